@@ -1,0 +1,190 @@
+"""One UTC day of the pipeline: choose the snapshot, compute passes and coverage, load them.
+
+These are the functions the DAG tasks call. Each returns a small JSON-able
+summary (for XCom and logs); each load replaces the day's rows for its key in
+one transaction, so a rerun leaves exactly one copy and a failure leaves the
+previous copy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import numpy as np
+from sqlalchemy import Engine
+
+from .archive import RawArchive
+from .coverage import CellGrid, cell_figures, region_figures, satellites_in_view
+from .passes import Pass, find_passes
+from .propagation import ecef_positions_km, satrec_array
+from .reporting import schema
+from .reporting.store import now_utc, replace
+from .settings import Settings
+from .snapshots import NoSnapshotError, assign_day, load_element_sets, record_payload, snapshot_at, snapshot_for_day
+from .timescale import TimeGrid, day_bounds
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What an HTTP GET returned: the final URL, the status and the raw body."""
+
+    url: str
+    status: int
+    body: bytes
+
+
+def is_live(day: date, now: datetime, live_window_h: float) -> bool:
+    """Return True when ``day`` started less than ``live_window_h`` hours before ``now``
+    (or has not started yet): its elements are fetched from CelesTrak rather than the archive."""
+    start, _ = day_bounds(day)
+    return start > now - timedelta(hours=live_window_h)
+
+
+def ingest_day(
+    engine: Engine,
+    archive: RawArchive,
+    settings: Settings,
+    group: str,
+    day: date,
+    now: datetime,
+    fetch: Callable[[str], Answer],
+) -> dict:
+    """Choose and record the snapshot for ``day``; return a summary.
+
+    A live day calls ``fetch(group)`` exactly once and loads what came back. A past
+    day never fetches: it keeps the snapshot already assigned to it, or takes the
+    newest archived snapshot acquired at or before the day's start, and raises
+    NoSnapshotError naming the day when there is none.
+    """
+    start, _ = day_bounds(day)
+    if is_live(day, now, settings.live_window_h):
+        answer = fetch(group)
+        snapshot = record_payload(
+            engine, archive, group=group, payload=answer.body, source=answer.url,
+            acquired_at=now, http_status=answer.status,
+        )
+        selection = "live"
+    else:
+        snapshot = _assigned(engine, group, day) or snapshot_at(engine, group, start)
+        if snapshot is None:
+            raise NoSnapshotError(
+                f"no archived {group} snapshot was acquired at or before {start:%Y-%m-%d %H:%M} UTC, "
+                f"so {day.isoformat()} cannot be computed (CelesTrak serves only current data); "
+                f"import a snapshot file for that time with `make import FILES=...`"
+            )
+        selection = "archive"
+    assign_day(engine, group, day, snapshot.snapshot_id, selection)
+    return {
+        "day": day.isoformat(), "group": group, "snapshot_id": snapshot.snapshot_id,
+        "selection": selection, "object_count": snapshot.object_count,
+        "acquired_at": snapshot.acquired_at.isoformat(), "source": snapshot.source,
+    }
+
+
+def _assigned(engine: Engine, group: str, day: date):
+    try:
+        return snapshot_for_day(engine, group, day)
+    except NoSnapshotError:
+        return None
+
+
+def compute_passes_day(engine: Engine, settings: Settings, group: str, day: date) -> dict:
+    """Compute every configured station's passes whose TCA falls in ``day``, load them
+    with the station's daily summary, and return the summary per station."""
+    snapshot = snapshot_for_day(engine, group, day)
+    element_sets = load_element_sets(engine, snapshot.snapshot_id)
+    start, end = day_bounds(day)
+    summaries = {}
+    for station in settings.stations:
+        passes = find_passes(element_sets, station, start, end, station.min_elevation_deg, settings.pass_step_s)
+        daily = station_day(passes, start, end)
+        key = {"day": day, "group_name": group, "station_id": station.station_id,
+               "min_elevation_deg": station.min_elevation_deg}
+        computed_at = now_utc()
+        with engine.begin() as conn:
+            replace(conn, schema.gateway_passes, key, [
+                {**key, **_pass_row(p), "snapshot_id": snapshot.snapshot_id,
+                 "step_s": settings.pass_step_s, "computed_at": computed_at}
+                for p in passes
+            ])
+            replace(conn, schema.gateway_daily, key, [
+                {**key, **daily, "snapshot_id": snapshot.snapshot_id, "computed_at": computed_at}
+            ])
+        summaries[station.station_id] = daily
+    return {"day": day.isoformat(), "group": group, "snapshot_id": snapshot.snapshot_id, "stations": summaries}
+
+
+def _pass_row(p: Pass) -> dict:
+    return {
+        "norad_cat_id": p.norad_cat_id, "aos": p.aos, "tca": p.tca, "los": p.los,
+        "duration_s": p.duration_s, "max_elevation_deg": p.max_elevation_deg,
+        "aos_azimuth_deg": p.aos_azimuth_deg, "tca_azimuth_deg": p.tca_azimuth_deg,
+        "los_azimuth_deg": p.los_azimuth_deg,
+    }
+
+
+def station_day(passes: list[Pass], start: datetime, end: datetime) -> dict:
+    """Return a station's day from its passes: pass count, satellites seen, percent of the
+    day with at least one satellite above the mask, and the longest gap (s), all within [start, end)."""
+    intervals = sorted((max(p.aos, start), min(p.los, end)) for p in passes)
+    visible_s, max_gap_s, cursor = 0.0, 0.0, start
+    for aos, los in intervals:
+        if aos > cursor:
+            max_gap_s = max(max_gap_s, (aos - cursor).total_seconds())
+        if los > cursor:
+            visible_s += (los - max(aos, cursor)).total_seconds()
+            cursor = los
+    max_gap_s = max(max_gap_s, (end - cursor).total_seconds())
+    return {
+        "pass_count": len(passes),
+        "satellites_seen": len({p.norad_cat_id for p in passes}),
+        "percent_time_visible": 100.0 * visible_s / (end - start).total_seconds(),
+        "max_gap_s": max_gap_s,
+    }
+
+
+def compute_coverage_day(engine: Engine, settings: Settings, group: str, day: date) -> dict:
+    """Compute coverage of the configured region for ``day`` at every mask, load the
+    region and cell figures, and return the region figures per mask."""
+    snapshot = snapshot_for_day(engine, group, day)
+    element_sets = load_element_sets(engine, snapshot.snapshot_id)
+    grid = CellGrid.for_region(settings.region, settings.cell_size_deg)
+    start, end = day_bounds(day)
+    times = TimeGrid.covering(start, end, settings.coverage_step_s)
+    r_ecef_km, ok = ecef_positions_km(satrec_array(element_sets), *times.julian())
+    counts = satellites_in_view(r_ecef_km, grid, settings.masks_deg)
+    used = int(np.count_nonzero(ok.all(axis=1)))
+    computed_at = now_utc()
+    summary = {}
+    with engine.begin() as conn:
+        for mask_deg, mask_counts in counts.items():
+            cells = cell_figures(mask_counts, settings.coverage_step_s)
+            region = region_figures(cells, grid.area_km2)
+            key = {"day": day, "group_name": group, "region_id": grid.region_id, "min_elevation_deg": mask_deg}
+            replace(conn, schema.coverage_daily, key, [{
+                **key, **region, "satellites_used": used, "n_cells": len(grid),
+                "area_km2": float(grid.area_km2.sum()), "cell_size_deg": grid.cell_size_deg,
+                "step_s": settings.coverage_step_s, "snapshot_id": snapshot.snapshot_id,
+                "computed_at": computed_at,
+            }])
+            replace(conn, schema.coverage_cells, key, _cell_rows(key, grid, cells, snapshot.snapshot_id))
+            summary[f"{mask_deg:g}"] = region
+    return {"day": day.isoformat(), "group": group, "snapshot_id": snapshot.snapshot_id,
+            "satellites_used": used, "masks": summary}
+
+
+def _cell_rows(key: dict, grid: CellGrid, cells, snapshot_id: int) -> list[dict]:
+    columns = {
+        "cell_id": grid.cell_id, "lat_deg": grid.lat_deg, "lon_deg": grid.lon_deg, "area_km2": grid.area_km2,
+        "percent_time_covered": cells.percent_time_covered, "gap_count": cells.gap_count,
+        "mean_gap_s": cells.mean_gap_s, "max_gap_s": cells.max_gap_s,
+        "sats_in_view_min": cells.sats_in_view_min, "sats_in_view_mean": cells.sats_in_view_mean,
+        "sats_in_view_max": cells.sats_in_view_max,
+    }
+    as_lists = {name: np.asarray(values).tolist() for name, values in columns.items()}
+    return [
+        {**key, **{name: values[i] for name, values in as_lists.items()}, "snapshot_id": snapshot_id}
+        for i in range(len(grid))
+    ]

@@ -1,0 +1,1 @@
+"""The reporting database: table definitions and transactional loaders (SQLAlchemy Core)."""

@@ -1,0 +1,177 @@
+"""Tables of the reporting database (SQLAlchemy Core; SQLite and PostgreSQL).
+
+Times are stored as UTC. NORAD catalog numbers are BIGINT: six-digit numbers
+exist since July 2026. Every result row carries its day, its group, the
+snapshot it was computed from and the parameters (step, mask).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+UTC = DateTime(timezone=True)
+
+gp_snapshots = Table(
+    "gp_snapshots",
+    metadata,
+    Column("snapshot_id", Integer, primary_key=True, autoincrement=True),
+    Column("group_name", String(64), nullable=False),
+    Column("source", Text, nullable=False, comment="URL fetched or file imported"),
+    Column("acquired_at", UTC, nullable=False, comment="when the payload was downloaded (UTC)"),
+    Column("format", String(8), nullable=False, comment="json, csv, xml or tle"),
+    Column("http_status", Integer, comment="HTTP status when fetched; NULL for imports"),
+    Column("sha256", String(64), nullable=False),
+    Column("size_bytes", BigInteger, nullable=False),
+    Column("archive_uri", Text, nullable=False, comment="where the raw bytes are kept"),
+    Column("object_count", Integer, comment="element sets loaded; NULL when rejected"),
+    Column("status", String(16), nullable=False, comment="loaded or rejected"),
+    Column("error", Text, comment="why the payload was rejected"),
+    Column("recorded_at", UTC, nullable=False),
+    UniqueConstraint("group_name", "sha256", name="uq_gp_snapshots_group_sha256"),
+)
+
+satellites = Table(
+    "satellites",
+    metadata,
+    Column("norad_cat_id", BigInteger, primary_key=True),
+    Column("object_name", String(64), nullable=False),
+    Column("object_id", String(16), comment="COSPAR international designator"),
+    Column("group_name", String(64), nullable=False),
+    Column("first_snapshot_id", Integer, ForeignKey("gp_snapshots.snapshot_id"), nullable=False),
+    Column("last_snapshot_id", Integer, ForeignKey("gp_snapshots.snapshot_id"), nullable=False),
+    Column("last_epoch", UTC, nullable=False),
+)
+
+element_sets = Table(
+    "element_sets",
+    metadata,
+    Column("snapshot_id", Integer, ForeignKey("gp_snapshots.snapshot_id"), primary_key=True),
+    Column("norad_cat_id", BigInteger, primary_key=True),
+    Column("object_name", String(64), nullable=False),
+    Column("object_id", String(16)),
+    Column("epoch", UTC, nullable=False),
+    Column("mean_motion_rev_per_day", Float, nullable=False),
+    Column("eccentricity", Float, nullable=False),
+    Column("inclination_deg", Float, nullable=False),
+    Column("ra_of_asc_node_deg", Float, nullable=False),
+    Column("arg_of_pericenter_deg", Float, nullable=False),
+    Column("mean_anomaly_deg", Float, nullable=False),
+    Column("bstar_per_earth_radius", Float, nullable=False),
+    Column("mean_motion_dot", Float, nullable=False),
+    Column("mean_motion_ddot", Float, nullable=False),
+    Column("classification_type", String(1), nullable=False),
+    Column("ephemeris_type", Integer, nullable=False),
+    Column("element_set_no", Integer, nullable=False),
+    Column("rev_at_epoch", Integer, nullable=False),
+    Column("perigee_alt_km", Float, nullable=False),
+    Column("apogee_alt_km", Float, nullable=False),
+)
+
+day_snapshots = Table(
+    "day_snapshots",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("group_name", String(64), primary_key=True),
+    Column("snapshot_id", Integer, ForeignKey("gp_snapshots.snapshot_id"), nullable=False),
+    Column("selection", String(16), nullable=False, comment="live (fetched for the day) or archive"),
+    Column("recorded_at", UTC, nullable=False),
+)
+
+gateway_passes = Table(
+    "gateway_passes",
+    metadata,
+    Column("day", Date, primary_key=True, comment="UTC day in which the TCA falls"),
+    Column("group_name", String(64), primary_key=True),
+    Column("station_id", String(64), primary_key=True),
+    Column("min_elevation_deg", Float, primary_key=True),
+    Column("norad_cat_id", BigInteger, primary_key=True),
+    Column("aos", UTC, primary_key=True),
+    Column("tca", UTC, nullable=False),
+    Column("los", UTC, nullable=False),
+    Column("duration_s", Float, nullable=False),
+    Column("max_elevation_deg", Float, nullable=False),
+    Column("aos_azimuth_deg", Float, nullable=False),
+    Column("tca_azimuth_deg", Float, nullable=False),
+    Column("los_azimuth_deg", Float, nullable=False),
+    Column("snapshot_id", Integer, ForeignKey("gp_snapshots.snapshot_id"), nullable=False),
+    Column("step_s", Float, nullable=False),
+    Column("computed_at", UTC, nullable=False),
+)
+
+gateway_daily = Table(
+    "gateway_daily",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("group_name", String(64), primary_key=True),
+    Column("station_id", String(64), primary_key=True),
+    Column("min_elevation_deg", Float, primary_key=True),
+    Column("pass_count", Integer, nullable=False),
+    Column("satellites_seen", Integer, nullable=False),
+    Column("percent_time_visible", Float, nullable=False, comment="at least one satellite above the mask"),
+    Column("max_gap_s", Float, nullable=False, comment="longest time in the day with none above the mask"),
+    Column("snapshot_id", Integer, ForeignKey("gp_snapshots.snapshot_id"), nullable=False),
+    Column("computed_at", UTC, nullable=False),
+)
+
+
+
+def _coverage_figures(gap_count: str) -> list[Column]:
+    """Return the figure-of-merit columns shared by coverage_daily and coverage_cells."""
+    return [
+        Column("percent_time_covered", Float, nullable=False),
+        Column(gap_count, Float, nullable=False),
+        Column("mean_gap_s", Float, nullable=False),
+        Column("max_gap_s", Float, nullable=False),
+        Column("sats_in_view_min", Integer, nullable=False),
+        Column("sats_in_view_mean", Float, nullable=False),
+        Column("sats_in_view_max", Integer, nullable=False),
+    ]
+
+
+coverage_daily = Table(
+    "coverage_daily",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("group_name", String(64), primary_key=True),
+    Column("region_id", String(64), primary_key=True),
+    Column("min_elevation_deg", Float, primary_key=True),
+    *_coverage_figures("gap_count_mean"),
+    Column("percent_area_always_covered", Float, nullable=False),
+    Column("percent_area_never_covered", Float, nullable=False),
+    Column("satellites_used", Integer, nullable=False),
+    Column("n_cells", Integer, nullable=False),
+    Column("area_km2", Float, nullable=False),
+    Column("cell_size_deg", Float, nullable=False),
+    Column("step_s", Float, nullable=False),
+    Column("snapshot_id", Integer, ForeignKey("gp_snapshots.snapshot_id"), nullable=False),
+    Column("computed_at", UTC, nullable=False),
+)
+
+coverage_cells = Table(
+    "coverage_cells",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("group_name", String(64), primary_key=True),
+    Column("region_id", String(64), primary_key=True),
+    Column("min_elevation_deg", Float, primary_key=True),
+    Column("cell_id", BigInteger, primary_key=True, comment="row * (360 / cell_size_deg) + column"),
+    Column("lat_deg", Float, nullable=False, comment="cell centre"),
+    Column("lon_deg", Float, nullable=False, comment="cell centre"),
+    Column("area_km2", Float, nullable=False),
+    *_coverage_figures("gap_count"),
+    Column("snapshot_id", Integer, ForeignKey("gp_snapshots.snapshot_id"), nullable=False),
+)

@@ -1,0 +1,73 @@
+"""Connecting to the reporting database and loading rows idempotently."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, timezone
+
+from sqlalchemy import Engine, and_, create_engine, delete, event, select
+from sqlalchemy.engine import Connection
+
+from . import schema
+
+_INSERT_BATCH = 5000
+
+
+def connect(url: str) -> Engine:
+    """Return an Engine for a SQLAlchemy URL with the reporting schema created.
+
+    SQLite connections wait up to 60 s for a lock (two DAGs may load at once)
+    and enforce foreign keys.
+    """
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 60})
+        event.listen(engine, "connect", _sqlite_pragmas)
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    schema.metadata.create_all(engine)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+def replace(conn: Connection, table, key: Mapping[str, object], rows: Iterable[Mapping[str, object]]) -> int:
+    """Delete the rows of ``table`` matching every ``key`` column, insert ``rows``; return
+    the number inserted. Call inside a transaction so that readers see old or new, never half."""
+    conn.execute(delete(table).where(and_(*(table.c[name] == value for name, value in key.items()))))
+    rows = [dict(row) for row in rows]
+    for i in range(0, len(rows), _INSERT_BATCH):
+        conn.execute(table.insert(), rows[i:i + _INSERT_BATCH])
+    return len(rows)
+
+
+def utc(moment: datetime | None) -> datetime | None:
+    """Return a datetime read back from the database as aware UTC (SQLite drops the zone)."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=timezone.utc)
+
+
+def count_rows(engine: Engine, table, **where: object) -> int:
+    """Return the number of rows of ``table`` whose columns equal ``where``."""
+    from sqlalchemy import func
+
+    query = select(func.count()).select_from(table)
+    for name, value in where.items():
+        query = query.where(table.c[name] == value)
+    with engine.connect() as conn:
+        return int(conn.execute(query).scalar_one())
+
+
+def now_utc() -> datetime:
+    """Return the current wall-clock time, aware UTC (for ``computed_at`` columns)."""
+    return datetime.now(timezone.utc)
+
+
+def as_date(day: date | datetime) -> date:
+    """Return the calendar date of ``day``."""
+    return day.date() if isinstance(day, datetime) else day

@@ -1,0 +1,67 @@
+"""UTC days and sample grids in the two-part Julian dates that SGP4 takes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+
+import numpy as np
+from sgp4.api import jday
+
+_SECONDS_PER_DAY = 86400.0
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    """Return the UTC window [day 00:00, day+1 00:00) as timezone-aware datetimes."""
+    start = datetime.combine(day, time(0), tzinfo=timezone.utc)
+    return start, start + timedelta(days=1)
+
+
+def parse_day(text: str) -> date:
+    """Return the date in an ISO ``YYYY-MM-DD`` string (a timestamp's date part is accepted)."""
+    try:
+        return date.fromisoformat(str(text)[:10])
+    except ValueError:
+        raise ValueError(f"day {text!r} is not an ISO date YYYY-MM-DD") from None
+
+
+def as_utc(moment: datetime) -> datetime:
+    """Return ``moment`` as an aware UTC datetime; naive datetimes are taken to be UTC."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
+
+
+def julian(moment: datetime) -> tuple[float, float]:
+    """Return (jd, fraction): two floats whose sum is the Julian date of a UTC instant."""
+    m = as_utc(moment)
+    return jday(m.year, m.month, m.day, m.hour, m.minute, m.second + m.microsecond * 1e-6)
+
+
+@dataclass(frozen=True)
+class TimeGrid:
+    """``count`` instants ``start + k * step_s`` (k = 0 .. count-1), UTC."""
+
+    start: datetime
+    step_s: float
+    count: int
+
+    @classmethod
+    def covering(cls, start: datetime, end: datetime, step_s: float) -> "TimeGrid":
+        """Return the grid from ``start`` in ``step_s`` steps with every instant before ``end``."""
+        span_s = (as_utc(end) - as_utc(start)).total_seconds()
+        return cls(as_utc(start), float(step_s), int(np.ceil(span_s / step_s - 1e-9)))
+
+    @property
+    def offsets_s(self) -> np.ndarray:
+        """Return the seconds from ``start`` of every instant, shape (count,)."""
+        return np.arange(self.count) * self.step_s
+
+    def julian(self) -> tuple[np.ndarray, np.ndarray]:
+        """Return (jd, fraction) arrays of every instant, each of shape (count,)."""
+        jd0, fr0 = julian(self.start)
+        return np.full(self.count, jd0), fr0 + self.offsets_s / _SECONDS_PER_DAY
+
+    def instant(self, offset_s: float) -> datetime:
+        """Return the UTC datetime ``offset_s`` seconds after ``start``."""
+        return self.start + timedelta(seconds=float(offset_s))
