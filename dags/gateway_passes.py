@@ -1,0 +1,44 @@
+"""gateway_passes: the pass schedule of one UTC day over every configured gateway (Akkol).
+
+Runs once for each day partition that ``tle_ingest`` publishes (or by hand with the
+``day`` parameter). A pass belongs to the day in which its TCA falls; its AOS and LOS
+are the true times even outside the day. Loads ``gateway_passes`` and ``gateway_daily``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from airflow.sdk import PartitionedAssetTimetable, dag, task
+
+from constops_airflow.assets import GP_ELEMENTS
+from constops_airflow.runs import DAY_PARAM, DEFAULT_ARGS
+
+
+@dag(
+    dag_id="gateway_passes",
+    schedule=PartitionedAssetTimetable(assets=GP_ELEMENTS),
+    start_date=datetime(2025, 11, 1, tzinfo=timezone.utc),
+    catchup=False,
+    max_active_runs=2,
+    default_args=DEFAULT_ARGS,
+    params={"day": DAY_PARAM},
+    tags=["constops", "passes", "gateway"],
+    doc_md=__doc__,
+)
+def gateway_passes():
+    @task
+    def compute_passes(**context) -> list[dict]:
+        """Compute and load the day's passes and station summary for every group."""
+        from constops.daily import compute_passes_day
+        from constops.settings import load_settings
+        from constops_airflow.resources import reporting_engine
+        from constops_airflow.runs import run_day
+
+        day, settings, engine = run_day(context), load_settings(), reporting_engine()
+        return [compute_passes_day(engine, settings, group, day) for group in settings.groups]
+
+    compute_passes()
+
+
+gateway_passes()

@@ -1,0 +1,55 @@
+"""tle_ingest: every UTC day, the GP element sets that the day's results are computed from.
+
+For today (a day that started less than ``live_window_h`` ago) it fetches each
+configured group once from CelesTrak in OMM JSON, archives the raw answer, validates
+it and loads the element sets. For a past day it never calls CelesTrak: it uses the
+archived snapshot that was current at the day's start. Either way it assigns the
+snapshot to the day and publishes the day's partition of ``gp_elements``, which
+starts ``coverage`` and ``gateway_passes`` for that same day.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from airflow.sdk import CronPartitionTimetable, dag, task
+
+from constops_airflow.assets import GP_ELEMENTS
+from constops_airflow.runs import DAY_PARAM, DEFAULT_ARGS
+
+
+@dag(
+    dag_id="tle_ingest",
+    schedule=CronPartitionTimetable("0 0 * * *", timezone="UTC", key_format="%Y-%m-%d"),
+    start_date=datetime(2025, 11, 1, tzinfo=timezone.utc),
+    catchup=False,
+    max_active_runs=3,
+    default_args=DEFAULT_ARGS,
+    params={"day": DAY_PARAM},
+    tags=["constops", "ingest", "celestrak"],
+    doc_md=__doc__,
+)
+def tle_ingest():
+    @task(outlets=[GP_ELEMENTS], retries=0)
+    def ingest(**context) -> list[dict]:
+        """Fetch (today) or select (past day) each group's snapshot and assign it to the day.
+
+        Not retried: CelesTrak blocks clients that repeat refused requests.
+        """
+        from constops.clock import utc_now
+        from constops.daily import ingest_day
+        from constops.settings import load_settings
+        from constops_airflow.resources import celestrak_fetcher, raw_archive, reporting_engine
+        from constops_airflow.runs import run_day
+
+        day = run_day(context)
+        settings = load_settings()
+        engine, archive, fetch = reporting_engine(), raw_archive(), celestrak_fetcher(settings.user_agent)
+        summaries = [ingest_day(engine, archive, settings, group, day, utc_now(), fetch) for group in settings.groups]
+        context["outlet_events"][GP_ELEMENTS].extra = {"day": day.isoformat(), "snapshots": summaries}
+        return summaries
+
+    ingest()
+
+
+tle_ingest()

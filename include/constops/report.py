@@ -1,0 +1,46 @@
+"""Plain-text summaries of a computed day, read back from the reporting database."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Engine, select
+
+from .reporting import schema
+from .settings import Settings
+
+
+def day_summary(engine: Engine, settings: Settings, day: date) -> str:
+    """Return a short report of ``day``: satellites, coverage per mask, passes per station."""
+    lines = []
+    with engine.connect() as conn:
+        for group in settings.groups:
+            snap = conn.execute(
+                select(schema.gp_snapshots)
+                .join(schema.day_snapshots, schema.day_snapshots.c.snapshot_id == schema.gp_snapshots.c.snapshot_id)
+                .where(schema.day_snapshots.c.day == day, schema.day_snapshots.c.group_name == group)
+            ).first()
+            if snap is None:
+                lines.append(f"{day} {group}: not computed")
+                continue
+            lines.append(
+                f"{day} {group}: {snap.object_count} satellites, snapshot {snap.snapshot_id} "
+                f"({snap.format}, acquired {snap.acquired_at:%Y-%m-%d %H:%M} UTC)"
+            )
+            cov = schema.coverage_daily
+            for row in conn.execute(
+                select(cov).where(cov.c.day == day, cov.c.group_name == group).order_by(cov.c.min_elevation_deg)
+            ):
+                lines.append(
+                    f"  {row.region_id} coverage >= {row.min_elevation_deg:g} deg: "
+                    f"{row.percent_time_covered:.1f}% of time (area-weighted), max gap {row.max_gap_s / 60:.0f} min, "
+                    f"{row.sats_in_view_mean:.2f} satellites in view on average"
+                )
+            gw = schema.gateway_daily
+            for row in conn.execute(select(gw).where(gw.c.day == day, gw.c.group_name == group)):
+                lines.append(
+                    f"  {row.station_id} passes >= {row.min_elevation_deg:g} deg: {row.pass_count} passes of "
+                    f"{row.satellites_seen} satellites, at least one in view {row.percent_time_visible:.1f}% "
+                    f"of the day, longest gap {row.max_gap_s / 60:.1f} min"
+                )
+    return "\n".join(lines)

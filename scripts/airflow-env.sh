@@ -1,0 +1,11 @@
+# Environment of one local installation of the pipeline. Sourced by the Makefile;
+# `source scripts/airflow-env.sh` gives a shell the same setup. Values already set win.
+_repo="$(cd "$(dirname "${BASH_SOURCE[0]:-$0}")/.." && pwd)"
+export AIRFLOW_HOME="${AIRFLOW_HOME:-$_repo/.airflow}"
+export PATH="$_repo/.venv/bin:$PATH"
+export AIRFLOW__CORE__DAGS_FOLDER="${AIRFLOW__CORE__DAGS_FOLDER:-$_repo/dags}"
+export AIRFLOW__CORE__PLUGINS_FOLDER="${AIRFLOW__CORE__PLUGINS_FOLDER:-$_repo/plugins}"
+export AIRFLOW__CORE__LOAD_EXAMPLES="${AIRFLOW__CORE__LOAD_EXAMPLES:-False}"
+export AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION="${AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION:-False}"
+export AIRFLOW_CONN_CELESTRAK="${AIRFLOW_CONN_CELESTRAK:-{\"conn_type\": \"http\", \"host\": \"celestrak.org\", \"schema\": \"https\"\}}"
+unset _repo

@@ -1,0 +1,52 @@
+"""Import GP snapshot files (3-line TLE, OMM JSON, CSV or XML) into the raw archive.
+
+    python scripts/import_snapshots.py data/snapshots/qianfan/*.tle [--group qianfan] [--acquired-at 2025-11-20T00:00Z]
+
+Each file is archived byte for byte, validated and loaded as one snapshot of the
+group; its acquisition time is ``--acquired-at`` or, by default, the newest
+element-set epoch in the file. Importing the same file again changes nothing.
+Uses the same ``reporting_db`` connection and archive as the DAGs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime, timezone
+
+import airflow  # noqa: F401  (puts the plugins folder on sys.path)
+
+from constops.elements import ElementsError
+from constops.settings import load_settings
+from constops.snapshots import import_file
+from constops_airflow.resources import raw_archive, reporting_engine
+
+
+def _utc(text: str) -> datetime:
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("files", nargs="+", help="snapshot files")
+    parser.add_argument("--group", default=None, help="CelesTrak group (default: the first configured)")
+    parser.add_argument("--acquired-at", type=_utc, default=None, help="UTC download time (default: newest epoch)")
+    args = parser.parse_args(argv)
+    group = args.group or load_settings().groups[0]
+    engine, archive = reporting_engine(), raw_archive()
+    failures = 0
+    for path in args.files:
+        try:
+            snap = import_file(engine, archive, path, group, args.acquired_at)
+        except (OSError, ElementsError) as exc:
+            print(f"REJECTED {path}: {exc}", file=sys.stderr)
+            failures += 1
+            continue
+        print(f"snapshot {snap.snapshot_id}: {path} ({snap.format}, {snap.object_count} objects, "
+              f"acquired {snap.acquired_at:%Y-%m-%d %H:%M:%S} UTC, sha256 {snap.sha256[:12]})")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
