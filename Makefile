@@ -1,0 +1,52 @@
+# Quick start: `make run` (the pipeline on Airflow standalone) and `make test`.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+ENV := source scripts/airflow-env.sh &&
+UV := .tools/bin/uv
+PYTEST_ARGS ?=
+
+.PHONY: help venv init run test demo import pipeline bench clean-airflow
+
+help:
+	@echo "make run                        Airflow standalone with the pipeline (UI on :8080)"
+	@echo "make test                       the test suite"
+	@echo "make demo                       import the bundled 2025-11-20 snapshot and compute that day"
+	@echo "make import FILES='a.tle b.xml' import snapshot files into the archive"
+	@echo "make pipeline DAY=YYYY-MM-DD    run tle_ingest, gateway_passes and coverage for one day"
+
+# The environment: uv from PyPI into .tools, then every package from uv.lock into .venv.
+.venv/.synced: pyproject.toml uv.lock
+	@test -x $(UV) || (python3 -m venv .tools && .tools/bin/pip install --quiet uv==0.13.8)
+	$(UV) sync --frozen --quiet
+	@touch $@
+
+venv: .venv/.synced
+
+# Airflow's metadata database under AIRFLOW_HOME (default ./.airflow).
+init: venv
+	@$(ENV) mkdir -p "$$AIRFLOW_HOME" && airflow db migrate > "$$AIRFLOW_HOME/db-migrate.log" 2>&1 \
+		|| (cat "$$AIRFLOW_HOME/db-migrate.log"; exit 1)
+
+run: init
+	@$(ENV) exec bash scripts/run_standalone.sh
+
+test: venv
+	$(ENV) python -m pytest $(PYTEST_ARGS)
+
+import: init
+	@test -n "$(FILES)" || (echo "usage: make import FILES='a.tle b.xml'"; exit 2)
+	@$(ENV) python scripts/import_snapshots.py $(FILES)
+
+pipeline: init
+	@test -n "$(DAY)" || (echo "usage: make pipeline DAY=YYYY-MM-DD"; exit 2)
+	@$(ENV) python scripts/pipeline_day.py $(DAY) > "$$AIRFLOW_HOME/pipeline-$(DAY).log" 2>&1 \
+		|| (tail -40 "$$AIRFLOW_HOME/pipeline-$(DAY).log"; exit 1); \
+		echo "(Airflow's log of the runs: $$AIRFLOW_HOME/pipeline-$(DAY).log)"; \
+		sed -n '/^20[0-9][0-9]-[0-9][0-9]-[0-9][0-9] [a-z]/,$$p' "$$AIRFLOW_HOME/pipeline-$(DAY).log"
+
+demo:
+	@$(MAKE) --no-print-directory import FILES=data/snapshots/qianfan/qianfan_2025-11-20.tle
+	@$(MAKE) --no-print-directory pipeline DAY=2025-11-20
+
+clean-airflow:
+	rm -rf .airflow

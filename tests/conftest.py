@@ -1,0 +1,124 @@
+"""Shared fixtures: real snapshots, a CelesTrak stand-in on 127.0.0.1, reporting databases.
+
+Airflow reads AIRFLOW_HOME when it is first imported, so this file points it at a
+fresh temporary folder before any test module imports Airflow.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SNAPSHOTS = REPO / "data" / "snapshots" / "qianfan"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+_AIRFLOW_HOME = tempfile.mkdtemp(prefix="constops-test-airflow-")
+os.environ.update({
+    "AIRFLOW_HOME": _AIRFLOW_HOME,
+    "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
+    "AIRFLOW__CORE__PLUGINS_FOLDER": str(REPO / "plugins"),
+    "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+    "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
+})
+for _name in ("CONSTOPS_SETTINGS", "CONSTOPS_CLOCK_UTC", "CONSTOPS_ARCHIVE_URL", "AIRFLOW_CONN_REPORTING_DB"):
+    os.environ.pop(_name, None)
+
+POSTGRES_ENV = "CONSTOPS_TEST_POSTGRES_URL"
+REQUIRE_POSTGRES_ENV = "CONSTOPS_REQUIRE_POSTGRES"
+
+
+def snapshot_bytes(name: str) -> bytes:
+    """Return the bytes of a bundled real CelesTrak snapshot, e.g. ``qianfan_2025-11-20.tle``."""
+    return (SNAPSHOTS / name).read_bytes()
+
+
+class CelestrakStandIn:
+    """A real HTTP server on 127.0.0.1 that answers GP requests with what a test sets."""
+
+    def __init__(self):
+        self.status, self.body, self.requests = 200, b"[]", []
+        stand_in = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 (http.server's naming)
+                stand_in.requests.append({
+                    "path": urlsplit(self.path).path,
+                    "query": {k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()},
+                    "user_agent": self.headers.get("User-Agent"),
+                })
+                self.send_response(stand_in.status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(stand_in.body)))
+                self.end_headers()
+                self.wfile.write(stand_in.body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def answer(self, status: int, body: bytes) -> None:
+        self.status, self.body = status, body
+
+    @property
+    def connection_json(self) -> str:
+        return f'{{"conn_type": "http", "host": "127.0.0.1", "port": {self.port}, "schema": "http"}}'
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def celestrak():
+    """A CelesTrak stand-in on 127.0.0.1, serving the real 2025-11-20 OMM JSON by default."""
+    stand_in = CelestrakStandIn()
+    stand_in.answer(200, snapshot_bytes("qianfan_2025-11-20.json"))
+    yield stand_in
+    stand_in.close()
+
+
+def _postgres_database():
+    """Yield the URL of a fresh PostgreSQL database, dropped afterwards, or skip."""
+    import sqlalchemy as sa
+
+    admin_url = os.environ.get(POSTGRES_ENV)
+    if not admin_url:
+        pytest.skip(f"{POSTGRES_ENV} is not set (`.ci/run` sets it)")
+    name = f"constops_test_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except sa.exc.OperationalError as exc:
+        if os.environ.get(REQUIRE_POSTGRES_ENV):
+            raise
+        pytest.skip(f"PostgreSQL at {admin_url} is not reachable: {exc.orig}")
+    url = admin.url.set(database=name).render_as_string(hide_password=False)
+    yield url
+    with admin.connect() as conn:
+        conn.execute(sa.text(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n AND pid <> pg_backend_pid()"
+        ), {"n": name})
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def reporting_url(request, tmp_path):
+    """The URL of an empty reporting database: a SQLite file, then a real PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'reporting.db'}"
+    else:
+        yield from _postgres_database()

@@ -1,0 +1,102 @@
+"""Snapshots into the archive and the reporting database, on SQLite and real PostgreSQL."""
+
+from datetime import date, datetime, timezone
+
+import pytest
+
+from constops import daily, snapshots
+from constops.archive import RawArchive
+from constops.celestrak import CelestrakAnswerError
+from constops.elements import ElementsError
+from constops.reporting import schema
+from constops.reporting.store import connect, count_rows
+from constops.settings import load_settings
+from tests.conftest import SNAPSHOTS, snapshot_bytes
+
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def store(reporting_url, tmp_path):
+    engine = connect(reporting_url)
+    yield engine, RawArchive(str(tmp_path / "archive"))
+    engine.dispose()
+
+
+def test_importing_the_same_file_twice_stores_it_once(store):
+    engine, archive = store
+    first = snapshots.import_file(engine, archive, SNAPSHOTS / "qianfan_2025-11-20.tle", "qianfan")
+    again = snapshots.import_file(engine, archive, SNAPSHOTS / "qianfan_2025-11-20.tle", "qianfan")
+    assert again == first and first.object_count == 108
+    assert count_rows(engine, schema.gp_snapshots) == 1
+    assert count_rows(engine, schema.element_sets) == 108
+    assert count_rows(engine, schema.satellites) == 108
+    assert archive.get(archive.put(snapshot_bytes("qianfan_2025-11-20.tle"), "qianfan", "tle")[1]) == snapshot_bytes("qianfan_2025-11-20.tle")
+
+
+def test_acquired_time_defaults_to_the_newest_epoch(store):
+    engine, archive = store
+    snap = snapshots.import_file(engine, archive, SNAPSHOTS / "qianfan_2025-11-20.xml", "qianfan")
+    assert snap.acquired_at == datetime(2025, 11, 20, 18, 11, 46, tzinfo=timezone.utc).replace(
+        microsecond=snap.acquired_at.microsecond)
+
+
+def test_a_past_day_uses_the_snapshot_current_at_its_start(store):
+    engine, archive = store
+    for name in ("qianfan_2025-11-16.tle", "qianfan_2025-11-17.tle", "qianfan_2025-11-18.tle"):
+        snapshots.import_file(engine, archive, SNAPSHOTS / name, "qianfan")
+    summary = daily.ingest_day(engine, archive, load_settings(), "qianfan", date(2025, 11, 17), NOW, fetch=None)
+    # Acquired at their newest epochs: 11-16 file 2025-11-16 12:38, 11-17 file 2025-11-16 19:50,
+    # 11-18 file 2025-11-17 20:56. At 2025-11-17 00:00 the newest is the 11-17 file.
+    assert summary["selection"] == "archive"
+    assert summary["source"].endswith("qianfan_2025-11-17.tle")
+    assert snapshots.snapshot_for_day(engine, "qianfan", date(2025, 11, 17)).snapshot_id == summary["snapshot_id"]
+
+
+def test_a_day_with_no_snapshot_fails_naming_the_day(store):
+    engine, archive = store
+    snapshots.import_file(engine, archive, SNAPSHOTS / "qianfan_2025-11-20.tle", "qianfan")
+    with pytest.raises(snapshots.NoSnapshotError, match=r"at or before 2025-11-14 00:00 UTC, so 2025-11-14 cannot"):
+        daily.ingest_day(engine, archive, load_settings(), "qianfan", date(2025, 11, 14), NOW, fetch=None)
+
+
+def test_a_live_day_fetches_once_and_archives_a_refusal(store):
+    engine, archive = store
+    calls = []
+    notice = b"GP data has not updated since your last successful download of GROUP=qianfan at 2026-11-24 11:02:00 UTC."
+
+    def fetch(group):
+        calls.append(group)
+        return daily.Answer("https://celestrak.org/NORAD/elements/gp.php?GROUP=qianfan&FORMAT=json", 403, notice)
+
+    with pytest.raises(CelestrakAnswerError, match=r"HTTP 403 'GP data has not updated.*not retrying"):
+        daily.ingest_day(engine, archive, load_settings(), "qianfan", NOW.date(), NOW, fetch)
+    assert calls == ["qianfan"]
+    rows = _snapshot_rows(engine)
+    assert [(r.status, r.http_status) for r in rows] == [("rejected", 403)]
+    assert archive.get(rows[0].archive_uri) == notice
+    assert count_rows(engine, schema.element_sets) == 0 and count_rows(engine, schema.day_snapshots) == 0
+
+
+def test_duplicate_catalog_numbers_are_rejected(store, tmp_path):
+    engine, archive = store
+    text = snapshot_bytes("qianfan_2025-11-20.tle").decode().splitlines()
+    path = tmp_path / "dup.tle"
+    path.write_text("\n".join(text + text[:3]) + "\n")
+    with pytest.raises(ElementsError, match=r"appear more than once: \[60379\]"):
+        snapshots.import_file(engine, archive, path, "qianfan")
+    assert [r.status for r in _snapshot_rows(engine)] == ["rejected"]
+
+
+def test_satellites_keep_the_newest_snapshot_when_history_arrives_late(store):
+    engine, archive = store
+    newer = snapshots.import_file(engine, archive, SNAPSHOTS / "qianfan_2025-11-20.tle", "qianfan")
+    snapshots.import_file(engine, archive, SNAPSHOTS / "qianfan_2025-11-14.tle", "qianfan")
+    with engine.connect() as conn:
+        last = {r.last_snapshot_id for r in conn.execute(schema.satellites.select())}
+    assert last == {newer.snapshot_id}
+
+
+def _snapshot_rows(engine):
+    with engine.connect() as conn:
+        return conn.execute(schema.gp_snapshots.select().order_by(schema.gp_snapshots.c.snapshot_id)).all()
