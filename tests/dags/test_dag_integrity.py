@@ -1,0 +1,61 @@
+"""The DAG files: they import, declare what operators rely on, and parse fast."""
+
+import os
+import subprocess
+import sys
+import textwrap
+
+PIPELINE = {"tle_ingest", "coverage", "gateway_passes"}
+
+
+def test_dags_import_without_errors(dagbag):
+    assert dagbag.import_errors == {}
+    assert PIPELINE <= set(dagbag.dag_ids)
+
+
+def test_every_dag_has_tags_docs_owner_and_a_retry_policy(dagbag):
+    for dag_id in PIPELINE:
+        dag = dagbag.get_dag(dag_id)
+        assert "constops" in dag.tags and dag.doc_md
+        assert dag.catchup is False and dag.start_date.tzinfo is not None
+        for task in dag.tasks:
+            assert task.owner == "constellation-ops"
+            assert task.doc_md or task.doc or task.python_callable.__doc__
+    # CelesTrak must never be asked twice in one run; the computations may retry.
+    assert dagbag.get_dag("tle_ingest").get_task("ingest").retries == 0
+    assert dagbag.get_dag("coverage").get_task("compute_coverage").retries >= 1
+    assert dagbag.get_dag("gateway_passes").get_task("compute_passes").retries >= 1
+
+
+def test_downstream_dags_are_partitioned_on_the_ingest_asset(dagbag):
+    from airflow.sdk import CronPartitionTimetable, PartitionedAssetTimetable
+
+    ingest = dagbag.get_dag("tle_ingest")
+    assert isinstance(ingest.timetable, CronPartitionTimetable)
+    outlets = {a.name for a in ingest.get_task("ingest").outlets}
+    assert outlets == {"gp_elements"}
+    for dag_id in ("coverage", "gateway_passes"):
+        assert isinstance(dagbag.get_dag(dag_id).timetable, PartitionedAssetTimetable)
+
+
+def test_dag_files_parse_in_well_under_a_second_beyond_importing_airflow():
+    code = textwrap.dedent("""
+        import time, runpy, glob, os
+        t0 = time.perf_counter()
+        import airflow.sdk, airflow.providers.standard  # the cost every DAG file pays
+        t1 = time.perf_counter()
+        for path in sorted(glob.glob(os.path.join(os.environ["AIRFLOW__CORE__DAGS_FOLDER"], "*.py"))):
+            runpy.run_path(path)
+        t2 = time.perf_counter()
+        print(t2 - t1)
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ.copy(), check=True)
+    parse_s = float(out.stdout.strip().splitlines()[-1])
+    heavy = subprocess.run(
+        [sys.executable, "-c", "import sys, runpy, glob, os\n"
+         "[runpy.run_path(p) for p in glob.glob(os.environ['AIRFLOW__CORE__DAGS_FOLDER'] + '/*.py')]\n"
+         "print(sorted(m for m in ('numpy', 'pandas', 'sqlalchemy', 'sgp4', 'shapely') if m in sys.modules))"],
+        capture_output=True, text=True, env=os.environ.copy(), check=True,
+    )
+    assert parse_s < 1.0, f"DAG files took {parse_s:.2f} s to parse beyond Airflow's import"
+    assert "numpy" not in heavy.stdout and "sgp4" not in heavy.stdout and "shapely" not in heavy.stdout

@@ -1,0 +1,112 @@
+"""The whole daily chain as real Airflow runs (``dag.test()``), fed by a real HTTP server
+on 127.0.0.1 that serves CelesTrak's real 2025-11-20 Qianfan payload (OMM JSON)."""
+
+from datetime import date, datetime, timezone
+
+import pytest
+from sqlalchemy import select
+
+from constops.reporting import schema
+from constops.reporting.store import connect, count_rows
+from constops.settings import load_settings
+from tests.conftest import snapshot_bytes
+from tests.unit.test_passes import ONE_SECOND, compare_passes, skyfield_passes
+
+DAY = date(2025, 11, 20)
+MIDNIGHT = datetime(2025, 11, 20, tzinfo=timezone.utc)
+RESULT_TABLES = (schema.gateway_passes, schema.gateway_daily, schema.coverage_daily, schema.coverage_cells,
+                 schema.element_sets, schema.satellites, schema.gp_snapshots, schema.day_snapshots)
+
+
+@pytest.fixture
+def pipeline(airflow_db, dagbag, celestrak, tmp_path, monkeypatch):
+    """Point the DAGs at the stand-in CelesTrak, a fresh reporting SQLite file and archive."""
+    url = f"sqlite:///{tmp_path / 'reporting.db'}"
+    monkeypatch.setenv("AIRFLOW_CONN_CELESTRAK", celestrak.connection_json)
+    monkeypatch.setenv("AIRFLOW_CONN_REPORTING_DB", f'{{"conn_type": "sqlite", "host": "{tmp_path / "reporting.db"}"}}')
+    monkeypatch.setenv("CONSTOPS_ARCHIVE_URL", str(tmp_path / "archive"))
+    # The payload was downloaded on 2025-11-20 after 18:11 UTC (its newest epoch): replay that moment.
+    monkeypatch.setenv("CONSTOPS_CLOCK_UTC", "2025-11-20T18:30:00Z")
+    engine = connect(url)
+    yield dagbag, celestrak, engine
+    engine.dispose()
+
+
+def run(dagbag, dag_id, day):
+    return dagbag.get_dag(dag_id).test(
+        logical_date=datetime.combine(day, datetime.min.time(), tzinfo=timezone.utc),
+        run_conf={"day": day.isoformat()},
+    )
+
+
+def run_chain(dagbag, day):
+    return [run(dagbag, dag_id, day).state for dag_id in ("tle_ingest", "gateway_passes", "coverage")]
+
+
+def table_counts(engine):
+    return {table.name: count_rows(engine, table) for table in RESULT_TABLES}
+
+
+def test_daily_chain_loads_coverage_and_passes_of_the_day(pipeline):
+    dagbag, celestrak, engine = pipeline
+    assert run_chain(dagbag, DAY) == ["success"] * 3
+
+    # One request, for the configured group in OMM JSON, with a descriptive User-Agent.
+    assert len(celestrak.requests) == 1
+    assert celestrak.requests[0]["query"] == {"GROUP": "qianfan", "FORMAT": "json"}
+    assert celestrak.requests[0]["user_agent"].startswith("constops/")
+
+    with engine.connect() as conn:
+        snap = conn.execute(select(schema.gp_snapshots)).one()
+        akkol = conn.execute(select(schema.gateway_daily)).one()
+        coverage = {r.min_elevation_deg: r for r in conn.execute(select(schema.coverage_daily))}
+        passes = conn.execute(select(schema.gateway_passes)).all()
+    assert (snap.status, snap.http_status, snap.object_count, snap.format) == ("loaded", 200, 108, "json")
+    assert count_rows(engine, schema.satellites) == 108
+
+    # DESIGN.md: at Akkol at least one satellite above 10 deg about 96% of the day.
+    assert 93.0 < akkol.percent_time_visible < 98.0
+    assert set(coverage) == {10.0, 25.0, 40.0}
+    assert coverage[10.0].percent_time_covered > coverage[25.0].percent_time_covered > coverage[40.0].percent_time_covered
+    assert all(r.snapshot_id == snap.snapshot_id and r.day == DAY for r in passes)
+
+    # The loaded passes are Skyfield's passes for the same payload, within 1 s.
+    station = load_settings().station("akkol")
+    theirs = skyfield_passes(snapshot_bytes("qianfan_2025-11-20.json"), station, 10.0, MIDNIGHT,
+                             datetime(2025, 11, 21, tzinfo=timezone.utc))
+    from types import SimpleNamespace
+
+    ours = [SimpleNamespace(norad_cat_id=p.norad_cat_id, max_elevation_deg=p.max_elevation_deg,
+                            **{k: getattr(p, k).replace(tzinfo=timezone.utc) for k in ("aos", "tca", "los")})
+            for p in passes]
+    mismatched, worst_s, _ = compare_passes(ours, theirs)
+    assert not mismatched and worst_s < ONE_SECOND
+
+
+def test_rerunning_a_day_changes_no_row_count(pipeline):
+    dagbag, celestrak, engine = pipeline
+    assert run_chain(dagbag, DAY) == ["success"] * 3
+    before = table_counts(engine)
+    assert run_chain(dagbag, DAY) == ["success"] * 3
+    assert table_counts(engine) == before
+    assert before["coverage_daily"] == 3 and before["gp_snapshots"] == 1
+
+
+def test_a_refusal_fails_the_ingest_keeps_the_payload_and_leaves_earlier_days(pipeline, monkeypatch):
+    dagbag, celestrak, engine = pipeline
+    assert run_chain(dagbag, DAY) == ["success"] * 3
+    before = table_counts(engine)
+
+    monkeypatch.setenv("CONSTOPS_CLOCK_UTC", "2025-11-21T00:05:00Z")
+    celestrak.answer(200, b"No GP data found")
+    assert run(dagbag, "tle_ingest", date(2025, 11, 21)).state == "failed"
+    assert len(celestrak.requests) == 2  # one per run, no retry
+
+    with engine.connect() as conn:
+        rejected = conn.execute(select(schema.gp_snapshots).where(schema.gp_snapshots.c.status == "rejected")).one()
+    assert "No GP data found" in rejected.error and rejected.http_status == 200
+    from constops.archive import RawArchive
+
+    assert RawArchive("/").get(rejected.archive_uri) == b"No GP data found"
+    after = table_counts(engine)
+    assert after == {**before, "gp_snapshots": before["gp_snapshots"] + 1}
