@@ -1,0 +1,16 @@
+# One image for every Airflow service of docker-compose.yml, built from the same lock
+# file as the local run (uv.lock), so containers and `make run` use the same packages.
+FROM python:3.11-slim-bookworm
+ENV PYTHONDONTWRITEBYTECODE=1 PIP_NO_CACHE_DIR=1 UV_PROJECT_ENVIRONMENT=/opt/venv \
+    PATH=/opt/venv/bin:$PATH AIRFLOW_HOME=/opt/airflow
+RUN pip install uv==0.13.8 && useradd --create-home --uid 50000 airflow
+WORKDIR /opt/constops
+COPY pyproject.toml uv.lock README.md ./
+COPY include ./include
+RUN uv sync --frozen --no-dev
+COPY dags ./dags
+COPY plugins ./plugins
+COPY scripts ./scripts
+COPY data ./data
+RUN mkdir -p /opt/airflow /data/archive && chown -R airflow /opt/airflow /data
+USER airflow
