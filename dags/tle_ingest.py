@@ -46,7 +46,12 @@ def tle_ingest():
         settings = load_settings()
         engine, archive, fetch = reporting_engine(), raw_archive(), celestrak_fetcher(settings.user_agent)
         summaries = [ingest_day(engine, archive, settings, group, day, utc_now(), fetch) for group in settings.groups]
-        context["outlet_events"][GP_ELEMENTS].extra = {"day": day.isoformat(), "snapshots": summaries}
+        event = context["outlet_events"][GP_ELEMENTS]
+        event.extra = {"day": day.isoformat(), "snapshots": summaries}
+        if not context["dag_run"].partition_key:
+            # A run triggered with the 'day' parameter instead of a partition key still
+            # publishes the day's partition, so that the downstream DAGs run for it.
+            event.add_partitions(day.isoformat())
         return summaries
 
     ingest()
