@@ -88,13 +88,33 @@ class Standalone:
         return (self.home / "standalone.log").read_bytes()[-n_bytes:].decode(errors="replace")
 
     def stop(self) -> None:
-        """Stop every process of the group: TERM, then KILL after 20 s."""
-        try:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
-        except ProcessLookupError:
-            pass
+        """Stop every process of the group: TERM, then KILL whatever is left after 30 s."""
+        group = self.process.pid
+        _signal_group(group, signal.SIGTERM)
+        deadline = time.monotonic() + 30
+        while _group_alive(group) and time.monotonic() < deadline:
+            self.process.poll()
+            time.sleep(0.5)
+        if _group_alive(group):
+            _signal_group(group, signal.SIGKILL)
+        self.process.wait(timeout=10)
         self.log.close()
+
+
+def _signal_group(group: int, signum: int) -> None:
+    try:
+        os.killpg(group, signum)
+    except ProcessLookupError:
+        pass
+
+
+def _group_alive(group: int) -> bool:
+    """Return True while a process of the group is alive (zombies excepted)."""
+    for status in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = status.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == group and fields[0] != "Z":
+            return True
+    return False
