@@ -92,21 +92,31 @@ def test_rerunning_a_day_changes_no_row_count(pipeline):
     assert before["coverage_daily"] == 3 and before["gp_snapshots"] == 1
 
 
-def test_a_refusal_fails_the_ingest_keeps_the_payload_and_leaves_earlier_days(pipeline, monkeypatch):
+NOT_UPDATED = (b"GP data has not updated since your last successful download of GROUP=qianfan "
+               b"at 2025-11-21 00:01:12 UTC. Data is updated once every 2 hours.")
+
+
+@pytest.mark.parametrize("status, body, says", [
+    (200, b"No GP data found", "No GP data found"),
+    (403, NOT_UPDATED, "HTTP 403 'GP data has not updated"),
+    (200, b"<!DOCTYPE html><html><body><h1>Maintenance</h1></body></html>", "HTML page"),
+    (200, snapshot_bytes("qianfan_2025-11-20.json")[:20000], "invalid or truncated JSON"),
+])
+def test_a_bad_answer_fails_the_ingest_keeps_the_payload_and_leaves_earlier_days(pipeline, monkeypatch, status, body, says):
     dagbag, celestrak, engine = pipeline
     assert run_chain(dagbag, DAY) == ["success"] * 3
     before = table_counts(engine)
 
     monkeypatch.setenv("CONSTOPS_CLOCK_UTC", "2025-11-21T00:05:00Z")
-    celestrak.answer(200, b"No GP data found")
+    celestrak.answer(status, body)
     assert run(dagbag, "tle_ingest", date(2025, 11, 21)).state == "failed"
     assert len(celestrak.requests) == 2  # one per run, no retry
 
     with engine.connect() as conn:
         rejected = conn.execute(select(schema.gp_snapshots).where(schema.gp_snapshots.c.status == "rejected")).one()
-    assert "No GP data found" in rejected.error and rejected.http_status == 200
+    assert says in rejected.error and rejected.http_status == status
     from constops.archive import RawArchive
 
-    assert RawArchive("/").get(rejected.archive_uri) == b"No GP data found"
+    assert RawArchive("/").get(rejected.archive_uri) == body
     after = table_counts(engine)
     assert after == {**before, "gp_snapshots": before["gp_snapshots"] + 1}
