@@ -24,8 +24,8 @@ from functools import cached_property
 
 import numpy as np
 
-from .geometry import enu_basis, geodetic_to_ecef_km
-from .sites import Region
+from .geometry import enu_basis, geodetic_to_ecef_km, look_angles
+from .sites import Region, Station
 
 AUTHALIC_RADIUS_KM = 6371.0072
 #: Upper bound on satellite x time x cell elements handled at once (memory ~ 8 bytes each, x4).
@@ -34,7 +34,8 @@ _CHUNK_ELEMENTS = 8_000_000
 
 @dataclass(frozen=True)
 class CellGrid:
-    """The cells of a region: centres (deg), areas (km^2) and stable integer ids."""
+    """The cells of a region: centres (deg), areas (km^2), stable integer ids, and their
+    position (``row``, ``col``) in the region's bounding block of the global grid."""
 
     region_id: str
     cell_size_deg: float
@@ -42,28 +43,48 @@ class CellGrid:
     lat_deg: np.ndarray
     lon_deg: np.ndarray
     area_km2: np.ndarray
+    row: np.ndarray
+    col: np.ndarray
+    row_lat_deg: np.ndarray
+    west_lon_deg: float
+    n_cols: int
 
     @classmethod
     def for_region(cls, region: Region, cell_size_deg: float) -> "CellGrid":
         """Return the cells of the global ``cell_size_deg`` grid whose centres lie in ``region``."""
         lon_min, lat_min, lon_max, lat_max = region.geometry.bounds
-        rows = np.arange(np.floor((lat_min + 90) / cell_size_deg), np.ceil((lat_max + 90) / cell_size_deg))
-        cols = np.arange(np.floor((lon_min + 180) / cell_size_deg), np.ceil((lon_max + 180) / cell_size_deg))
-        row, col = (a.ravel() for a in np.meshgrid(rows, cols, indexing="ij"))
-        lat = (row + 0.5) * cell_size_deg - 90.0
-        lon = (col + 0.5) * cell_size_deg - 180.0
+        row0, col0 = np.floor((lat_min + 90) / cell_size_deg), np.floor((lon_min + 180) / cell_size_deg)
+        n_rows = int(np.ceil((lat_max + 90) / cell_size_deg) - row0)
+        n_cols = int(np.ceil((lon_max + 180) / cell_size_deg) - col0)
+        row, col = (a.ravel() for a in np.meshgrid(np.arange(n_rows), np.arange(n_cols), indexing="ij"))
+        lat = (row0 + row + 0.5) * cell_size_deg - 90.0
+        lon = (col0 + col + 0.5) * cell_size_deg - 180.0
         inside = region.contains(lat, lon)
         row, col, lat, lon = row[inside], col[inside], lat[inside], lon[inside]
         half = np.radians(cell_size_deg / 2)
         area = AUTHALIC_RADIUS_KM**2 * np.radians(cell_size_deg) * (
             np.sin(np.radians(lat) + half) - np.sin(np.radians(lat) - half)
         )
-        n_cols = int(round(360 / cell_size_deg))
-        cell_id = (row * n_cols + col).astype(np.int64)
-        return cls(region.region_id, cell_size_deg, cell_id, lat, lon, area)
+        cell_id = ((row0 + row) * round(360 / cell_size_deg) + col0 + col).astype(np.int64)
+        return cls(
+            region.region_id, cell_size_deg, cell_id, lat, lon, area, row, col,
+            row_lat_deg=(row0 + np.arange(n_rows) + 0.5) * cell_size_deg - 90.0,
+            west_lon_deg=float(col0 * cell_size_deg - 180.0), n_cols=n_cols,
+        )
 
     def __len__(self) -> int:
         return len(self.cell_id)
+
+    @cached_property
+    def centre_unit(self) -> np.ndarray:
+        """Return the unit vector towards the area-weighted centre of the cells, shape (3,)."""
+        v = (self.area_km2[:, None] * self.up).sum(axis=0)
+        return v / np.linalg.norm(v)
+
+    @cached_property
+    def radius_rad(self) -> float:
+        """Return the largest angle (rad) between ``centre_unit`` and a cell, plus one cell."""
+        return float(np.arccos(np.clip(self.up @ self.centre_unit, -1, 1)).max() + np.radians(self.cell_size_deg))
 
     @cached_property
     def ecef_km(self) -> np.ndarray:
@@ -76,30 +97,132 @@ class CellGrid:
         return enu_basis(self.lat_deg, self.lon_deg)[:, 2, :]
 
 
-def satellites_in_view(r_ecef_km: np.ndarray, grid: CellGrid, masks_deg: Sequence[float]) -> dict[float, np.ndarray]:
+def satellites_in_view(
+    r_ecef_km: np.ndarray, grid: CellGrid, masks_deg: Sequence[float], eligible: np.ndarray | None = None
+) -> dict[float, np.ndarray]:
     """Return, for each mask, the number of satellites above it at every (time, cell),
     as uint16 arrays of shape (n_times, n_cells).
 
-    ``r_ecef_km`` has shape (n_sats, n_times, 3); NaN positions (SGP4 errors) see nothing.
-    Elevation above the mask is tested without trigonometry: the satellite's height
-    above the cell's horizontal plane divided by its range is sin(elevation).
+    ``r_ecef_km`` has shape (n_sats, n_times, 3); NaN positions (SGP4 errors) see
+    nothing. ``eligible`` (n_sats, n_times), when given, counts a satellite only where
+    it is True (for example: it sees a gateway at that instant).
+
+    Method (exact on the WGS84 ellipsoid, no trigonometry per cell): along one row of
+    cells (a fixed geodetic latitude) the sine of a satellite's elevation is a
+    monotonic function of cos(longitude difference), so the cells that see it above
+    a mask form one run of columns, whose ends follow from a quadratic equation.
+    Each (satellite, instant, row) adds +1 at the run's first column and -1 after
+    its last; a cumulative sum along the row gives the counts.
     """
     n_sats, n_times, _ = r_ecef_km.shape
     counts = {mask: np.zeros((n_times, len(grid)), dtype=np.uint16) for mask in masks_deg}
-    sin_masks = {mask: np.sin(np.radians(mask)) for mask in masks_deg}
-    cell_height_km = np.einsum("ij,ij->i", grid.ecef_km, grid.up)
-    cell_norm2 = np.einsum("ij,ij->i", grid.ecef_km, grid.ecef_km)
-    chunk = max(1, _CHUNK_ELEMENTS // max(1, n_sats * len(grid)))
+    rows = _RowGeometry(grid)
+    reach_cos = _reach_cos(grid, min(masks_deg))
+    chunk = max(1, _CHUNK_ELEMENTS // max(1, n_sats * len(rows.lat_rad) * 4))
     for t0 in range(0, n_times, chunk):
-        r = r_ecef_km[:, t0:t0 + chunk, :].reshape(-1, 3)
-        height_km = r @ grid.up.T - cell_height_km
-        range2 = np.einsum("ij,ij->i", r, r)[:, None] - 2.0 * (r @ grid.ecef_km.T) + cell_norm2
+        r = r_ecef_km[:, t0:t0 + chunk, :]
+        nt = r.shape[1]
+        t_local = np.broadcast_to(np.arange(nt), r.shape[:2])
         with np.errstate(invalid="ignore"):
-            sin_elevation = height_km / np.sqrt(range2)
-            for mask in masks_deg:
-                visible = (sin_elevation >= sin_masks[mask]).reshape(n_sats, -1, len(grid))
-                counts[mask][t0:t0 + chunk] = visible.sum(axis=0, dtype=np.uint16)
+            norm = np.linalg.norm(r, axis=-1)
+            near = (r @ grid.centre_unit) / norm >= reach_cos(norm)
+        if eligible is not None:
+            near &= eligible[:, t0:t0 + chunk]
+        terms = rows.terms(r[near])
+        for mask in masks_deg:
+            first, last = rows.column_runs(terms, np.sin(np.radians(mask)))
+            counts[mask][t0:t0 + nt] = rows.accumulate(t_local[near], first, last, nt)[:, grid.row, grid.col]
     return counts
+
+
+def gateway_visibility(r_ecef_km: np.ndarray, stations: Sequence[Station]) -> np.ndarray:
+    """Return a boolean (n_sats, n_times): True where the satellite is above the mask of at
+    least one of ``stations`` (the bent-pipe condition: it can relay a user to a gateway)."""
+    visible = np.zeros(r_ecef_km.shape[:2], dtype=bool)
+    for station in stations:
+        elevation_deg, _, _ = look_angles(r_ecef_km, station.ecef_km, station.enu)
+        with np.errstate(invalid="ignore"):
+            visible |= elevation_deg >= station.min_elevation_deg
+    return visible
+
+
+def _reach_cos(grid: CellGrid, min_mask_deg: float):
+    """Return f(r_km) -> cos of the largest angle between the grid centre and a satellite at
+    geocentric distance r_km that can still be above ``min_mask_deg`` for some cell."""
+    eps = np.radians(min_mask_deg)
+    r_min_surface_km = 6356.0  # below the WGS84 polar radius: a conservative horizon
+
+    def reach_cos(r_km):
+        lam = np.arccos(np.clip(r_min_surface_km * np.cos(eps) / r_km, -1, 1)) - eps
+        return np.cos(np.minimum(lam + grid.radius_rad + np.radians(1.0), np.pi))
+
+    return reach_cos
+
+
+class _RowGeometry:
+    """Per-row constants of the cells' positions and normals on the ellipsoid."""
+
+    def __init__(self, grid: CellGrid):
+        from .geometry import WGS84_A_KM, WGS84_E2
+
+        self.grid = grid
+        self.lat_rad = np.radians(grid.row_lat_deg)
+        sin_lat, cos_lat = np.sin(self.lat_rad), np.cos(self.lat_rad)
+        n_km = WGS84_A_KM / np.sqrt(1.0 - WGS84_E2 * sin_lat**2)
+        self.cos_lat, self.sin_lat = cos_lat, sin_lat
+        self.rho_cell_km = n_km * cos_lat                 # distance of the row from the axis
+        self.z_cell_km = n_km * (1.0 - WGS84_E2) * sin_lat
+        self.height_cell_km = self.rho_cell_km * cos_lat + self.z_cell_km * sin_lat  # r_c . up
+        self.norm2_cell_km2 = self.rho_cell_km**2 + self.z_cell_km**2
+
+    def terms(self, r_km: np.ndarray) -> dict[str, np.ndarray]:
+        """Return the mask-independent terms of the visibility test of satellite positions
+        ``r_km`` (n, 3) against every row: with c = cos(lon_sat - lon_cell),
+        sin(el) |d| = a c + b and |d|^2 = cc - d c; arrays of shape (n, n_rows)."""
+        x, y, z = r_km[:, 0:1], r_km[:, 1:2], r_km[:, 2:3]
+        rho = np.hypot(x, y)
+        a_ = rho * self.cos_lat
+        b_ = z * self.sin_lat - self.height_cell_km
+        lon_deg = np.degrees(np.arctan2(y, x))
+        centre_lon = self.grid.west_lon_deg + 0.5 * self.grid.n_cols * self.grid.cell_size_deg
+        return {
+            "aa": a_ * a_, "ab2": 2.0 * a_ * b_, "bb": b_ * b_,
+            "cc": (rho**2 + z**2 + self.norm2_cell_km2) - 2.0 * z * self.z_cell_km,
+            "d": 2.0 * rho * self.rho_cell_km,
+            "lon_deg": (lon_deg - centre_lon + 180.0) % 360.0 - 180.0 + centre_lon,
+        }
+
+    def column_runs(self, terms: dict[str, np.ndarray], sin_mask: float) -> tuple[np.ndarray, np.ndarray]:
+        """Return (first, last) column of the run of cells of each row that see each satellite
+        above the mask: int arrays (n, n_rows); first > last where no cell of the row does."""
+        s2 = sin_mask**2
+        qa = terms["aa"]
+        qb = terms["ab2"] + s2 * terms["d"]
+        qc = terms["bb"] - s2 * terms["cc"]
+        disc = qb * qb
+        disc -= 4.0 * qa * qc
+        np.sqrt(np.maximum(disc, 0.0, out=disc), out=disc)
+        # The larger root: above it (and only there) a c + b >= sin(mask) |d| holds.
+        with np.errstate(divide="ignore", invalid="ignore"):
+            c_min = np.where(qa > 1e-9, (disc - qb) / (2.0 * qa), -qc / qb)
+        half_width_deg = np.degrees(np.arccos(np.clip(c_min, -1.0, 1.0)))
+        half_width_deg[c_min <= -1.0] = 360.0
+        size, west = self.grid.cell_size_deg, self.grid.west_lon_deg
+        centre = (terms["lon_deg"] - west) / size - 0.5
+        first = np.clip(np.ceil(centre - half_width_deg / size), 0, self.grid.n_cols).astype(np.int64)
+        last = np.clip(np.floor(centre + half_width_deg / size), -1, self.grid.n_cols - 1).astype(np.int64)
+        last[c_min > 1.0] = -1
+        return first, last
+
+    def accumulate(self, t_local: np.ndarray, first: np.ndarray, last: np.ndarray, n_times: int) -> np.ndarray:
+        """Return the count of runs covering every (time, row, column) of the bounding block."""
+        n_rows, width = len(self.lat_rad), self.grid.n_cols + 1
+        has_run = first <= last
+        base = (t_local[:, None] * n_rows + np.arange(n_rows)[None, :]) * width
+        size = n_times * n_rows * width
+        diff = np.bincount((base + first)[has_run], minlength=size).astype(np.int32)
+        diff -= np.bincount((base + last + 1)[has_run], minlength=size).astype(np.int32)
+        return np.cumsum(diff.reshape(n_times, n_rows, width), axis=2)[:, :, :-1].astype(np.uint16)
 
 
 @dataclass(frozen=True)

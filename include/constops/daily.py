@@ -8,21 +8,38 @@ previous copy.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 
 import numpy as np
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from .archive import RawArchive
-from .coverage import CellGrid, cell_figures, region_figures, satellites_in_view
+from .coverage import (
+    CellGrid,
+    cell_figures,
+    gateway_visibility,
+    percent_area_covered_series,
+    region_figures,
+    satellites_in_view,
+)
+from .fleet import fleet_status
 from .passes import Pass, find_passes
 from .propagation import ecef_positions_km, satrec_array
 from .reporting import schema
 from .reporting.store import now_utc, replace
 from .settings import Settings
-from .snapshots import NoSnapshotError, assign_day, load_element_sets, record_payload, snapshot_at, snapshot_for_day
+from .snapshots import (
+    NoSnapshotError,
+    assign_day,
+    load_element_sets,
+    record_payload,
+    snapshot_at,
+    snapshot_for_day,
+    snapshots_before,
+)
 from .timescale import TimeGrid, day_bounds
 
 
@@ -145,34 +162,88 @@ def station_day(passes: list[Pass], start: datetime, end: datetime) -> dict:
     }
 
 
+SERVICES = ("direct", "bent_pipe")
+
+
 def compute_coverage_day(engine: Engine, settings: Settings, group: str, day: date) -> dict:
-    """Compute coverage of the configured region for ``day`` at every mask, load the
-    region and cell figures, and return the region figures per mask."""
+    """Compute coverage of the configured region for ``day`` at every mask, for all and for
+    operational satellites (as ``fleet_status`` labels them for the day), direct and through a
+    gateway (bent pipe); load ``coverage_daily``, ``coverage_cells`` and ``coverage_timeseries``
+    in one transaction and return the region figures."""
     snapshot = snapshot_for_day(engine, group, day)
     element_sets = load_element_sets(engine, snapshot.snapshot_id)
+    operational = _operational_ids(engine, group, day)
     grid = CellGrid.for_region(settings.region, settings.cell_size_deg)
     start, end = day_bounds(day)
     times = TimeGrid.covering(start, end, settings.coverage_step_s)
     r_ecef_km, ok = ecef_positions_km(satrec_array(element_sets), *times.julian())
-    counts = satellites_in_view(r_ecef_km, grid, settings.masks_deg)
-    used = int(np.count_nonzero(ok.all(axis=1)))
-    computed_at = now_utc()
-    summary = {}
+    sees_gateway = gateway_visibility(r_ecef_km, settings.stations)
+    norad = np.array([s.norad_cat_id for s in element_sets])
+    satellite_sets = {"all": np.ones(len(norad), bool), "operational": np.isin(norad, list(operational))}
+    instants = [times.instant(offset) for offset in times.offsets_s]
+    key = {"day": day, "group_name": group, "region_id": grid.region_id}
+    daily_rows, cell_rows, series_rows, summary = [], [], [], {}
+    for set_name, members in satellite_sets.items():
+        for service in SERVICES:
+            eligible = sees_gateway[members] if service == "bent_pipe" else None
+            counts = satellites_in_view(r_ecef_km[members], grid, settings.masks_deg, eligible)
+            for mask_deg, mask_counts in counts.items():
+                row_key = {**key, "min_elevation_deg": mask_deg, "satellite_set": set_name, "service": service}
+                cells = cell_figures(mask_counts, settings.coverage_step_s)
+                region = region_figures(cells, grid.area_km2)
+                daily_rows.append({
+                    **row_key, **region, "satellites_used": int(np.count_nonzero(ok[members].all(axis=1))),
+                    "n_cells": len(grid), "area_km2": float(grid.area_km2.sum()),
+                    "cell_size_deg": grid.cell_size_deg, "step_s": settings.coverage_step_s,
+                    "snapshot_id": snapshot.snapshot_id, "computed_at": now_utc(),
+                })
+                cell_rows += _cell_rows(row_key, grid, cells, snapshot.snapshot_id)
+                series = percent_area_covered_series(mask_counts, grid.area_km2).tolist()
+                series_rows += [
+                    {**row_key, "t": t, "percent_area_covered": p, "snapshot_id": snapshot.snapshot_id}
+                    for t, p in zip(instants, series)
+                ]
+                summary[f"{set_name}/{service}/{mask_deg:g}"] = region["percent_time_covered"]
     with engine.begin() as conn:
-        for mask_deg, mask_counts in counts.items():
-            cells = cell_figures(mask_counts, settings.coverage_step_s)
-            region = region_figures(cells, grid.area_km2)
-            key = {"day": day, "group_name": group, "region_id": grid.region_id, "min_elevation_deg": mask_deg}
-            replace(conn, schema.coverage_daily, key, [{
-                **key, **region, "satellites_used": used, "n_cells": len(grid),
-                "area_km2": float(grid.area_km2.sum()), "cell_size_deg": grid.cell_size_deg,
-                "step_s": settings.coverage_step_s, "snapshot_id": snapshot.snapshot_id,
-                "computed_at": computed_at,
-            }])
-            replace(conn, schema.coverage_cells, key, _cell_rows(key, grid, cells, snapshot.snapshot_id))
-            summary[f"{mask_deg:g}"] = region
+        replace(conn, schema.coverage_daily, key, daily_rows)
+        replace(conn, schema.coverage_cells, key, cell_rows)
+        replace(conn, schema.coverage_timeseries, key, series_rows)
     return {"day": day.isoformat(), "group": group, "snapshot_id": snapshot.snapshot_id,
-            "satellites_used": used, "masks": summary}
+            "operational": len(operational), "percent_time_covered": summary}
+
+
+def _operational_ids(engine: Engine, group: str, day: date) -> set[int]:
+    """Return the NORAD ids that ``fleet_status`` labels operational on ``day``."""
+    table = schema.fleet_status
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(table.c.norad_cat_id, table.c.status).where(table.c.day == day, table.c.group_name == group)
+        ).all()
+    if not rows:
+        raise NoSnapshotError(f"no fleet_status for {group} on {day.isoformat()}: compute the fleet first")
+    return {norad for norad, status in rows if status == "operational"}
+
+
+def compute_fleet_day(engine: Engine, settings: Settings, group: str, day: date) -> dict:
+    """Label every satellite of the day's snapshot (operational, raising, decaying, stranded,
+    stale) from its elements and the snapshots of the preceding rate window; load
+    ``fleet_status`` and return the count per status."""
+    snapshot = snapshot_for_day(engine, group, day)
+    current = load_element_sets(engine, snapshot.snapshot_id)
+    history = [
+        load_element_sets(engine, earlier.snapshot_id)
+        for earlier in snapshots_before(engine, group, snapshot.acquired_at, settings.fleet.rate_window_days + 1)
+        if earlier.snapshot_id != snapshot.snapshot_id
+    ]
+    start, _ = day_bounds(day)
+    statuses = fleet_status(current, start, history, settings.fleet)
+    key = {"day": day, "group_name": group}
+    with engine.begin() as conn:
+        replace(conn, schema.fleet_status, key, [
+            {**key, **asdict(status), "snapshot_id": snapshot.snapshot_id} for status in statuses
+        ])
+    return {"day": day.isoformat(), "group": group, "snapshot_id": snapshot.snapshot_id,
+            "history_snapshots": len(history), "status": dict(Counter(s.status for s in statuses))}
 
 
 def _cell_rows(key: dict, grid: CellGrid, cells, snapshot_id: int) -> list[dict]:

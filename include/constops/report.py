@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from .reporting import schema
 from .settings import Settings
@@ -29,13 +29,22 @@ def day_summary(engine: Engine, settings: Settings, day: date) -> str:
             )
             cov = schema.coverage_daily
             for row in conn.execute(
-                select(cov).where(cov.c.day == day, cov.c.group_name == group).order_by(cov.c.min_elevation_deg)
+                select(cov)
+                .where(cov.c.day == day, cov.c.group_name == group, cov.c.satellite_set == "all")
+                .order_by(cov.c.min_elevation_deg, cov.c.service.desc())
             ):
                 lines.append(
-                    f"  {row.region_id} coverage >= {row.min_elevation_deg:g} deg: "
-                    f"{row.percent_time_covered:.1f}% of time (area-weighted), max gap {row.max_gap_s / 60:.0f} min, "
+                    f"  {row.region_id} coverage >= {row.min_elevation_deg:g} deg, {row.service:9}: "
+                    f"{row.percent_time_covered:5.1f}% of time (area-weighted), max gap {row.max_gap_s / 60:3.0f} min, "
                     f"{row.sats_in_view_mean:.2f} satellites in view on average"
                 )
+            fleet = schema.fleet_status
+            counts = dict(conn.execute(
+                select(fleet.c.status, func.count()).where(fleet.c.day == day, fleet.c.group_name == group)
+                .group_by(fleet.c.status)
+            ).all())
+            if counts:
+                lines.append("  fleet: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())))
             gw = schema.gateway_daily
             for row in conn.execute(select(gw).where(gw.c.day == day, gw.c.group_name == group)):
                 lines.append(

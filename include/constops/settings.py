@@ -14,6 +14,7 @@ from functools import cached_property
 from pathlib import Path
 
 from .celestrak import USER_AGENT
+from .fleet import FleetThresholds
 from .sites import Region, Station
 
 SETTINGS_ENV = "CONSTOPS_SETTINGS"
@@ -35,6 +36,7 @@ class Settings:
     masks_deg: tuple[float, ...]
     pass_step_s: float
     stations: tuple[Station, ...]
+    fleet: FleetThresholds
 
     @cached_property
     def region(self) -> Region:
@@ -92,4 +94,5 @@ def _from_toml(data: dict, path: Path) -> Settings:
             )
             for s in data.get("stations", [])
         ),
+        fleet=FleetThresholds(**data.get("fleet", {})),
     )

@@ -104,6 +104,22 @@ def snapshot_at(engine: Engine, group: str, moment: datetime) -> Snapshot | None
     return None if row is None else _snapshot(row)
 
 
+def snapshots_before(engine: Engine, group: str, moment: datetime, days: float) -> list[Snapshot]:
+    """Return the loaded snapshots of ``group`` acquired in the ``days`` before ``moment``
+    (inclusive), oldest first."""
+    from datetime import timedelta
+
+    table = schema.gp_snapshots
+    query = (
+        select(table)
+        .where(table.c.group_name == group, table.c.status == "loaded",
+               table.c.acquired_at <= moment, table.c.acquired_at >= moment - timedelta(days=days))
+        .order_by(table.c.acquired_at)
+    )
+    with engine.connect() as conn:
+        return [_snapshot(row) for row in conn.execute(query)]
+
+
 def snapshot_for_day(engine: Engine, group: str, day: date) -> Snapshot:
     """Return the snapshot that the ingest assigned to ``day``; NoSnapshotError names the day."""
     days, snaps = schema.day_snapshots, schema.gp_snapshots

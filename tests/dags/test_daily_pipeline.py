@@ -15,6 +15,7 @@ from tests.unit.test_passes import ONE_SECOND, compare_passes, skyfield_passes
 DAY = date(2025, 11, 20)
 MIDNIGHT = datetime(2025, 11, 20, tzinfo=timezone.utc)
 RESULT_TABLES = (schema.gateway_passes, schema.gateway_daily, schema.coverage_daily, schema.coverage_cells,
+                 schema.coverage_timeseries, schema.fleet_status,
                  schema.element_sets, schema.satellites, schema.gp_snapshots, schema.day_snapshots)
 
 
@@ -59,15 +60,21 @@ def test_daily_chain_loads_coverage_and_passes_of_the_day(pipeline):
     with engine.connect() as conn:
         snap = conn.execute(select(schema.gp_snapshots)).one()
         akkol = conn.execute(select(schema.gateway_daily)).one()
-        coverage = {r.min_elevation_deg: r for r in conn.execute(select(schema.coverage_daily))}
+        all_coverage = conn.execute(select(schema.coverage_daily)).all()
+        fleet = conn.execute(select(schema.fleet_status)).all()
         passes = conn.execute(select(schema.gateway_passes)).all()
     assert (snap.status, snap.http_status, snap.object_count, snap.format) == ("loaded", 200, 108, "json")
     assert count_rows(engine, schema.satellites) == 108
 
     # DESIGN.md: at Akkol at least one satellite above 10 deg about 96% of the day.
     assert 93.0 < akkol.percent_time_visible < 98.0
-    assert set(coverage) == {10.0, 25.0, 40.0}
-    assert coverage[10.0].percent_time_covered > coverage[25.0].percent_time_covered > coverage[40.0].percent_time_covered
+    figures = {(r.satellite_set, r.service, r.min_elevation_deg): r.percent_time_covered for r in all_coverage}
+    assert len(figures) == len(all_coverage) == 2 * 2 * 3
+    assert figures["all", "direct", 10.0] > figures["all", "direct", 25.0] > figures["all", "direct", 40.0]
+    for (satellite_set, service, mask), percent in figures.items():
+        assert percent <= figures["all", "direct", mask]  # fewer satellites or a relay condition: never more
+    assert len(fleet) == 108 and sum(r.status == "operational" for r in fleet) >= 60
+    assert count_rows(engine, schema.coverage_timeseries) == 12 * 2880
     assert all(r.snapshot_id == snap.snapshot_id and r.day == DAY for r in passes)
 
     # The loaded passes are Skyfield's passes for the same payload, within 1 s.
@@ -89,7 +96,7 @@ def test_rerunning_a_day_changes_no_row_count(pipeline):
     before = table_counts(engine)
     assert run_chain(dagbag, DAY) == ["success"] * 3
     assert table_counts(engine) == before
-    assert before["coverage_daily"] == 3 and before["gp_snapshots"] == 1
+    assert before["coverage_daily"] == 12 and before["gp_snapshots"] == 1
 
 
 NOT_UPDATED = (b"GP data has not updated since your last successful download of GROUP=qianfan "

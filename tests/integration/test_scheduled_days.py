@@ -79,7 +79,7 @@ def test_backfill_runs_each_downstream_dag_once_per_day_for_its_own_day(schedule
     assigned = {d: s for d, s in assigned.items() if d in DAYS}
     assert sorted(assigned) == DAYS
     assert {d: sources[s].rsplit("/", 1)[1] for d, s in assigned.items()} == EXPECTED_FILE
-    coverage = [r for r in coverage if r.day in DAYS]
+    coverage = [r for r in coverage if r.day in DAYS and r.satellite_set == "all" and r.service == "direct"]
     gateway = [r for r in gateway if r.day in DAYS]
     assert sorted((r.day, r.min_elevation_deg) for r in coverage) == [(d, m) for d in DAYS for m in (10.0, 25.0, 40.0)]
     assert all(r.snapshot_id == assigned[r.day] for r in coverage + gateway)

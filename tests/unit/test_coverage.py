@@ -92,3 +92,21 @@ def test_region_figures_are_area_weighted():
     assert region["percent_time_covered"] == pytest.approx(0.75 * 75.0 + 0.25 * 50.0)
     assert region["max_gap_s"] == 60.0
     assert percent_area_covered_series(counts, np.array([3.0, 1.0])).tolist() == [75.0, 75.0, 25.0, 100.0]
+
+
+def test_bent_pipe_counts_only_satellites_that_see_a_gateway(kazakhstan_grid):
+    from constops.coverage import gateway_visibility
+
+    payload = snapshot_bytes("qianfan_2025-11-20.tle")
+    times = TimeGrid(datetime(2025, 11, 20, tzinfo=timezone.utc), 300.0, 288)
+    r_km, _ = ecef_positions_km(satrec_array(elements.parse(payload)), *times.julian())
+    akkol = load_settings().station("akkol")
+    relay = gateway_visibility(r_km, [akkol])
+    direct = satellites_in_view(r_km, kazakhstan_grid, [25.0])[25.0]
+    bent_pipe = satellites_in_view(r_km, kazakhstan_grid, [25.0], eligible=relay)[25.0]
+    only_relays = satellites_in_view(np.where(relay[..., None], r_km, np.nan), kazakhstan_grid, [25.0])[25.0]
+    assert np.array_equal(bent_pipe, only_relays)
+    assert (bent_pipe <= direct).all() and bent_pipe.sum() < direct.sum()
+    # A relay must be above 10 deg at Akkol: the cell of Akkol itself loses nothing at 25 deg.
+    akkol_cell = np.argmin(np.hypot(kazakhstan_grid.lat_deg - 52.0, kazakhstan_grid.lon_deg - 70.9))
+    assert np.array_equal(bent_pipe[:, akkol_cell], direct[:, akkol_cell])

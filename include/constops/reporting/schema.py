@@ -142,13 +142,23 @@ def _coverage_figures(gap_count: str) -> list[Column]:
     ]
 
 
+def _coverage_key() -> list[Column]:
+    """Return the key columns shared by the coverage tables."""
+    return [
+        Column("day", Date, primary_key=True),
+        Column("group_name", String(64), primary_key=True),
+        Column("region_id", String(64), primary_key=True),
+        Column("min_elevation_deg", Float, primary_key=True, comment="user elevation mask"),
+        Column("satellite_set", String(16), primary_key=True, comment="all or operational (fleet_status)"),
+        Column("service", String(16), primary_key=True,
+               comment="direct: a satellite above the mask; bent_pipe: one that also sees a gateway"),
+    ]
+
+
 coverage_daily = Table(
     "coverage_daily",
     metadata,
-    Column("day", Date, primary_key=True),
-    Column("group_name", String(64), primary_key=True),
-    Column("region_id", String(64), primary_key=True),
-    Column("min_elevation_deg", Float, primary_key=True),
+    *_coverage_key(),
     *_coverage_figures("gap_count_mean"),
     Column("percent_area_always_covered", Float, nullable=False),
     Column("percent_area_never_covered", Float, nullable=False),
@@ -164,14 +174,40 @@ coverage_daily = Table(
 coverage_cells = Table(
     "coverage_cells",
     metadata,
-    Column("day", Date, primary_key=True),
-    Column("group_name", String(64), primary_key=True),
-    Column("region_id", String(64), primary_key=True),
-    Column("min_elevation_deg", Float, primary_key=True),
+    *_coverage_key(),
     Column("cell_id", BigInteger, primary_key=True, comment="row * (360 / cell_size_deg) + column"),
     Column("lat_deg", Float, nullable=False, comment="cell centre"),
     Column("lon_deg", Float, nullable=False, comment="cell centre"),
     Column("area_km2", Float, nullable=False),
     *_coverage_figures("gap_count"),
+    Column("snapshot_id", Integer, ForeignKey("gp_snapshots.snapshot_id"), nullable=False),
+)
+
+coverage_timeseries = Table(
+    "coverage_timeseries",
+    metadata,
+    *_coverage_key(),
+    Column("t", UTC, primary_key=True, comment="start of the time step"),
+    Column("percent_area_covered", Float, nullable=False),
+    Column("snapshot_id", Integer, ForeignKey("gp_snapshots.snapshot_id"), nullable=False),
+)
+
+fleet_status = Table(
+    "fleet_status",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("group_name", String(64), primary_key=True),
+    Column("norad_cat_id", BigInteger, primary_key=True),
+    Column("object_name", String(64), nullable=False),
+    Column("launch", String(16), nullable=False, comment="COSPAR launch, e.g. 2024-140"),
+    Column("plane_id", String(32), nullable=False, comment="launch and RAAN cluster"),
+    Column("ra_of_asc_node_deg", Float, nullable=False),
+    Column("inclination_deg", Float, nullable=False),
+    Column("perigee_alt_km", Float, nullable=False),
+    Column("apogee_alt_km", Float, nullable=False),
+    Column("mean_alt_km", Float, nullable=False),
+    Column("alt_rate_km_per_day", Float, comment="from earlier snapshots; NULL without history"),
+    Column("epoch_age_days", Float, nullable=False, comment="at the start of the day"),
+    Column("status", String(16), nullable=False, comment="operational, raising, decaying, stranded or stale"),
     Column("snapshot_id", Integer, ForeignKey("gp_snapshots.snapshot_id"), nullable=False),
 )
