@@ -1,0 +1,52 @@
+"""What-if constellations: how a synthetic Walker shell would cover a region.
+
+The shells are ordinary element sets (:mod:`constops.walker`), propagated and
+counted by the same code as the real constellation (:mod:`constops.propagation`,
+:mod:`constops.coverage`), so a what-if figure and a daily figure are comparable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from .coverage import CellGrid, cell_figures, region_figures, satellites_in_view
+from .propagation import ecef_positions_km, satrec_array
+from .timescale import TimeGrid
+from .walker import walker_delta
+
+
+@dataclass(frozen=True)
+class Shell:
+    """A Walker-delta shell ``inclination_deg: total/planes/phasing`` at ``altitude_km``."""
+
+    total: int
+    planes: int
+    phasing: int
+    altitude_km: float
+    inclination_deg: float
+
+    @property
+    def label(self) -> str:
+        """Return the shell in Walker notation, e.g. ``89:324/18/1 @1068 km``."""
+        return f"{self.inclination_deg:g}:{self.total}/{self.planes}/{self.phasing} @{self.altitude_km:g} km"
+
+
+def shell_coverage(
+    shell: Shell, grid: CellGrid, masks_deg: Sequence[float], start: datetime, hours: float, step_s: float
+) -> dict[float, dict[str, float]]:
+    """Return the region figures of merit of ``shell`` for each mask over [start, start + hours)."""
+    element_sets = walker_delta(shell.total, shell.planes, shell.phasing, shell.altitude_km,
+                                shell.inclination_deg, start)
+    times = TimeGrid.covering(start, start + timedelta(hours=hours), step_s)
+    r_ecef_km, _ = ecef_positions_km(satrec_array(element_sets), *times.julian())
+    counts = satellites_in_view(r_ecef_km, grid, masks_deg)
+    return {mask: region_figures(cell_figures(c, step_s), grid.area_km2) for mask, c in counts.items()}
+
+
+def smallest_continuous(results: Iterable[tuple[Shell, dict[str, float]]]) -> tuple[Shell, dict[str, float]] | None:
+    """Return the shell with the fewest satellites (then fewest planes) whose coverage has
+    no gap anywhere in the region (every cell covered at every sample), or None."""
+    continuous = [(shell, figures) for shell, figures in results if figures["percent_area_always_covered"] >= 100.0]
+    return min(continuous, key=lambda item: (item[0].total, item[0].planes), default=None)
