@@ -24,8 +24,8 @@ from constops.whatif import Shell, shell_coverage, smallest_continuous
 
 START = datetime(2026, 12, 1, tzinfo=timezone.utc)
 ALTITUDE_KM, INCLINATION_DEG, MASK_DEG = 1068.0, 89.0, 25.0
-PLANES = (9, 12, 15, 18, 21, 24, 27, 30, 36)
-PER_PLANE = (12, 15, 18, 21, 24, 27, 30, 36)
+PLANES = (6, 8, 9, 10, 12, 15, 18, 24, 36)
+PER_PLANE = (10, 12, 13, 14, 15, 16, 18, 24, 36)
 
 
 def phasings(planes: int) -> list[int]:

@@ -17,17 +17,9 @@ import numpy as np
 from sqlalchemy import Engine, select
 
 from .archive import RawArchive
-from .coverage import (
-    CellGrid,
-    cell_figures,
-    gateway_visibility,
-    percent_area_covered_series,
-    region_figures,
-    satellites_in_view,
-)
+from .coverage import CellGrid, cell_figures, count_in_view, percent_area_covered_series, region_figures
 from .fleet import fleet_status
 from .passes import Pass, find_passes
-from .propagation import ecef_positions_km, satrec_array
 from .reporting import schema
 from .reporting.store import now_utc, replace
 from .settings import Settings
@@ -162,9 +154,6 @@ def station_day(passes: list[Pass], start: datetime, end: datetime) -> dict:
     }
 
 
-SERVICES = ("direct", "bent_pipe")
-
-
 def compute_coverage_day(engine: Engine, settings: Settings, group: str, day: date) -> dict:
     """Compute coverage of the configured region for ``day`` at every mask, for all and for
     operational satellites (as ``fleet_status`` labels them for the day), direct and through a
@@ -176,34 +165,30 @@ def compute_coverage_day(engine: Engine, settings: Settings, group: str, day: da
     grid = CellGrid.for_region(settings.region, settings.cell_size_deg)
     start, end = day_bounds(day)
     times = TimeGrid.covering(start, end, settings.coverage_step_s)
-    r_ecef_km, ok = ecef_positions_km(satrec_array(element_sets), *times.julian())
-    sees_gateway = gateway_visibility(r_ecef_km, settings.stations)
     norad = np.array([s.norad_cat_id for s in element_sets])
-    satellite_sets = {"all": np.ones(len(norad), bool), "operational": np.isin(norad, list(operational))}
+    subsets = {"all": np.ones(len(norad), bool), "operational": np.isin(norad, list(operational))}
+    counts, usable = count_in_view(element_sets, grid, settings.masks_deg, times, subsets, settings.stations)
     instants = [times.instant(offset) for offset in times.offsets_s]
     key = {"day": day, "group_name": group, "region_id": grid.region_id}
     daily_rows, cell_rows, series_rows, summary = [], [], [], {}
-    for set_name, members in satellite_sets.items():
-        for service in SERVICES:
-            eligible = sees_gateway[members] if service == "bent_pipe" else None
-            counts = satellites_in_view(r_ecef_km[members], grid, settings.masks_deg, eligible)
-            for mask_deg, mask_counts in counts.items():
-                row_key = {**key, "min_elevation_deg": mask_deg, "satellite_set": set_name, "service": service}
-                cells = cell_figures(mask_counts, settings.coverage_step_s)
-                region = region_figures(cells, grid.area_km2)
-                daily_rows.append({
-                    **row_key, **region, "satellites_used": int(np.count_nonzero(ok[members].all(axis=1))),
-                    "n_cells": len(grid), "area_km2": float(grid.area_km2.sum()),
-                    "cell_size_deg": grid.cell_size_deg, "step_s": settings.coverage_step_s,
-                    "snapshot_id": snapshot.snapshot_id, "computed_at": now_utc(),
-                })
-                cell_rows += _cell_rows(row_key, grid, cells, snapshot.snapshot_id)
-                series = percent_area_covered_series(mask_counts, grid.area_km2).tolist()
-                series_rows += [
-                    {**row_key, "t": t, "percent_area_covered": p, "snapshot_id": snapshot.snapshot_id}
-                    for t, p in zip(instants, series)
-                ]
-                summary[f"{set_name}/{service}/{mask_deg:g}"] = region["percent_time_covered"]
+    for (set_name, service), by_mask in counts.items():
+        for mask_deg, mask_counts in by_mask.items():
+            row_key = {**key, "min_elevation_deg": mask_deg, "satellite_set": set_name, "service": service}
+            cells = cell_figures(mask_counts, settings.coverage_step_s)
+            region = region_figures(cells, grid.area_km2)
+            daily_rows.append({
+                **row_key, **region, "satellites_used": usable[set_name],
+                "n_cells": len(grid), "area_km2": float(grid.area_km2.sum()),
+                "cell_size_deg": grid.cell_size_deg, "step_s": settings.coverage_step_s,
+                "snapshot_id": snapshot.snapshot_id, "computed_at": now_utc(),
+            })
+            cell_rows += _cell_rows(row_key, grid, cells, snapshot.snapshot_id)
+            series = percent_area_covered_series(mask_counts, grid.area_km2).tolist()
+            series_rows += [
+                {**row_key, "t": t, "percent_area_covered": p, "snapshot_id": snapshot.snapshot_id}
+                for t, p in zip(instants, series)
+            ]
+            summary[f"{set_name}/{service}/{mask_deg:g}"] = region["percent_time_covered"]
     with engine.begin() as conn:
         replace(conn, schema.coverage_daily, key, daily_rows)
         replace(conn, schema.coverage_cells, key, cell_rows)

@@ -19,6 +19,13 @@ WGS84_E2 = WGS84_F * (2.0 - WGS84_F)
 _J2000_JD = 2451545.0
 _DAYS_PER_JULIAN_CENTURY = 36525.0
 _SECONDS_PER_DAY = 86400.0
+#: Earth's rotation rate in rad/s: the time derivative of :func:`gmst82_rad` (its
+#: linear term; the quadratic terms change it by under 1e-14). Using the rate of
+#: our own GMST makes Earth-fixed velocities the exact derivative of Earth-fixed
+#: positions, which root finders on elevation rates rely on.
+EARTH_ROTATION_RAD_S = 2.0 * np.pi / _SECONDS_PER_DAY * (
+    1.0 + 8640184.812866 / (_DAYS_PER_JULIAN_CENTURY * _SECONDS_PER_DAY)
+)
 
 
 def geodetic_to_ecef_km(lat_deg, lon_deg, alt_km=0.0) -> np.ndarray:
@@ -72,9 +79,29 @@ def teme_to_ecef_km(r_teme_km, jd, fraction) -> np.ndarray:
 
     ``jd`` and ``fraction`` (shape (n_times,)) give the UTC instants of the last-but-one axis.
     """
+    return _rotate_to_earth_fixed(r_teme_km, gmst82_rad(jd, fraction))
+
+
+def teme_to_ecef_state(r_teme_km, v_teme_km_s, jd, fraction) -> tuple[np.ndarray, np.ndarray]:
+    """Return (r_ecef_km, v_ecef_km_s): Earth-fixed positions (km) and velocities (km/s)
+    of TEME states, each of shape (..., n_times, 3).
+
+    ``jd`` and ``fraction`` (shape (n_times,)) give the UTC instants of the last-but-one
+    axis. The velocity is relative to the rotating Earth: v_ecef = R v_teme - w x r_ecef
+    with w = (0, 0, EARTH_ROTATION_RAD_S).
+    """
     theta = gmst82_rad(jd, fraction)
+    r_ecef_km = _rotate_to_earth_fixed(r_teme_km, theta)
+    v_ecef_km_s = _rotate_to_earth_fixed(v_teme_km_s, theta)
+    v_ecef_km_s[..., 0] += EARTH_ROTATION_RAD_S * r_ecef_km[..., 1]
+    v_ecef_km_s[..., 1] -= EARTH_ROTATION_RAD_S * r_ecef_km[..., 0]
+    return r_ecef_km, v_ecef_km_s
+
+
+def _rotate_to_earth_fixed(vectors, theta) -> np.ndarray:
+    """Return TEME ``vectors`` (..., n_times, 3) rotated by -``theta`` (n_times,) rad about z."""
     cos_t, sin_t = np.cos(theta), np.sin(theta)
-    x, y, z = r_teme_km[..., 0], r_teme_km[..., 1], r_teme_km[..., 2]
+    x, y, z = vectors[..., 0], vectors[..., 1], vectors[..., 2]
     return np.stack([cos_t * x + sin_t * y, -sin_t * x + cos_t * y, z], axis=-1)
 
 
@@ -90,3 +117,22 @@ def look_angles(r_ecef_km, site_ecef_km, site_enu) -> tuple[np.ndarray, np.ndarr
     elevation_deg = np.degrees(np.arcsin(np.clip(up / range_km, -1.0, 1.0)))
     azimuth_deg = np.degrees(np.arctan2(east, north)) % 360.0
     return elevation_deg, azimuth_deg, range_km
+
+
+def elevation_sine_and_rate(r_ecef_km, v_ecef_km_s, site_ecef_km, up) -> tuple[np.ndarray, np.ndarray]:
+    """Return (sin_elevation, sin_elevation_rate_per_s) of Earth-fixed points moving at
+    ``v_ecef_km_s`` (km/s), seen from a site whose ellipsoid normal is ``up``.
+
+    With d the line of sight, h = d . up and rho = |d|: sin(el) = h / rho and
+    d sin(el)/dt = (v . up) / rho - h (d . v) / rho**3 (in 1/s). The elevation rate
+    is that divided by cos(el); the sine is used because it stays smooth through
+    the zenith, where the elevation itself has a kink.
+    """
+    d_km = np.asarray(r_ecef_km) - site_ecef_km
+    v_km_s = np.asarray(v_ecef_km_s)
+    range_km = np.sqrt(np.einsum("...i,...i->...", d_km, d_km))
+    height_km = np.einsum("...i,i->...", d_km, up)
+    range_rate_km_s = np.einsum("...i,...i->...", d_km, v_km_s) / range_km
+    sine = height_km / range_km
+    rate_per_s = (np.einsum("...i,i->...", v_km_s, up) - sine * range_rate_km_s) / range_km
+    return sine, rate_per_s

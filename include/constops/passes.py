@@ -1,35 +1,60 @@
 """Passes of satellites over a ground station: AOS, TCA and LOS above an elevation mask.
 
-Method: propagate every satellite on a coarse grid (``step_s``), find the local
-maxima of elevation, refine each maximum on a 1-second grid with a parabola
-through the three best points (the culmination, TCA), keep those above the mask,
-and find the mask crossings on either side on a 1-second grid with linear
-interpolation. A maximum is examined when its coarse sample is within
-``_PEAK_MARGIN_DEG`` of the mask, so a pass that culminates between two coarse
-samples is not lost.
+Method (exact SGP4 everywhere, no interpolated orbit):
+
+1. Propagate every satellite at once (``SatrecArray``) on a coarse grid of
+   ``step_s`` seconds over the window padded by ``pad_s`` on both sides, and
+   compute at every sample the sine of the elevation and its time derivative,
+   analytically from the Earth-fixed position and velocity. The sine is used
+   rather than the angle because it is smooth even through the zenith.
+2. Culminations are where the elevation rate changes sign from + to - between
+   two samples. Elevation extrema of a LEO satellite are half an orbit apart
+   (about 50 minutes), so an interval of a few minutes holds at most one and the
+   sign change cannot miss it, even for a grazing pass that culminates above the
+   mask between two samples that are both below it. Each culmination that may
+   reach the mask is refined to the root of the elevation rate.
+3. Mask crossings are where the elevation minus the mask changes sign, between
+   consecutive samples or between a sample and a refined extremum (the grazing
+   case). Elevation is monotonic between extrema, so each such bracket holds
+   exactly one crossing, which is refined by Newton's method on the exact SGP4
+   elevation (its exact derivative is the rate of step 1).
+4. Refinement is vectorised: every iteration evaluates all pending events with
+   one ``sgp4_array`` call per satellite, so the Python overhead is per satellite
+   and iteration, not per event. Roots are bracketed throughout: a Newton or
+   secant step that would leave the bracket is replaced by bisection.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
+from sgp4.api import SatrecArray
 
 from .elements import ElementSet
-from .geometry import look_angles, teme_to_ecef_km
-from .propagation import ecef_positions_km, satrec_array
+from .geometry import WGS84_A_KM, elevation_sine_and_rate, look_angles, teme_to_ecef_state
 from .sites import Station
 from .timescale import TimeGrid, as_utc, julian
 
-#: A culmination sampled this far below the mask is still refined: between two
-#: samples 30 s apart a low pass's elevation rises by well under 1 degree.
-_PEAK_MARGIN_DEG = 3.0
 #: Passes whose TCA falls in the window are found; their AOS and LOS may lie
 #: outside it, up to this far (a LEO pass lasts under 20 minutes).
 DEFAULT_PAD_S = 3600.0
-_FINE_STEP_S = 1.0
+#: Coarse sample spacing. Any spacing well under the ~50 minutes between a LEO
+#: satellite's elevation maximum and minimum finds every pass; the spacing only
+#: trades propagation time against a few more root-finding iterations.
+DEFAULT_STEP_S = 180.0
+#: Roots are refined until the last correction is below this. Newton converges
+#: quadratically and the secant method superlinearly, so the accepted root is much
+#: closer than this; 1e-4 s is ~0.7 m along track and ~1e-5 degree of elevation.
+_TOLERANCE_S = 1e-4
+#: Bisection alone would halve a 180 s bracket to 1e-4 s in 21 steps; Newton and
+#: secant steps need 3 to 6. This cap is only reached by pathological input.
+_MAX_ITERATIONS = 60
+#: Headroom on the sampled bound of |d sin(el)/dt| (see ``_Track.swing``): speed and
+#: geocentric radius of a near-circular orbit vary by far less between samples.
+_RATE_BOUND_SAFETY = 1.2
 _SECONDS_PER_DAY = 86400.0
 
 
@@ -59,99 +84,303 @@ def find_passes(
     start: datetime,
     end: datetime,
     min_elevation_deg: float,
-    step_s: float = 30.0,
+    step_s: float = DEFAULT_STEP_S,
     pad_s: float = DEFAULT_PAD_S,
 ) -> list[Pass]:
-    """Return the passes whose TCA lies in [start, end), sorted by AOS.
+    """Return the passes whose TCA lies in [start, end), sorted by (AOS, NORAD id).
 
     AOS and LOS are the true mask crossings even when they fall outside the
     window. A satellite that stays above the mask for the whole window padded by
-    ``pad_s`` on both sides has no rise or set and yields no pass.
+    ``pad_s`` on both sides has no rise or set and yields no pass. ``step_s`` is the
+    coarse sample spacing in seconds: the passes found do not depend on it as long
+    as it stays well under the ~50 minutes between a LEO satellite's elevation
+    extrema (60 s and 300 s give the same passes to the microsecond).
     """
-    grid = TimeGrid.covering(as_utc(start) - timedelta(seconds=pad_s), as_utc(end) + timedelta(seconds=pad_s), step_s)
-    satrecs = [element_set.satrec() for element_set in element_sets]
-    r_ecef_km, _ = ecef_positions_km(satrec_array(element_sets), *grid.julian())
-    elevation_deg, _, _ = look_angles(r_ecef_km, station.ecef_km, station.enu)
-    passes = []
-    for sat_index, peak_index in _candidate_peaks(elevation_deg, min_elevation_deg):
-        found = _refine_pass(
-            satrecs[sat_index], element_sets[sat_index].norad_cat_id, station, grid,
-            elevation_deg[sat_index], peak_index, min_elevation_deg,
-        )
-        if found is not None and as_utc(start) <= found.tca < as_utc(end):
-            passes.append(found)
+    start, end = as_utc(start), as_utc(end)
+    grid = TimeGrid.covering(start - timedelta(seconds=pad_s), end + timedelta(seconds=pad_s), step_s)
+    if not element_sets or grid.count < 2:
+        return []
+    track = _Track([element_set.satrec() for element_set in element_sets], station, grid)
+    sin_mask = float(np.sin(np.radians(min_elevation_deg)))
+    sine, rate_per_s, swing = track.samples()
+    height = sine - sin_mask
+    extrema, crossings = _events(track, height, rate_per_s, swing, sin_mask)
+    aos_s, tca_s, los_s, sat = _pair_passes(crossings, extrema, grid)
+    # Drop the passes of the padding before building records; the exact test on
+    # the (microsecond) datetimes follows, so 1 s of slack loses nothing.
+    near = ((start - grid.start).total_seconds() - 1.0 <= tca_s) & (tca_s < (end - grid.start).total_seconds() + 1.0)
+    passes = _passes(track, element_sets, sat[near], aos_s[near], tca_s[near], los_s[near], min_elevation_deg)
+    passes = [p for p in passes if start <= p.tca < end]
     return sorted(passes, key=lambda p: (p.aos, p.norad_cat_id))
 
 
-def _candidate_peaks(elevation_deg: np.ndarray, min_elevation_deg: float) -> list[tuple[int, int]]:
-    """Return (satellite, sample) index pairs of local elevation maxima near or above the mask."""
-    middle = elevation_deg[:, 1:-1]
+class _Track:
+    """Exact SGP4 states of the satellites, seen from one station, at offsets (s) from a grid start."""
+
+    def __init__(self, satrecs: list, station: Station, grid: TimeGrid):
+        self.satrecs = satrecs
+        self.station = station
+        self.grid = grid
+        self.jd0, self.fr0 = julian(grid.start)
+
+    def samples(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return (sin_elevation, sin_elevation_rate_per_s, swing) on the coarse grid.
+
+        The first two have shape (n_sats, n_samples); NaN where SGP4 fails. ``swing``
+        (n_sats, 1) bounds how much sin(el) can change over one grid step: its rate
+        is |v| cos(el) / range <= |v| / (|r| - |station|), bounded from the samples.
+        """
+        jd, fraction = self.grid.julian()
+        error, r_teme_km, v_teme_km_s = SatrecArray(self.satrecs).sgp4(jd, fraction)
+        r_ecef_km, v_ecef_km_s = teme_to_ecef_state(r_teme_km, v_teme_km_s, jd, fraction)
+        r_ecef_km[error != 0] = np.nan
+        sine, rate_per_s = elevation_sine_and_rate(r_ecef_km, v_ecef_km_s, self.station.ecef_km, self.station.enu[2])
+        with np.errstate(invalid="ignore"):
+            speed_km_s = np.sqrt(np.nanmax(np.einsum("stk,stk->st", v_ecef_km_s, v_ecef_km_s), axis=1, keepdims=True))
+            radius_km = np.sqrt(np.nanmin(np.einsum("stk,stk->st", r_ecef_km, r_ecef_km), axis=1, keepdims=True))
+        # range >= |r| - |station|, and a station is at most WGS84_A + 9 km from the
+        # geocentre. The 100 km floor only guards the division: so low an orbit has decayed.
+        closest_km = np.maximum(radius_km - (WGS84_A_KM + 9.0), 100.0)
+        swing = _RATE_BOUND_SAFETY * self.grid.step_s * speed_km_s / closest_km
+        return sine, rate_per_s, np.nan_to_num(swing, nan=np.inf)
+
+    def sine_and_rate(self, sat: np.ndarray, offsets_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return (sin_elevation, sin_elevation_rate_per_s) of satellites ``sat`` at ``offsets_s``."""
+        r_ecef_km, v_ecef_km_s = self._states(sat, offsets_s)
+        return elevation_sine_and_rate(r_ecef_km, v_ecef_km_s, self.station.ecef_km, self.station.enu[2])
+
+    def look(self, sat: np.ndarray, offsets_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return (elevation_deg, azimuth_deg) of satellites ``sat`` at ``offsets_s``."""
+        r_ecef_km, _ = self._states(sat, offsets_s)
+        elevation_deg, azimuth_deg, _ = look_angles(r_ecef_km, self.station.ecef_km, self.station.enu)
+        return elevation_deg, azimuth_deg
+
+    def _states(self, sat: np.ndarray, offsets_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return Earth-fixed (r_km, v_km_s), each (n, 3), of satellite ``sat[i]`` at
+        ``offsets_s[i]``: one ``sgp4_array`` call per distinct satellite; NaN on SGP4 errors."""
+        if len(sat) == 0:
+            return np.empty((0, 3)), np.empty((0, 3))
+        order = np.argsort(sat, kind="stable")
+        sat_sorted = sat[order]
+        fraction = self.fr0 + offsets_s[order] / _SECONDS_PER_DAY
+        jd = np.full(len(order), self.jd0)
+        r_teme_km = np.empty((len(order), 3))
+        v_teme_km_s = np.empty((len(order), 3))
+        cuts = (np.flatnonzero(np.diff(sat_sorted)) + 1).tolist()
+        for lo, hi in zip([0, *cuts], [*cuts, len(order)]):
+            error, r_teme_km[lo:hi], v_teme_km_s[lo:hi] = self.satrecs[sat_sorted[lo]].sgp4_array(
+                jd[lo:hi], fraction[lo:hi])
+            r_teme_km[lo:hi][error != 0] = np.nan
+        r_ecef_km, v_ecef_km_s = teme_to_ecef_state(r_teme_km, v_teme_km_s, jd, fraction)
+        unsort = np.empty_like(order)
+        unsort[order] = np.arange(len(order))
+        return r_ecef_km[unsort], v_ecef_km_s[unsort]
+
+
+@dataclass(frozen=True)
+class _Extrema:
+    """Refined elevation extrema: satellite index, grid interval k (the extremum lies in
+    [t_k, t_k+1]), offset_s from the grid start, height = sin(el) - sin(mask), and
+    whether it is a maximum (culmination)."""
+
+    sat: np.ndarray
+    interval: np.ndarray
+    offset_s: np.ndarray
+    height: np.ndarray
+    is_maximum: np.ndarray
+
+
+def _events(track: _Track, height, rate_per_s, swing, sin_mask: float):
+    """Return (extrema, crossings): the refined elevation extrema (:class:`_Extrema`) and
+    every mask crossing as (sat, offset_s, rising).
+
+    Extrema and the crossings bracketed by two samples do not depend on each other
+    and are refined together, so that an iteration costs one SGP4 call per
+    satellite. Only the crossings of grazing passes, bracketed by an extremum, wait
+    for the extrema; they are few.
+    """
+    step_s = track.grid.step_s
+    e_sat, e_k, e_is_maximum = _extremum_intervals(height, rate_per_s, swing)
+    c_sat, c_k = _crossing_intervals(height)
+    sat, k = np.concatenate([e_sat, c_sat]), np.concatenate([e_k, c_k])
+    is_extremum = np.arange(len(sat)) < len(e_sat)
+    # Extrema are roots of the rate, crossings roots of the height.
+    f_lo = np.where(is_extremum, rate_per_s[sat, k], height[sat, k])
+    f_hi = np.where(is_extremum, rate_per_s[sat, k + 1], height[sat, k + 1])
+    offset_s, root_height = _refine(track, sin_mask, sat, k * step_s, (k + 1) * step_s, f_lo, f_hi, is_extremum)
+    n = len(e_sat)
+    extrema = _Extrema(e_sat, e_k, offset_s[:n], root_height[:n], e_is_maximum)
+    g_sat, g_lo_s, g_hi_s, g_lo, g_hi = _grazing_brackets(height, extrema, step_s)
+    g_offset_s, _ = _refine(track, sin_mask, g_sat, g_lo_s, g_hi_s, g_lo, g_hi, np.zeros(len(g_sat), bool))
+    crossings = (
+        np.concatenate([c_sat, g_sat]),
+        np.concatenate([offset_s[n:], g_offset_s]),
+        np.concatenate([height[c_sat, c_k + 1] > 0, g_hi > 0]),
+    )
+    return extrema, crossings
+
+
+def _extremum_intervals(height, rate_per_s, swing) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return (sat, k, is_maximum) of the grid intervals [t_k, t_k+1] whose elevation
+    extremum matters for the passes.
+
+    Kept: maxima that may reach the mask (every culmination of a pass, and grazing
+    ones whose samples are both below), and minima between two samples above the
+    mask that may dip below it (they split one long visibility into two passes;
+    they do not occur for LEO satellites and masks above 0 degrees).
+    """
+    h0, h1, r0, r1 = height[:, :-1], height[:, 1:], rate_per_s[:, :-1], rate_per_s[:, 1:]
     with np.errstate(invalid="ignore"):
-        is_peak = (
-            (middle >= elevation_deg[:, :-2])
-            & (middle > elevation_deg[:, 2:])
-            & (middle > min_elevation_deg - _PEAK_MARGIN_DEG)
-        )
-    sats, samples = np.nonzero(is_peak)
-    return list(zip(sats.tolist(), (samples + 1).tolist()))
+        # Over one step sin(el) moves by at most ``swing``, so between samples it
+        # peaks at most at (h0 + h1 + swing) / 2 and bottoms at least at (h0 + h1 - swing) / 2.
+        maximum = (r0 > 0) & (r1 <= 0) & (h0 + h1 + swing > 0)
+        minimum = (r0 < 0) & (r1 >= 0) & (h0 > 0) & (h1 > 0) & (h0 + h1 - swing < 0)
+    sat, k = np.nonzero(maximum | minimum)
+    return sat, k, maximum[sat, k]
 
 
-def _refine_pass(satrec, norad_cat_id, station, grid, coarse_deg, k, mask_deg) -> Pass | None:
-    """Return the pass around coarse sample ``k`` refined to sub-second times, or None
-    when its culmination is below the mask or a crossing lies beyond the grid."""
-    step = grid.step_s
-    tca_s, max_deg = _culmination(satrec, station, grid, (k - 1) * step, (k + 1) * step)
-    if not max_deg >= mask_deg:
-        return None
-    above = coarse_deg >= mask_deg
-    before = np.nonzero(~above[:k + 1] & (grid.offsets_s[:k + 1] < tca_s))[0]
-    after = np.nonzero(~above[k:] & (grid.offsets_s[k:] > tca_s))[0]
-    if before.size == 0 or after.size == 0:
-        return None
-    a, b = before[-1], k + after[0]
-    aos_s = _crossing(satrec, station, grid, a * step, min((a + 1) * step, tca_s), mask_deg)
-    los_s = _crossing(satrec, station, grid, max((b - 1) * step, tca_s), b * step, mask_deg)
-    _, (aos_az, tca_az, los_az) = _look(satrec, station, grid, np.array([aos_s, tca_s, los_s]))
-    return Pass(
-        norad_cat_id=norad_cat_id,
-        aos=grid.instant(aos_s), tca=grid.instant(tca_s), los=grid.instant(los_s),
-        max_elevation_deg=float(max_deg), min_elevation_deg=float(mask_deg),
-        aos_azimuth_deg=float(aos_az), tca_azimuth_deg=float(tca_az), los_azimuth_deg=float(los_az),
+def _crossing_intervals(height) -> tuple[np.ndarray, np.ndarray]:
+    """Return (sat, k) of the grid intervals whose ends lie on opposite sides of the mask.
+
+    Each holds exactly one crossing, even when an extremum lies between its ends:
+    elevation is monotonic on either side of the extremum and stays on one side of
+    the mask on one of them.
+    """
+    above = height > 0
+    finite = np.isfinite(height)
+    return np.nonzero((above[:, :-1] != above[:, 1:]) & finite[:, :-1] & finite[:, 1:])
+
+
+def _grazing_brackets(height, extrema: _Extrema, step_s: float):
+    """Return (sat, lo_s, hi_s, height_lo, height_hi) of the crossings of intervals whose
+    ends lie on the same side of the mask but whose extremum lies on the other: the
+    two halves [t_k, extremum] and [extremum, t_k+1] each hold one crossing."""
+    e, k = extrema, extrema.interval
+    above_lo, above_hi = height[e.sat, k] > 0, height[e.sat, k + 1] > 0
+    with np.errstate(invalid="ignore"):
+        grazing = (above_lo == above_hi) & ((e.height > 0) != above_lo) & np.isfinite(e.height)
+    sat, k, offset_s, peak = e.sat[grazing], k[grazing], e.offset_s[grazing], e.height[grazing]
+    return (
+        np.concatenate([sat, sat]),
+        np.concatenate([k * step_s, offset_s]),
+        np.concatenate([offset_s, (k + 1) * step_s]),
+        np.concatenate([height[sat, k], peak]),
+        np.concatenate([peak, height[sat, k + 1]]),
     )
 
 
-def _culmination(satrec, station, grid, lo_s, hi_s) -> tuple[float, float]:
-    """Return (offset_s, elevation_deg) of the elevation maximum in [lo_s, hi_s]."""
-    offsets_s = np.arange(lo_s, hi_s + 0.5 * _FINE_STEP_S, _FINE_STEP_S)
-    elevation_deg, _ = _look(satrec, station, grid, offsets_s)
-    j = int(np.clip(np.nanargmax(elevation_deg), 1, len(offsets_s) - 2))
-    y0, y1, y2 = elevation_deg[j - 1:j + 2]
-    curvature = y0 - 2.0 * y1 + y2
-    shift = 0.5 * (y0 - y2) / curvature if curvature < 0 else 0.0
-    tca_s = offsets_s[j] + float(np.clip(shift, -1.0, 1.0)) * _FINE_STEP_S
-    peak_deg, _ = _look(satrec, station, grid, np.array([tca_s]))
-    return tca_s, float(peak_deg[0])
+def _refine(track: _Track, sin_mask: float, sat, lo_s, hi_s, f_lo, f_hi, is_extremum):
+    """Return (offset_s, height): for each bracket the root of the elevation rate (where
+    ``is_extremum``) or of height = sin(el) - sin(mask) (elsewhere), in seconds from the
+    grid start, and the height at the last iterate.
+
+    At an extremum the last iterate is within the tolerance of the root where the rate
+    is zero, so its height equals the height at the root to ~1e-12.
+    """
+    last_height = np.full(len(sat), np.nan)
+
+    def evaluate(indices, offsets_s):
+        sine, rate_per_s = track.sine_and_rate(sat[indices], offsets_s)
+        last_height[indices] = sine - sin_mask
+        extremum = is_extremum[indices]
+        # The rate's own derivative is not at hand: NaN asks for a secant step.
+        return np.where(extremum, rate_per_s, sine - sin_mask), np.where(extremum, np.nan, rate_per_s)
+
+    return _bracketed_roots(evaluate, lo_s, hi_s, f_lo, f_hi), last_height
 
 
-def _crossing(satrec, station, grid, lo_s, hi_s, mask_deg) -> float:
-    """Return the offset (s) in [lo_s, hi_s] where elevation crosses ``mask_deg``,
-    interpolated linearly between 1-second samples."""
-    offsets_s = np.append(np.arange(lo_s, hi_s, _FINE_STEP_S), hi_s)
-    above = _look(satrec, station, grid, offsets_s)[0] - mask_deg
-    sign_change = np.nonzero(np.signbit(above[:-1]) != np.signbit(above[1:]))[0]
-    if sign_change.size == 0:
-        return float(lo_s if abs(above[0]) < abs(above[-1]) else hi_s)
-    i = sign_change[0]
-    fraction = above[i] / (above[i] - above[i + 1])
-    return float(offsets_s[i] + fraction * (offsets_s[i + 1] - offsets_s[i]))
+def _bracketed_roots(
+    evaluate: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]],
+    lo_s: np.ndarray, hi_s: np.ndarray, f_lo: np.ndarray, f_hi: np.ndarray,
+) -> np.ndarray:
+    """Return one root (offset, s) of f inside each bracket [lo_s, hi_s], where f_lo and
+    f_hi have opposite signs; NaN where f turns NaN (SGP4 failure).
+
+    ``evaluate(indices, offsets_s)`` returns (f, slope) of brackets ``indices`` at
+    ``offsets_s``; where the slope is NaN the secant through the previous iterate is used.
+    Each step is Newton's (or the secant's) when it stays strictly inside the
+    shrinking bracket and a bisection otherwise, so every root converges.
+    """
+    lo, hi = np.array(lo_s, dtype=float), np.array(hi_s, dtype=float)
+    f_lo, f_hi = np.array(f_lo, dtype=float), np.array(f_hi, dtype=float)
+    # Start from the chord (regula falsi); the bracket's lower end is the first
+    # "previous iterate" of the secant method.
+    x = lo - f_lo * (hi - lo) / (f_hi - f_lo)
+    x = np.where(np.isfinite(x) & (x > lo) & (x < hi), x, 0.5 * (lo + hi))
+    x_prev, f_prev = lo.copy(), f_lo.copy()
+    active = np.flatnonzero(np.isfinite(x))
+    for _ in range(_MAX_ITERATIONS):
+        if active.size == 0:
+            break
+        xa = x[active]
+        f, slope = evaluate(active, xa)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            secant = (f - f_prev[active]) / (xa - x_prev[active])
+        slope = np.where(np.isnan(slope), secant, slope)
+        same_as_lo = np.signbit(f) == np.signbit(f_lo[active])
+        lo[active] = np.where(same_as_lo, xa, lo[active])
+        f_lo[active] = np.where(same_as_lo, f, f_lo[active])
+        hi[active] = np.where(same_as_lo, hi[active], xa)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            step = np.where(f == 0.0, 0.0, f / slope)
+        new = xa - step
+        inside = (new > lo[active]) & (new < hi[active])
+        new = np.where(inside | (f == 0.0), new, 0.5 * (lo[active] + hi[active]))
+        x_prev[active], f_prev[active] = xa, f
+        x[active] = new
+        failed = ~np.isfinite(f)
+        x[active[failed]] = np.nan
+        done = failed | (np.abs(new - xa) < _TOLERANCE_S) | (hi[active] - lo[active] < _TOLERANCE_S)
+        active = active[~done]
+    return x
 
 
-def _look(satrec, station, grid, offsets_s) -> tuple[np.ndarray, np.ndarray]:
-    """Return (elevation_deg, azimuth_deg) of one satellite at ``offsets_s`` from the grid start."""
-    jd0, fr0 = julian(grid.start)
-    jd = np.full(len(offsets_s), jd0)
-    fraction = fr0 + np.asarray(offsets_s) / _SECONDS_PER_DAY
-    _, r_teme_km, _ = satrec.sgp4_array(jd, fraction)
-    r_ecef_km = teme_to_ecef_km(r_teme_km, jd, fraction)
-    elevation_deg, azimuth_deg, _ = look_angles(r_ecef_km, station.ecef_km, station.enu)
-    return elevation_deg, azimuth_deg
+def _pair_passes(crossings, extrema: _Extrema, grid: TimeGrid):
+    """Return (aos_s, tca_s, los_s, sat) of every culmination above the mask that lies
+    between a rise and the next set of the same satellite (offsets from the grid start).
+
+    If several culminations share one rise and set (a double-humped pass), the
+    highest is the TCA.
+    """
+    c_sat, c_offset_s, c_rising = crossings
+    ok = np.isfinite(c_offset_s)
+    c_sat, c_offset_s, c_rising = c_sat[ok], c_offset_s[ok], c_rising[ok]
+    # One sort key for (satellite, time): every offset is below stride.
+    stride = (grid.count + 1) * grid.step_s
+    c_key = c_sat * stride + c_offset_s
+    order = np.argsort(c_key)
+    c_sat, c_offset_s, c_rising, c_key = c_sat[order], c_offset_s[order], c_rising[order], c_key[order]
+    if len(c_key) == 0:
+        empty = np.empty(0)
+        return empty, empty, empty, np.empty(0, dtype=int)
+    top = extrema.is_maximum & (extrema.height > 0)
+    m_sat, m_offset_s, m_height = extrema.sat[top], extrema.offset_s[top], extrema.height[top]
+    after = np.searchsorted(c_key, m_sat * stride + m_offset_s)
+    before = after - 1
+    valid = (before >= 0) & (after < len(c_key))
+    before, after = np.where(valid, before, 0), np.where(valid, after, 0)
+    valid &= (c_sat[before] == m_sat) & c_rising[before] & (c_sat[after] == m_sat) & ~c_rising[after]
+    # Highest culmination first, then keep the first one seen for each rise.
+    chosen = np.flatnonzero(valid)
+    chosen = chosen[np.lexsort((-m_height[chosen], before[chosen]))]
+    chosen = chosen[np.unique(before[chosen], return_index=True)[1]]
+    return c_offset_s[before[chosen]], m_offset_s[chosen], c_offset_s[after[chosen]], m_sat[chosen]
+
+
+def _passes(track: _Track, element_sets, sat, aos_s, tca_s, los_s, min_elevation_deg: float) -> list[Pass]:
+    """Return the Pass records, with elevation and azimuths from exact SGP4 at AOS, TCA and LOS."""
+    n = len(sat)
+    elevation_deg, azimuth_deg = track.look(np.tile(sat, 3), np.concatenate([aos_s, tca_s, los_s]))
+    max_elevation_deg = elevation_deg[n:2 * n]
+    azimuths = azimuth_deg.reshape(3, n)
+    grid = track.grid
+    return [
+        Pass(
+            norad_cat_id=element_sets[s].norad_cat_id,
+            aos=grid.instant(aos_s[i]), tca=grid.instant(tca_s[i]), los=grid.instant(los_s[i]),
+            max_elevation_deg=float(max_elevation_deg[i]), min_elevation_deg=float(min_elevation_deg),
+            aos_azimuth_deg=float(azimuths[0, i]), tca_azimuth_deg=float(azimuths[1, i]),
+            los_azimuth_deg=float(azimuths[2, i]),
+        )
+        for i, s in enumerate(sat.tolist())
+    ]

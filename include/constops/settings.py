@@ -85,7 +85,7 @@ def _from_toml(data: dict, path: Path) -> Settings:
         cell_size_deg=float(coverage["cell_size_deg"]),
         coverage_step_s=float(coverage["step_s"]),
         masks_deg=tuple(float(mask) for mask in coverage["masks_deg"]),
-        pass_step_s=float(data.get("passes", {}).get("step_s", 30)),
+        pass_step_s=float(data.get("passes", {}).get("step_s", 180)),
         stations=tuple(
             Station(
                 station_id=str(s["station_id"]), name=str(s.get("name", s["station_id"])),

@@ -11,8 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from .coverage import CellGrid, cell_figures, region_figures, satellites_in_view
-from .propagation import ecef_positions_km, satrec_array
+from .coverage import CellGrid, cell_figures, count_in_view, region_figures
 from .timescale import TimeGrid
 from .walker import walker_delta
 
@@ -40,9 +39,8 @@ def shell_coverage(
     element_sets = walker_delta(shell.total, shell.planes, shell.phasing, shell.altitude_km,
                                 shell.inclination_deg, start)
     times = TimeGrid.covering(start, start + timedelta(hours=hours), step_s)
-    r_ecef_km, _ = ecef_positions_km(satrec_array(element_sets), *times.julian())
-    counts = satellites_in_view(r_ecef_km, grid, masks_deg)
-    return {mask: region_figures(cell_figures(c, step_s), grid.area_km2) for mask, c in counts.items()}
+    counts, _ = count_in_view(element_sets, grid, masks_deg, times)
+    return {mask: region_figures(cell_figures(c, step_s), grid.area_km2) for mask, c in counts["all", "direct"].items()}
 
 
 def smallest_continuous(results: Iterable[tuple[Shell, dict[str, float]]]) -> tuple[Shell, dict[str, float]] | None:

@@ -6,10 +6,11 @@ the same number of passes for every satellite.
 
 from datetime import datetime, timedelta, timezone
 
+import numpy as np
 from skyfield.api import EarthSatellite, load, wgs84
 
 from constops import elements
-from constops.passes import find_passes
+from constops.passes import DEFAULT_PAD_S, DEFAULT_STEP_S, find_passes
 from constops.sites import Station
 from tests.conftest import snapshot_bytes
 
@@ -99,3 +100,89 @@ def test_a_pass_belongs_to_the_day_of_its_tca_and_keeps_its_true_aos():
     assert any(p.aos < DAY_START for p in passes) or any(p.los >= DAY_END for p in passes)
     next_day = find_passes(sets, AKKOL, DAY_END, DAY_END + timedelta(days=1), 10.0)
     assert not {(p.norad_cat_id, p.tca) for p in passes} & {(p.norad_cat_id, p.tca) for p in next_day}
+
+
+def one_satellite_payload(payload: bytes, norad: int) -> bytes:
+    """Return the 3-line TLE of one satellite out of a 3-line TLE payload."""
+    lines = payload.decode().splitlines()
+    for i in range(0, len(lines), 3):
+        if int(lines[i + 1][2:7]) == norad:
+            return "\n".join(lines[i:i + 3]).encode()
+    raise KeyError(norad)
+
+
+def test_a_grazing_pass_between_two_coarse_samples_below_the_mask_is_found():
+    # A real low pass, the one whose culmination is farthest from the coarse samples
+    # (every DEFAULT_STEP_S from the padded start); the mask is set 0.05 degree
+    # under its maximum, so both samples around it are below the mask.
+    payload = snapshot_bytes("qianfan_2025-11-20.tle")
+    passes = find_passes(elements.parse(payload), AKKOL, DAY_START, DAY_END, 10.0)
+    grid_start = DAY_START - timedelta(seconds=DEFAULT_PAD_S)
+
+    def distance_to_samples_s(p):
+        phase = (p.tca - grid_start).total_seconds() % DEFAULT_STEP_S
+        return min(phase, DEFAULT_STEP_S - phase)
+
+    low = [p for p in passes if p.max_elevation_deg < 20.0]
+    chosen = max(low, key=distance_to_samples_s)
+    assert distance_to_samples_s(chosen) > DEFAULT_STEP_S / 4
+    mask_deg = chosen.max_elevation_deg - 0.05
+    one = one_satellite_payload(payload, chosen.norad_cat_id)
+
+    ts, (sat,) = skyfield_satellites(one)
+    site = wgs84.latlon(AKKOL.lat_deg, AKKOL.lon_deg, elevation_m=AKKOL.alt_m)
+    steps_before = (chosen.tca - grid_start).total_seconds() // DEFAULT_STEP_S
+    before = grid_start + timedelta(seconds=steps_before * DEFAULT_STEP_S)
+    samples = ts.from_datetimes([before, before + timedelta(seconds=DEFAULT_STEP_S)])
+    assert ((sat - site).at(samples).altaz()[0].degrees < mask_deg).all()
+
+    ours = find_passes(elements.parse(one), AKKOL, DAY_START, DAY_END, mask_deg)
+    theirs = skyfield_passes(one, AKKOL, mask_deg, DAY_START, DAY_END)
+    mismatched, worst_s, worst_deg = compare_passes(ours, theirs)
+    assert not mismatched and worst_s < ONE_SECOND and worst_deg < ONE_HUNDREDTH_DEG
+    grazing = [p for p in ours if abs((p.tca - chosen.tca).total_seconds()) < ONE_SECOND]
+    assert len(grazing) == 1 and grazing[0].duration_s < DEFAULT_STEP_S
+
+
+def test_an_elevation_minimum_dipping_just_below_the_mask_splits_the_visibility():
+    # At a mask 0.05 degree above the day's highest elevation minimum, every minimum
+    # dips below the mask and the highest one only briefly; its set and rise must be
+    # found (checked against a 0.1 s scan of Skyfield's altitudes) even between two
+    # coarse samples above the mask.
+    payload = one_satellite_payload(snapshot_bytes("qianfan_2025-11-20.tle"), 60380)
+    ts, (sat,) = skyfield_satellites(payload)
+    site = wgs84.latlon(AKKOL.lat_deg, AKKOL.lon_deg, elevation_m=AKKOL.alt_m)
+
+    def altitudes(start, seconds, step_s):
+        t = ts.from_datetime(start) + np.arange(0.0, seconds, step_s) / 86400.0
+        return t, (sat - site).at(t).altaz()[0].degrees
+
+    t, alt = altitudes(DAY_START + timedelta(hours=2), 20 * 3600.0, 10.0)
+    minima = np.flatnonzero((alt[1:-1] < alt[:-2]) & (alt[1:-1] < alt[2:])) + 1
+    k = minima[np.argmax(alt[minima])]
+    t_fine, alt_fine = altitudes(t[k - 1].utc_datetime() - timedelta(seconds=60), 140.0, 0.1)
+    mask_deg = alt_fine.min() + 0.05
+    below = np.flatnonzero(alt_fine < mask_deg)
+    set_time, rise_time = t_fine[below[0]].utc_datetime(), t_fine[below[-1]].utc_datetime()
+
+    ours = find_passes(elements.parse(payload), AKKOL, DAY_START, DAY_END, mask_deg)
+    assert any(abs((p.los - set_time).total_seconds()) < ONE_SECOND for p in ours)
+    assert any(abs((p.aos - rise_time).total_seconds()) < ONE_SECOND for p in ours)
+    assert all(p.max_elevation_deg >= mask_deg and p.aos < p.tca < p.los for p in ours)
+
+
+def test_a_satellite_never_below_the_mask_has_no_pass():
+    sets = elements.parse(snapshot_bytes("qianfan_2025-11-20.tle"))[:5]
+    assert find_passes(sets, AKKOL, DAY_START, DAY_END, -90.0) == []
+
+
+def test_the_coarse_step_does_not_change_the_passes():
+    sets = elements.parse(snapshot_bytes("qianfan_2025-11-20.tle"))[:24]
+    end = DAY_START + timedelta(hours=8)
+    fine = find_passes(sets, AKKOL, DAY_START, end, 10.0, step_s=60.0)
+    coarse = find_passes(sets, AKKOL, DAY_START, end, 10.0, step_s=300.0)
+    assert fine and len(fine) == len(coarse)
+    for a, b in zip(fine, coarse):
+        assert a.norad_cat_id == b.norad_cat_id
+        assert max(abs((x - y).total_seconds()) for x, y in ((a.aos, b.aos), (a.tca, b.tca), (a.los, b.los))) < 1e-3
+        assert abs(a.max_elevation_deg - b.max_elevation_deg) < 1e-6

@@ -1,0 +1,127 @@
+"""Speed and memory of the orbital engine at constellation scale, against a floor and Skyfield.
+
+    python benchmarks/bench_engine.py [--sizes 108,324,1296,15000] [--cell-size-deg 0.25]
+
+Reference workload: a synthetic Walker shell of Qianfan's phase-1 shape (1,296 satellites,
+36 planes of 36, 1068 km, 89 deg), one day at a 30 s step, Kazakhstan at 0.25 deg cells,
+masks 10/25/40 deg, passes over Akkol at 10 deg. Measured in the same run:
+
+  floor_s     bare SatrecArray.sgp4 of the same satellite-samples (no frame change, no
+              geometry): no method that samples that densely can beat it
+  engine_s    the engine's coverage at all masks plus the passes (count_in_view + find_passes)
+  passes_s    the engine's passes alone, its own propagation included
+  skyfield_s  Skyfield's find_events for the same satellites, station, day and mask
+
+Prints ratios (engine/floor, skyfield/passes) and the growth with the number of
+satellites; writes benchmarks/results.json. Peak RSS is read from the OS per size,
+each size in a fresh process so that one size's peak does not hide another's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+START = datetime(2026, 12, 1, tzinfo=timezone.utc)
+SHAPES = {108: (6, 18), 324: (18, 18), 1296: (36, 36), 15000: (100, 150)}
+RESULTS = Path(__file__).with_name("results.json")
+
+
+def measure(n_sats: int, cell_size_deg: float, step_s: float, skyfield: bool) -> dict:
+    """Return the timings (s) and peak memory (MB) of one constellation size."""
+    from constops.coverage import CellGrid, count_in_view
+    from constops.passes import find_passes
+    from constops.propagation import satrec_array
+    from constops.settings import load_settings
+    from constops.timescale import TimeGrid
+    from constops.walker import walker_delta
+
+    planes, per_plane = SHAPES[n_sats]
+    sats = walker_delta(planes * per_plane, planes, 1, 1068.0, 89.0, START)
+    settings = load_settings()
+    grid = CellGrid.for_region(settings.region, cell_size_deg)
+    station = settings.station("akkol")
+    times = TimeGrid.covering(START, START + timedelta(days=1), step_s)
+    jd, fraction = times.julian()
+
+    t0 = time.perf_counter()
+    for lo in range(0, len(sats), 1024):  # same chunks as the engine, so memory stays comparable
+        satrec_array(sats[lo:lo + 1024]).sgp4(jd, fraction)
+    floor_s = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    passes = find_passes(sats, station, START, START + timedelta(days=1), 10.0)
+    passes_s = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    count_in_view(sats, grid, settings.masks_deg, times)
+    find_passes(sats, station, START, START + timedelta(days=1), 10.0)
+    engine_s = time.perf_counter() - t0
+
+    result = {
+        "n_sats": len(sats), "n_cells": len(grid), "n_steps": times.count, "cell_size_deg": cell_size_deg,
+        "step_s": step_s, "n_passes": len(passes), "floor_s": floor_s, "engine_s": engine_s, "passes_s": passes_s,
+    }
+    if skyfield:
+        result.update(_skyfield(sats, station, passes))
+    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return result
+
+
+def _skyfield(sats, station, passes) -> dict:
+    """Return Skyfield's find_events time for the same passes and whether the counts agree."""
+    from skyfield.api import EarthSatellite, load, wgs84
+
+    ts = load.timescale(builtin=True)
+    site = wgs84.latlon(station.lat_deg, station.lon_deg, elevation_m=station.alt_m)
+    satellites = [EarthSatellite.from_omm(ts, {k: str(v) for k, v in s.omm_fields().items()}) for s in sats]
+    t0 = time.perf_counter()
+    culminations = 0
+    for sat in satellites:
+        t, events = sat.find_events(site, ts.from_datetime(START), ts.from_datetime(START + timedelta(days=1)), 10.0)
+        culminations += int((events == 1).sum())
+    return {"skyfield_s": time.perf_counter() - t0, "skyfield_culminations": culminations}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="108,324,1296,15000")
+    parser.add_argument("--cell-size-deg", type=float, default=0.25)
+    parser.add_argument("--step-s", type=float, default=30.0)
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # internal: measure one size
+    args = parser.parse_args(argv)
+    if args.one:
+        print(json.dumps(measure(args.one, args.cell_size_deg, args.step_s, skyfield=args.one <= 1296)))
+        return 0
+    rows = []
+    for n in (int(x) for x in args.sizes.split(",")):
+        out = subprocess.run(
+            [sys.executable, __file__, "--one", str(n), "--cell-size-deg", str(args.cell_size_deg),
+             "--step-s", str(args.step_s)], capture_output=True, text=True, check=True)
+        rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        r = rows[-1]
+        line = (f"{r['n_sats']:6d} sats x {r['n_steps']} steps x {r['n_cells']} cells: floor {r['floor_s']:6.2f} s, "
+                f"engine {r['engine_s']:6.2f} s ({r['engine_s'] / r['floor_s']:.2f} x floor), passes {r['passes_s']:5.2f} s")
+        if "skyfield_s" in r:
+            line += f", Skyfield {r['skyfield_s']:5.2f} s ({r['skyfield_s'] / r['passes_s']:.1f} x passes)"
+        print(line + f", peak RSS {r['peak_rss_mb']:.0f} MB", flush=True)
+    reference = next((r for r in rows if r["n_sats"] == 1296), rows[-1])
+    summary = {**reference, "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}",
+               "scaling": rows}
+    RESULTS.write_text(json.dumps(summary, indent=1))
+    print(f"reference ({reference['n_sats']} satellites): engine/floor = {reference['engine_s'] / reference['floor_s']:.2f}"
+          + (f", skyfield/passes = {reference['skyfield_s'] / reference['passes_s']:.1f}" if "skyfield_s" in reference else "")
+          + f"; written to {RESULTS}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
