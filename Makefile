@@ -5,7 +5,7 @@ ENV := source scripts/airflow-env.sh &&
 UV := .tools/bin/uv
 PYTEST_ARGS ?=
 
-.PHONY: help venv init run test demo import pipeline bench clean-airflow
+.PHONY: help venv init run test demo history import pipeline bench whatif clean-airflow
 
 help:
 	@echo "make run                        Airflow standalone with the pipeline (UI on :8080)"
@@ -13,6 +13,9 @@ help:
 	@echo "make demo                       import the bundled 2025-11-20 snapshot and compute that day"
 	@echo "make import FILES='a.tle b.xml' import snapshot files into the archive"
 	@echo "make pipeline DAY=YYYY-MM-DD    run tle_ingest, gateway_passes and coverage for one day"
+	@echo "make history                    import the bundled week 2025-11-14..20 and compute 2025-11-15..21"
+	@echo "make bench                      engine speed and memory at 108..15,000 satellites"
+	@echo "make whatif                     Walker shells for continuous 25-deg coverage of Kazakhstan"
 
 # The environment: uv from PyPI into .tools, then every package from uv.lock into .venv.
 .venv/.synced: pyproject.toml uv.lock
@@ -47,6 +50,18 @@ pipeline: init
 demo:
 	@$(MAKE) --no-print-directory import FILES=data/snapshots/qianfan/qianfan_2025-11-20.tle
 	@$(MAKE) --no-print-directory pipeline DAY=2025-11-20
+
+history: init
+	@$(ENV) python scripts/history.py > "$$AIRFLOW_HOME/history.log" 2>&1 \
+		|| (tail -40 "$$AIRFLOW_HOME/history.log"; exit 1); \
+		grep -E "^(imported|day  |[0-9]{4}-[0-9]{2}-[0-9]{2}  )" "$$AIRFLOW_HOME/history.log"; \
+		echo "(Airflow's log of the runs: $$AIRFLOW_HOME/history.log)"
+
+bench: venv
+	$(ENV) python benchmarks/bench_engine.py $(BENCH_ARGS)
+
+whatif: venv
+	$(ENV) python scripts/whatif_walker.py
 
 clean-airflow:
 	rm -rf .airflow

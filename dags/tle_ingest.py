@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from airflow.sdk import CronPartitionTimetable, dag, task
+from airflow.sdk import CronPartitionTimetable, Param, dag, task
 
 from constops_airflow.assets import GP_ELEMENTS
 from constops_airflow.runs import DAY_PARAM, DEFAULT_ARGS
@@ -25,7 +25,14 @@ from constops_airflow.runs import DAY_PARAM, DEFAULT_ARGS
     catchup=False,
     max_active_runs=3,
     default_args=DEFAULT_ARGS,
-    params={"day": DAY_PARAM},
+    params={
+        "day": DAY_PARAM,
+        "snapshot_choice": Param(
+            "as_of_start", enum=["as_of_start", "nearest"], title="Snapshot",
+            description="as_of_start: what was known at the day's start (live fetch for today). "
+                        "nearest: the archived snapshot nearest the middle of the day (hindsight, for analysis).",
+        ),
+    },
     tags=["constops", "ingest", "celestrak"],
     doc_md=__doc__,
 )
@@ -45,7 +52,10 @@ def tle_ingest():
         day = run_day(context)
         settings = load_settings()
         engine, archive, fetch = reporting_engine(), raw_archive(), celestrak_fetcher(settings.user_agent)
-        summaries = [ingest_day(engine, archive, settings, group, day, utc_now(), fetch) for group in settings.groups]
+        choice = context["params"]["snapshot_choice"]
+        summaries = [
+            ingest_day(engine, archive, settings, group, day, utc_now(), fetch, choice) for group in settings.groups
+        ]
         event = context["outlet_events"][GP_ELEMENTS]
         event.extra = {"day": day.isoformat(), "snapshots": summaries}
         if not context["dag_run"].partition_key:

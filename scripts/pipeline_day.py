@@ -21,22 +21,34 @@ from constops.timescale import parse_day
 CHAIN = ("tle_ingest", "gateway_passes", "coverage")
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("day", type=parse_day, help="UTC day, YYYY-MM-DD")
-    args = parser.parse_args(argv)
+def load_dags() -> DagBag:
+    """Return the DagBag of the configured DAGs folder; SystemExit on import errors."""
     from airflow.configuration import conf
 
     bag = DagBag(dag_folder=conf.get("core", "dags_folder"))
     if bag.import_errors:
-        print(f"DAG import errors: {bag.import_errors}", file=sys.stderr)
-        return 2
-    logical_date = datetime.combine(args.day, time(0), tzinfo=timezone.utc)
+        raise SystemExit(f"DAG import errors: {bag.import_errors}")
+    return bag
+
+
+def run_chain(bag: DagBag, day) -> str | None:
+    """Run the chain for ``day`` with dag.test(); return None, or what failed."""
+    logical_date = datetime.combine(day, time(0), tzinfo=timezone.utc)
     for dag_id in CHAIN:
-        run = bag.get_dag(dag_id).test(logical_date=logical_date, run_conf={"day": args.day.isoformat()})
+        run = bag.get_dag(dag_id).test(logical_date=logical_date, run_conf={"day": day.isoformat()})
         if run.state != DagRunState.SUCCESS:
-            print(f"{dag_id} for {args.day} ended {run.state}; see the task log above", file=sys.stderr)
-            return 1
+            return f"{dag_id} for {day} ended {run.state}; see the task log above"
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("day", type=parse_day, help="UTC day, YYYY-MM-DD")
+    args = parser.parse_args(argv)
+    failure = run_chain(load_dags(), args.day)
+    if failure:
+        print(failure, file=sys.stderr)
+        return 1
     print(summary(args.day))
     return 0
 

@@ -28,8 +28,10 @@ from .snapshots import (
     assign_day,
     load_element_sets,
     record_payload,
+    day_assignment,
     snapshot_at,
     snapshot_for_day,
+    snapshot_nearest,
     snapshots_before,
 )
 from .timescale import TimeGrid, day_bounds
@@ -51,6 +53,12 @@ def is_live(day: date, now: datetime, live_window_h: float) -> bool:
     return start > now - timedelta(hours=live_window_h)
 
 
+#: How a day's snapshot is chosen: ``as_of_start`` (what was known at the day's start: a
+#: live fetch for today, else the newest snapshot acquired at or before D 00:00) or
+#: ``nearest`` (hindsight, for analysis: the archived snapshot acquired nearest to D 12:00).
+SNAPSHOT_CHOICES = ("as_of_start", "nearest")
+
+
 def ingest_day(
     engine: Engine,
     archive: RawArchive,
@@ -59,16 +67,22 @@ def ingest_day(
     day: date,
     now: datetime,
     fetch: Callable[[str], Answer],
+    choice: str = "as_of_start",
 ) -> dict:
     """Choose and record the snapshot for ``day``; return a summary.
 
-    A live day calls ``fetch(group)`` exactly once and loads what came back. A past
-    day never fetches: it keeps the snapshot already assigned to it, or takes the
-    newest archived snapshot acquired at or before the day's start, and raises
-    NoSnapshotError naming the day when there is none.
+    As of start, a live day calls ``fetch(group)`` exactly once and loads what came back;
+    a past day never fetches: it keeps a snapshot fetched live for it, or takes the newest
+    archived snapshot acquired at or before the day's start, and raises NoSnapshotError
+    naming the day when there is none. ``nearest`` takes the archived snapshot acquired
+    nearest to the middle of the day, before or after.
     """
-    start, _ = day_bounds(day)
-    if is_live(day, now, settings.live_window_h):
+    if choice not in SNAPSHOT_CHOICES:
+        raise ValueError(f"snapshot choice {choice!r} is not one of {SNAPSHOT_CHOICES}")
+    start, end = day_bounds(day)
+    if choice == "nearest":
+        snapshot, selection = snapshot_nearest(engine, group, start + (end - start) / 2), "nearest"
+    elif is_live(day, now, settings.live_window_h):
         answer = fetch(group)
         snapshot = record_payload(
             engine, archive, group=group, payload=answer.body, source=answer.url,
@@ -76,27 +90,23 @@ def ingest_day(
         )
         selection = "live"
     else:
-        snapshot = _assigned(engine, group, day) or snapshot_at(engine, group, start)
-        if snapshot is None:
-            raise NoSnapshotError(
-                f"no archived {group} snapshot was acquired at or before {start:%Y-%m-%d %H:%M} UTC, "
-                f"so {day.isoformat()} cannot be computed (CelesTrak serves only current data); "
-                f"import a snapshot file for that time with `make import FILES=...`"
-            )
-        selection = "archive"
+        assigned = day_assignment(engine, group, day)
+        if assigned is not None and assigned[1] == "live":
+            snapshot, selection = assigned
+        else:
+            snapshot, selection = snapshot_at(engine, group, start), "archive"
+    if snapshot is None:
+        raise NoSnapshotError(
+            f"no archived {group} snapshot was acquired at or before {start:%Y-%m-%d %H:%M} UTC, "
+            f"so {day.isoformat()} cannot be computed (CelesTrak serves only current data); "
+            f"import a snapshot file for that time with `make import FILES=...`"
+        )
     assign_day(engine, group, day, snapshot.snapshot_id, selection)
     return {
         "day": day.isoformat(), "group": group, "snapshot_id": snapshot.snapshot_id,
         "selection": selection, "object_count": snapshot.object_count,
         "acquired_at": snapshot.acquired_at.isoformat(), "source": snapshot.source,
     }
-
-
-def _assigned(engine: Engine, group: str, day: date):
-    try:
-        return snapshot_for_day(engine, group, day)
-    except NoSnapshotError:
-        return None
 
 
 def compute_passes_day(engine: Engine, settings: Settings, group: str, day: date) -> dict:
@@ -171,6 +181,7 @@ def compute_coverage_day(engine: Engine, settings: Settings, group: str, day: da
     instants = [times.instant(offset) for offset in times.offsets_s]
     key = {"day": day, "group_name": group, "region_id": grid.region_id}
     daily_rows, cell_rows, series_rows, summary = [], [], [], {}
+    computed_at = now_utc()
     for (set_name, service), by_mask in counts.items():
         for mask_deg, mask_counts in by_mask.items():
             row_key = {**key, "min_elevation_deg": mask_deg, "satellite_set": set_name, "service": service}
@@ -180,7 +191,7 @@ def compute_coverage_day(engine: Engine, settings: Settings, group: str, day: da
                 **row_key, **region, "satellites_used": usable[set_name],
                 "n_cells": len(grid), "area_km2": float(grid.area_km2.sum()),
                 "cell_size_deg": grid.cell_size_deg, "step_s": settings.coverage_step_s,
-                "snapshot_id": snapshot.snapshot_id, "computed_at": now_utc(),
+                "snapshot_id": snapshot.snapshot_id, "computed_at": computed_at,
             })
             cell_rows += _cell_rows(row_key, grid, cells, snapshot.snapshot_id)
             series = percent_area_covered_series(mask_counts, grid.area_km2).tolist()

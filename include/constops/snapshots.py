@@ -104,6 +104,40 @@ def snapshot_at(engine: Engine, group: str, moment: datetime) -> Snapshot | None
     return None if row is None else _snapshot(row)
 
 
+def snapshot_nearest(engine: Engine, group: str, moment: datetime) -> Snapshot | None:
+    """Return the loaded snapshot of ``group`` acquired nearest to ``moment``, before or after."""
+    candidates = [
+        snap for snap in (snapshot_at(engine, group, moment), _first_after(engine, group, moment)) if snap
+    ]
+    return min(candidates, key=lambda snap: abs(snap.acquired_at - moment), default=None)
+
+
+def _first_after(engine: Engine, group: str, moment: datetime) -> Snapshot | None:
+    table = schema.gp_snapshots
+    query = (
+        select(table)
+        .where(table.c.group_name == group, table.c.status == "loaded", table.c.acquired_at > moment)
+        .order_by(table.c.acquired_at, table.c.snapshot_id)
+        .limit(1)
+    )
+    with engine.connect() as conn:
+        row = conn.execute(query).first()
+    return None if row is None else _snapshot(row)
+
+
+def day_assignment(engine: Engine, group: str, day: date) -> tuple[Snapshot, str] | None:
+    """Return (snapshot, selection) assigned to ``day``, or None when the day has none yet."""
+    days, snaps = schema.day_snapshots, schema.gp_snapshots
+    query = (
+        select(snaps, days.c.selection)
+        .join(days, days.c.snapshot_id == snaps.c.snapshot_id)
+        .where(days.c.day == day, days.c.group_name == group)
+    )
+    with engine.connect() as conn:
+        row = conn.execute(query).first()
+    return None if row is None else (_snapshot(row), row.selection)
+
+
 def snapshots_before(engine: Engine, group: str, moment: datetime, days: float) -> list[Snapshot]:
     """Return the loaded snapshots of ``group`` acquired in the ``days`` before ``moment``
     (inclusive), oldest first."""
@@ -122,17 +156,10 @@ def snapshots_before(engine: Engine, group: str, moment: datetime, days: float) 
 
 def snapshot_for_day(engine: Engine, group: str, day: date) -> Snapshot:
     """Return the snapshot that the ingest assigned to ``day``; NoSnapshotError names the day."""
-    days, snaps = schema.day_snapshots, schema.gp_snapshots
-    query = (
-        select(snaps)
-        .join(days, days.c.snapshot_id == snaps.c.snapshot_id)
-        .where(days.c.day == day, days.c.group_name == group)
-    )
-    with engine.connect() as conn:
-        row = conn.execute(query).first()
-    if row is None:
+    assigned = day_assignment(engine, group, day)
+    if assigned is None:
         raise NoSnapshotError(f"no {group} snapshot is assigned to {day.isoformat()}: run tle_ingest for {day.isoformat()} first")
-    return _snapshot(row)
+    return assigned[0]
 
 
 def assign_day(engine: Engine, group: str, day: date, snapshot_id: int, selection: str) -> None:

@@ -46,11 +46,14 @@ def walker_delta(
     raan0_deg: float = 0.0,
     first_norad_cat_id: int = 900_000,
     name: str = "WALKER",
+    raan_spread_deg: float = 360.0,
 ) -> list[ElementSet]:
     """Return the ``total`` element sets of the Walker-delta constellation
     ``inclination_deg: total/planes/phasing`` at ``altitude_km``, all at ``epoch``.
 
-    Plane ``p`` (0 .. planes-1) has RAAN ``raan0_deg + p * 360/planes``; satellite ``s``
+    Plane ``p`` (0 .. planes-1) has RAAN ``raan0_deg + p * raan_spread_deg/planes``
+    (360 deg: a Walker delta; 180 deg: a Walker star, the usual choice for near-polar
+    shells, whose planes 180 deg apart would otherwise coincide); satellite ``s``
     (0 .. S-1, ``S = total/planes``) of plane ``p`` has argument of latitude
     ``s * 360/S + p * phasing * 360/total`` (deg, modulo 360). Order: plane by plane,
     NORAD ids ``first_norad_cat_id`` upwards, names ``"<name> P01-S01"``.
@@ -68,7 +71,7 @@ def walker_delta(
     mean_motion = mean_motion_rev_per_day(altitude_km)
     element_sets = []
     for p in range(planes):
-        raan_deg = (raan0_deg + p * 360.0 / planes) % 360.0
+        raan_deg = (raan0_deg + p * raan_spread_deg / planes) % 360.0
         for s in range(per_plane):
             element_sets.append(ElementSet(
                 norad_cat_id=first_norad_cat_id + len(element_sets),

@@ -18,18 +18,21 @@ from .walker import walker_delta
 
 @dataclass(frozen=True)
 class Shell:
-    """A Walker-delta shell ``inclination_deg: total/planes/phasing`` at ``altitude_km``."""
+    """A Walker shell ``inclination_deg: total/planes/phasing`` at ``altitude_km``, its planes'
+    nodes spread over ``raan_spread_deg`` (360: delta, 180: star)."""
 
     total: int
     planes: int
     phasing: int
     altitude_km: float
     inclination_deg: float
+    raan_spread_deg: float = 360.0
 
     @property
     def label(self) -> str:
-        """Return the shell in Walker notation, e.g. ``89:324/18/1 @1068 km``."""
-        return f"{self.inclination_deg:g}:{self.total}/{self.planes}/{self.phasing} @{self.altitude_km:g} km"
+        """Return the shell in Walker notation, e.g. ``delta 89:324/18/1 @1068 km``."""
+        kind = {360.0: "delta", 180.0: "star"}.get(self.raan_spread_deg, f"{self.raan_spread_deg:g}deg")
+        return f"{kind} {self.inclination_deg:g}:{self.total}/{self.planes}/{self.phasing} @{self.altitude_km:g} km"
 
 
 def shell_coverage(
@@ -37,7 +40,7 @@ def shell_coverage(
 ) -> dict[float, dict[str, float]]:
     """Return the region figures of merit of ``shell`` for each mask over [start, start + hours)."""
     element_sets = walker_delta(shell.total, shell.planes, shell.phasing, shell.altitude_km,
-                                shell.inclination_deg, start)
+                                shell.inclination_deg, start, raan_spread_deg=shell.raan_spread_deg)
     times = TimeGrid.covering(start, start + timedelta(hours=hours), step_s)
     counts, _ = count_in_view(element_sets, grid, masks_deg, times)
     return {mask: region_figures(cell_figures(c, step_s), grid.area_km2) for mask, c in counts["all", "direct"].items()}
@@ -46,5 +49,5 @@ def shell_coverage(
 def smallest_continuous(results: Iterable[tuple[Shell, dict[str, float]]]) -> tuple[Shell, dict[str, float]] | None:
     """Return the shell with the fewest satellites (then fewest planes) whose coverage has
     no gap anywhere in the region (every cell covered at every sample), or None."""
-    continuous = [(shell, figures) for shell, figures in results if figures["percent_area_always_covered"] >= 100.0]
+    continuous = [(shell, figures) for shell, figures in results if figures["max_gap_s"] == 0.0]
     return min(continuous, key=lambda item: (item[0].total, item[0].planes), default=None)

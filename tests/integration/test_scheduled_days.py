@@ -1,88 +1,129 @@
-"""A real Airflow scheduler: a 3-day backfill of ``tle_ingest`` makes ``coverage`` and
-``gateway_passes`` run once per day, each for its own day, from the archive alone."""
+"""A real Airflow scheduler (``airflow standalone``: api-server, scheduler, dag-processor,
+triggerer) in a temporary AIRFLOW_HOME: seven archived days computed one by one as daily
+runs, and the same seven days as one backfill with three runs at a time, give identical
+result tables; each downstream DAG runs once per day partition, for its own day; a
+reprocessing backfill replaces those days' rows in one piece."""
 
-from datetime import date
+import json
+import subprocess
+import sys
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from constops.reporting import schema
 from constops.reporting.store import connect
-from tests.conftest import SNAPSHOTS
+from tests.conftest import REPO, SNAPSHOTS
 from tests.integration.airflow_services import Standalone, airflow, airflow_env
 
-PIPELINE = ("tle_ingest", "coverage", "gateway_passes")
-DAYS = [date(2025, 11, 15), date(2025, 11, 16), date(2025, 11, 17)]
-# Acquired at their newest epochs: 11-15 file 2025-11-14 20:02, 11-16 file 2025-11-16 12:38,
-# 11-17 file 2025-11-16 19:50. So 2025-11-16 00:00 still sees the 11-15 download.
-EXPECTED_FILE = {DAYS[0]: "qianfan_2025-11-15.tle", DAYS[1]: "qianfan_2025-11-15.tle", DAYS[2]: "qianfan_2025-11-17.tle"}
+DAYS = [date(2025, 11, 15) + timedelta(days=i) for i in range(7)]
+KEYS = [d.isoformat() for d in DAYS]
+# Acquired at their newest epochs, the downloads of 11-16 (12:38 that day) is never the
+# newest at a day's start, and 11-21 still uses the 11-20 download.
+EXPECTED_FILE = dict(zip(DAYS, ["15", "15", "17", "18", "19", "20", "20"]))
+COMPARED = (schema.day_snapshots, schema.fleet_status, schema.coverage_daily, schema.coverage_cells,
+            schema.coverage_timeseries, schema.gateway_passes, schema.gateway_daily)
+VOLATILE = {"computed_at", "recorded_at"}
+NOT_UPDATED = b"GP data has not updated since your last successful download of GROUP=qianfan."
+
+
+def start_installation(root, celestrak) -> tuple[Standalone, dict, object]:
+    """Migrate a fresh Airflow home under ``root``, import the week of snapshots, start standalone."""
+    root.mkdir()
+    env = airflow_env(
+        root / "airflow",
+        AIRFLOW_CONN_CELESTRAK=celestrak.connection_json,
+        AIRFLOW_CONN_REPORTING_DB=json.dumps({"conn_type": "sqlite", "host": str(root / "reporting.db")}),
+        CONSTOPS_ARCHIVE_URL=str(root / "archive"),
+    )
+    (root / "airflow").mkdir()
+    airflow(env, "db", "migrate")
+    subprocess.run([sys.executable, str(REPO / "scripts" / "import_snapshots.py"),
+                    *map(str, sorted(SNAPSHOTS.glob("qianfan_*.tle")))], env=env, check=True, capture_output=True)
+    services = Standalone(env)
+    services.wait_for("the DAGs to be parsed", lambda: len(services.metadata(
+        "SELECT dag_id FROM dag WHERE dag_id IN ('tle_ingest', 'coverage', 'gateway_passes') AND is_paused = 0")) == 3)
+    return services, env, connect(f"sqlite:///{root / 'reporting.db'}")
+
+
+def downstream_runs(services, keys):
+    """Return (dag_id, partition_key, state) of the downstream runs of ``keys`` once all have ended."""
+    marks = ",".join("?" * len(keys))
+    rows = services.metadata(
+        f"SELECT dag_id, partition_key, state FROM dag_run WHERE dag_id IN ('coverage', 'gateway_passes') "
+        f"AND partition_key IN ({marks})", keys)
+    done = [r for r in rows if r[2] in ("success", "failed")]
+    return rows if len(done) == len(rows) >= 2 * len(keys) else None
+
+
+def snapshot_table(engine) -> dict[str, list[tuple]]:
+    """Return every compared table's rows, volatile columns left out, sorted."""
+    tables = {}
+    with engine.connect() as conn:
+        for table in COMPARED:
+            columns = [c for c in table.c if c.name not in VOLATILE]
+            tables[table.name] = sorted(tuple(row) for row in conn.execute(select(*columns)))
+    return tables
 
 
 @pytest.fixture
-def scheduler(tmp_path, celestrak):
-    home = tmp_path / "airflow"
-    home.mkdir()
-    env = airflow_env(
-        home,
-        AIRFLOW_CONN_CELESTRAK=celestrak.connection_json,
-        AIRFLOW_CONN_REPORTING_DB=f'{{"conn_type": "sqlite", "host": "{tmp_path / "reporting.db"}"}}',
-        CONSTOPS_ARCHIVE_URL=str(tmp_path / "archive"),
-    )
-    airflow(env, "db", "migrate")
-    import subprocess
-    import sys
+def installations(tmp_path, celestrak):
+    celestrak.answer(403, NOT_UPDATED)  # the scheduler's own run for today is refused
+    started = []
 
-    from tests.conftest import REPO
+    def start(name):
+        started.append(start_installation(tmp_path / name, celestrak))
+        return started[-1]
 
-    subprocess.run(
-        [sys.executable, str(REPO / "scripts" / "import_snapshots.py"),
-         *(str(SNAPSHOTS / f"qianfan_2025-11-{d}.tle") for d in (15, 16, 17))],
-        env=env, check=True, capture_output=True,
-    )
-    services = Standalone(env)
-    try:
-        yield services, env, connect(f"sqlite:///{tmp_path / 'reporting.db'}"), celestrak
-    finally:
+    yield start, celestrak
+    for services, _, engine in started:
         services.stop()
+        engine.dispose()
 
 
-def test_backfill_runs_each_downstream_dag_once_per_day_for_its_own_day(scheduler):
-    services, env, engine, celestrak = scheduler
-    services.wait_for("the DAGs to be parsed", lambda: len(services.metadata(
-        "SELECT dag_id FROM dag WHERE dag_id IN (?, ?, ?) AND is_paused = 0", PIPELINE)) == 3)
+def test_seven_days_daily_and_as_one_backfill_give_identical_tables(installations):
+    start, celestrak = installations
 
-    airflow(env, "backfill", "create", "--dag-id", "tle_ingest",
-            "--from-date", DAYS[0].isoformat(), "--to-date", DAYS[-1].isoformat(), "--max-active-runs", "3")
+    services, env, daily_engine = start("daily")
+    for key in KEYS:
+        airflow(env, "dags", "trigger", "tle_ingest", "--conf", json.dumps({"day": key}))
+        runs = services.wait_for(f"the runs of {key}", lambda: downstream_runs(services, [key]))
+        assert sorted((dag_id, state) for dag_id, _, state in runs) == [("coverage", "success"), ("gateway_passes", "success")]
+    daily = snapshot_table(daily_engine)
+    services.stop()
 
-    backfilled = [d.isoformat() for d in DAYS]
-
-    def downstream_done():
-        rows = services.metadata(
-            "SELECT dag_id, partition_key, state FROM dag_run WHERE dag_id IN ('coverage', 'gateway_passes')")
-        finished = [r for r in rows if r[1] in backfilled and r[2] in ("success", "failed")]
-        unfinished = [r for r in rows if r[2] not in ("success", "failed")]
-        return rows if len(finished) == 2 * len(DAYS) and not unfinished else None
-
-    runs = services.wait_for("6 downstream runs", downstream_done)
-    # With catchup off, the scheduler also runs today's partition at start (a live fetch).
-    today = [r for r in runs if r[1] not in backfilled]
-    runs = [r for r in runs if r[1] in backfilled]
-    assert all(state == "success" for _, _, state in runs), runs
+    services, env, backfill_engine = start("backfill")
+    airflow(env, "backfill", "create", "--dag-id", "tle_ingest", "--from-date", KEYS[0], "--to-date", KEYS[-1],
+            "--max-active-runs", "3")
+    runs = services.wait_for("the backfill's downstream runs", lambda: downstream_runs(services, KEYS), timeout_s=420)
+    # Once per day partition, each for its own day, however Airflow batched the events.
     for dag_id in ("coverage", "gateway_passes"):
-        assert sorted(key for d, key, _ in runs if d == dag_id) == backfilled
+        assert sorted(key for d, key, state in runs if d == dag_id and state == "success") == KEYS
+    backfill = snapshot_table(backfill_engine)
 
-    with engine.connect() as conn:
+    assert backfill == daily
+    assert {name: len(rows) for name, rows in daily.items()}["coverage_daily"] == 7 * 12
+    with backfill_engine.connect() as conn:
         assigned = {r.day: r.snapshot_id for r in conn.execute(select(schema.day_snapshots))}
         sources = {r.snapshot_id: r.source for r in conn.execute(select(schema.gp_snapshots))}
-        coverage = conn.execute(select(schema.coverage_daily)).all()
-        gateway = conn.execute(select(schema.gateway_daily)).all()
-    assigned = {d: s for d, s in assigned.items() if d in DAYS}
-    assert sorted(assigned) == DAYS
-    assert {d: sources[s].rsplit("/", 1)[1] for d, s in assigned.items()} == EXPECTED_FILE
-    coverage = [r for r in coverage if r.day in DAYS and r.satellite_set == "all" and r.service == "direct"]
-    gateway = [r for r in gateway if r.day in DAYS]
-    assert sorted((r.day, r.min_elevation_deg) for r in coverage) == [(d, m) for d in DAYS for m in (10.0, 25.0, 40.0)]
-    assert all(r.snapshot_id == assigned[r.day] for r in coverage + gateway)
-    assert sorted(r.day for r in gateway) == DAYS
-    # Past days never call CelesTrak; only today's scheduled run did, once.
-    assert len(celestrak.requests) == len({key for _, key, _ in today})
+    assert {d: sources[assigned[d]].rsplit("_", 1)[1][8:10] for d in DAYS} == EXPECTED_FILE
+    # Past days never call CelesTrak: one request per installation, the scheduler's run for today.
+    assert len(celestrak.requests) == 2
+
+    # Reprocessing completed days replaces their rows, all from one new run per day.
+    airflow(env, "backfill", "create", "--dag-id", "tle_ingest", "--from-date", KEYS[0], "--to-date", KEYS[1],
+            "--reprocess-behavior", "completed")
+    services.wait_for("the reprocessed runs", lambda: (lambda rows: rows if rows and all(
+        n == 2 for _, n in rows) else None)(services.metadata(
+            "SELECT partition_key, count(*) FROM dag_run WHERE dag_id = 'coverage' AND state = 'success' "
+            "AND partition_key IN (?, ?) GROUP BY partition_key", KEYS[:2])))
+    services.wait_for("no run left", lambda: not services.metadata(
+        "SELECT 1 FROM dag_run WHERE state NOT IN ('success', 'failed')"))
+    assert snapshot_table(backfill_engine) == daily
+    with backfill_engine.connect() as conn:
+        stamps = conn.execute(select(schema.coverage_daily.c.day, schema.coverage_daily.c.computed_at).distinct()).all()
+    per_day = {}
+    for day, stamp in stamps:
+        per_day.setdefault(day, set()).add(stamp)
+    assert all(len(s) == 1 for s in per_day.values())  # a day's rows never mix two runs

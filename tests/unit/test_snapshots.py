@@ -100,3 +100,41 @@ def test_satellites_keep_the_newest_snapshot_when_history_arrives_late(store):
 def _snapshot_rows(engine):
     with engine.connect() as conn:
         return conn.execute(schema.gp_snapshots.select().order_by(schema.gp_snapshots.c.snapshot_id)).all()
+
+
+def test_hindsight_takes_the_snapshot_nearest_the_middle_of_the_day(store):
+    engine, archive = store
+    for name in ("qianfan_2025-11-16.tle", "qianfan_2025-11-17.tle", "qianfan_2025-11-18.tle"):
+        snapshots.import_file(engine, archive, SNAPSHOTS / name, "qianfan")
+    day = date(2025, 11, 17)
+    as_of_start = daily.ingest_day(engine, archive, load_settings(), "qianfan", day, NOW, fetch=None)
+    nearest = daily.ingest_day(engine, archive, load_settings(), "qianfan", day, NOW, fetch=None, choice="nearest")
+    # At 12:00: the 11-17 file was acquired 16.2 h before, the 11-18 file 8.9 h after.
+    assert as_of_start["source"].endswith("qianfan_2025-11-17.tle")
+    assert (nearest["selection"], nearest["source"].rsplit("/", 1)[1]) == ("nearest", "qianfan_2025-11-18.tle")
+    assert snapshots.snapshot_for_day(engine, "qianfan", day).snapshot_id == nearest["snapshot_id"]
+    with pytest.raises(ValueError, match="'newest' is not one of"):
+        daily.ingest_day(engine, archive, load_settings(), "qianfan", day, NOW, fetch=None, choice="newest")
+
+
+def test_a_day_fetched_live_keeps_that_snapshot_when_rerun_later(store):
+    engine, archive = store
+    snapshots.import_file(engine, archive, SNAPSHOTS / "qianfan_2025-11-19.tle", "qianfan")
+    day = date(2025, 11, 20)
+
+    def fetch(group):
+        return daily.Answer("http://127.0.0.1/gp.php?GROUP=qianfan&FORMAT=json", 200, snapshot_bytes("qianfan_2025-11-20.json"))
+
+    live = daily.ingest_day(engine, archive, load_settings(), "qianfan", day,
+                            datetime(2025, 11, 20, 18, 30, tzinfo=timezone.utc), fetch)
+    later = daily.ingest_day(engine, archive, load_settings(), "qianfan", day, NOW, fetch=None)
+    assert live["selection"] == later["selection"] == "live"
+    assert later["snapshot_id"] == live["snapshot_id"]
+
+
+def test_daily_trend_view_exists_on_both_databases(store):
+    from sqlalchemy import text
+
+    engine, _ = store
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM daily_trend")).scalar_one() == 0

@@ -87,7 +87,7 @@ day_snapshots = Table(
     Column("day", Date, primary_key=True),
     Column("group_name", String(64), primary_key=True),
     Column("snapshot_id", Integer, ForeignKey("gp_snapshots.snapshot_id"), nullable=False),
-    Column("selection", String(16), nullable=False, comment="live (fetched for the day) or archive"),
+    Column("selection", String(16), nullable=False, comment="live (fetched for the day), archive (as of the day's start) or nearest (hindsight)"),
     Column("recorded_at", UTC, nullable=False),
 )
 
@@ -211,3 +211,25 @@ fleet_status = Table(
     Column("status", String(16), nullable=False, comment="operational, raising, decaying, stranded or stale"),
     Column("snapshot_id", Integer, ForeignKey("gp_snapshots.snapshot_id"), nullable=False),
 )
+
+
+#: Analysts' day-by-day trend: satellites in orbit and operational, coverage at 10/25/40 deg
+#: (all satellites, direct), and the gateways' visibility. Plain SQL valid on SQLite and PostgreSQL.
+DAILY_TREND_SQL = """
+SELECT d.day, d.group_name, c.region_id, d.snapshot_id, d.selection,
+       s.object_count AS satellites_in_orbit,
+       (SELECT count(*) FROM fleet_status f
+         WHERE f.day = d.day AND f.group_name = d.group_name AND f.status = 'operational') AS operational_satellites,
+       max(CASE WHEN c.min_elevation_deg = 10 THEN c.percent_time_covered END) AS percent_time_covered_10deg,
+       max(CASE WHEN c.min_elevation_deg = 25 THEN c.percent_time_covered END) AS percent_time_covered_25deg,
+       max(CASE WHEN c.min_elevation_deg = 40 THEN c.percent_time_covered END) AS percent_time_covered_40deg,
+       (SELECT min(g.percent_time_visible) FROM gateway_daily g
+         WHERE g.day = d.day AND g.group_name = d.group_name) AS gateway_percent_time_visible
+FROM day_snapshots d
+JOIN gp_snapshots s ON s.snapshot_id = d.snapshot_id
+LEFT JOIN coverage_daily c ON c.day = d.day AND c.group_name = d.group_name
+     AND c.satellite_set = 'all' AND c.service = 'direct'
+GROUP BY d.day, d.group_name, c.region_id, d.snapshot_id, d.selection, s.object_count
+"""
+
+VIEWS = {"daily_trend": DAILY_TREND_SQL}

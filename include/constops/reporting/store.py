@@ -25,7 +25,18 @@ def connect(url: str) -> Engine:
     else:
         engine = create_engine(url, pool_pre_ping=True)
     schema.metadata.create_all(engine)
+    _create_views(engine)
     return engine
+
+
+def _create_views(engine: Engine) -> None:
+    """Create (or, on PostgreSQL, replace) the analysts' views."""
+    from sqlalchemy import text
+
+    create = "CREATE OR REPLACE VIEW" if engine.dialect.name == "postgresql" else "CREATE VIEW IF NOT EXISTS"
+    with engine.begin() as conn:
+        for name, sql in schema.VIEWS.items():
+            conn.execute(text(f"{create} {name} AS {sql}"))
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -1,0 +1,60 @@
+"""Import the bundled week of real Qianfan snapshots and compute every day, then show the trend.
+
+    python scripts/history.py            # days 2025-11-15 .. 2025-11-21
+
+The seven daily CelesTrak downloads of 2025-11-14 .. 2025-11-20 (data/snapshots/qianfan)
+are imported (acquired at their newest epochs), then each day runs the whole chain as
+real Airflow runs (``dag.test()``, as `make pipeline` does), choosing the snapshot that
+was current at the day's start. 2025-11-14 has none (its download's newest epoch is
+08:00 that day), so the week starts on 2025-11-15. Prints the ``daily_trend`` view.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+from pipeline_day import load_dags, run_chain
+from sqlalchemy import text
+
+from constops.settings import load_settings
+from constops.snapshots import import_file
+from constops_airflow.resources import raw_archive, reporting_engine
+
+SNAPSHOTS = Path(__file__).resolve().parents[1] / "data" / "snapshots" / "qianfan"
+FIRST_DAY, DAYS = date(2025, 11, 15), 7
+
+
+def main() -> int:
+    engine, archive = reporting_engine(), raw_archive()
+    group = load_settings().groups[0]
+    for path in sorted(SNAPSHOTS.glob("qianfan_*.tle")):
+        snap = import_file(engine, archive, str(path), group)
+        print(f"imported {path.name}: snapshot {snap.snapshot_id}, acquired {snap.acquired_at:%Y-%m-%d %H:%M} UTC")
+    bag = load_dags()
+    for day in (FIRST_DAY + timedelta(days=i) for i in range(DAYS)):
+        failure = run_chain(bag, day)
+        if failure:
+            print(failure, file=sys.stderr)
+            return 1
+    print(trend_table(engine))
+    return 0
+
+
+def trend_table(engine) -> str:
+    """Return the daily_trend view as a text table."""
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT * FROM daily_trend ORDER BY day")).mappings().all()
+    lines = ["day         snapshot  in orbit  operational  cov>=10  cov>=25  cov>=40  akkol>=10"]
+    for r in rows:
+        lines.append(
+            f"{r['day']}  {r['snapshot_id']:>8}  {r['satellites_in_orbit']:>8}  {r['operational_satellites']:>11}  "
+            f"{r['percent_time_covered_10deg']:6.1f}%  {r['percent_time_covered_25deg']:6.1f}%  "
+            f"{r['percent_time_covered_40deg']:6.1f}%  {r['gateway_percent_time_visible']:8.1f}%"
+        )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
