@@ -45,7 +45,8 @@ def measure(n_sats: int, cell_size_deg: float, step_s: float, skyfield: bool) ->
     from constops.walker import walker_delta
 
     planes, per_plane = SHAPES[n_sats]
-    sats = walker_delta(planes * per_plane, planes, 1, 1068.0, 89.0, START)
+    # Catalog numbers below 339999, which Skyfield's from_omm (Alpha-5) can take.
+    sats = walker_delta(planes * per_plane, planes, 1, 1068.0, 89.0, START, first_norad_cat_id=100_000)
     settings = load_settings()
     grid = CellGrid.for_region(settings.region, cell_size_deg)
     station = settings.station("akkol")
