@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from airflow.sdk import PartitionedAssetTimetable, dag, task
 
 from constops_airflow.assets import GP_ELEMENTS
-from constops_airflow.runs import DAY_PARAM, DEFAULT_ARGS
+from constops_airflow.runs import DAY_PARAM, DEFAULT_ARGS, for_each_group
 
 
 @dag(
@@ -34,23 +34,15 @@ def coverage():
     def fleet_status(**context) -> list[dict]:
         """Label the day's satellites (operational, raising, decaying, stranded, stale) and load fleet_status."""
         from constops.daily import compute_fleet_day
-        from constops.settings import load_settings
-        from constops_airflow.resources import reporting_engine
-        from constops_airflow.runs import run_day
 
-        day, settings, engine = run_day(context), load_settings(), reporting_engine()
-        return [compute_fleet_day(engine, settings, group, day) for group in settings.groups]
+        return for_each_group(context, compute_fleet_day)
 
     @task
     def compute_coverage(**context) -> list[dict]:
         """Compute and load the day's coverage figures for every group."""
         from constops.daily import compute_coverage_day
-        from constops.settings import load_settings
-        from constops_airflow.resources import reporting_engine
-        from constops_airflow.runs import run_day
 
-        day, settings, engine = run_day(context), load_settings(), reporting_engine()
-        return [compute_coverage_day(engine, settings, group, day) for group in settings.groups]
+        return for_each_group(context, compute_coverage_day)
 
     fleet_status() >> compute_coverage()
 

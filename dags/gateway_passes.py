@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from airflow.sdk import PartitionedAssetTimetable, dag, task
 
 from constops_airflow.assets import GP_ELEMENTS
-from constops_airflow.runs import DAY_PARAM, DEFAULT_ARGS
+from constops_airflow.runs import DAY_PARAM, DEFAULT_ARGS, for_each_group
 
 
 @dag(
@@ -31,12 +31,8 @@ def gateway_passes():
     def compute_passes(**context) -> list[dict]:
         """Compute and load the day's passes and station summary for every group."""
         from constops.daily import compute_passes_day
-        from constops.settings import load_settings
-        from constops_airflow.resources import reporting_engine
-        from constops_airflow.runs import run_day
 
-        day, settings, engine = run_day(context), load_settings(), reporting_engine()
-        return [compute_passes_day(engine, settings, group, day) for group in settings.groups]
+        return for_each_group(context, compute_passes_day)
 
     compute_passes()
 

@@ -43,3 +43,13 @@ def run_day(context) -> date:
     raise ValueError(
         f"run {dag_run.run_id} names no day: trigger it with the 'day' parameter (YYYY-MM-DD)"
     )
+
+
+def for_each_group(context, compute) -> list[dict]:
+    """Return ``compute(engine, settings, group, day)`` for every configured group, for the
+    run's day, on the reporting database (the body of every per-day computing task)."""
+    from constops.settings import load_settings
+    from constops_airflow.resources import reporting_engine
+
+    day, settings, engine = run_day(context), load_settings(), reporting_engine()
+    return [compute(engine, settings, group, day) for group in settings.groups]

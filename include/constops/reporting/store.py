@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 
 from sqlalchemy import Engine, and_, create_engine, delete, event, select
 from sqlalchemy.engine import Connection
@@ -77,8 +77,3 @@ def count_rows(engine: Engine, table, **where: object) -> int:
 def now_utc() -> datetime:
     """Return the current wall-clock time, aware UTC (for ``computed_at`` columns)."""
     return datetime.now(timezone.utc)
-
-
-def as_date(day: date | datetime) -> date:
-    """Return the calendar date of ``day``."""
-    return day.date() if isinstance(day, datetime) else day
