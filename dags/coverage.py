@@ -44,7 +44,14 @@ def coverage():
 
         return for_each_group(context, compute_coverage_day)
 
-    fleet_status() >> compute_coverage()
+    @task(retries=0)
+    def quality_gate(**context) -> list[dict]:
+        """Fail the run when the day's loaded rows are impossible (ranges, counts, ordering)."""
+        from constops.quality import check_coverage_day
+
+        return for_each_group(context, check_coverage_day)
+
+    fleet_status() >> compute_coverage() >> quality_gate()
 
 
 coverage()

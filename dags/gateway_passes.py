@@ -34,7 +34,14 @@ def gateway_passes():
 
         return for_each_group(context, compute_passes_day)
 
-    compute_passes()
+    @task(retries=0)
+    def quality_gate(**context) -> list[dict]:
+        """Fail the run when the day's loaded rows are impossible (ranges, counts, ordering)."""
+        from constops.quality import check_passes_day
+
+        return for_each_group(context, check_passes_day)
+
+    compute_passes() >> quality_gate()
 
 
 gateway_passes()

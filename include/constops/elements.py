@@ -43,6 +43,11 @@ _WGS72_RADIUS_KM = 6378.135
 _MEAN_MOTION_RANGE_REV_PER_DAY = (0.5, 17.5)
 
 
+#: What the standard readers raise on text that is not what they expect (LookupError: an
+#: XML declaration naming an unknown encoding; OverflowError: absurd numbers or dates).
+_MALFORMED = (ValueError, ET.ParseError, csv.Error, LookupError, AttributeError, TypeError, OverflowError)
+
+
 class ElementsError(ValueError):
     """A payload that is not valid GP element data; the message names the input and the fault."""
 
@@ -160,11 +165,16 @@ def parse(payload: bytes, fmt: str | None = None, *, source: str = "payload") ->
         records = list(_READERS[fmt](text))
     except ElementsError as exc:
         raise ElementsError(f"{source}: {exc}") from None
-    except (ValueError, ET.ParseError, csv.Error, KeyError, AttributeError, TypeError) as exc:
-        raise ElementsError(f"{source}: malformed {fmt.upper()}: {exc}") from None
+    except _MALFORMED as exc:
+        raise ElementsError(f"{source}: malformed {fmt.upper()}: {exc!r}") from None
     if not records:
         raise ElementsError(f"{source}: {fmt.upper()} payload holds no element sets: {_quote(text)}")
-    return [_element_set(fields, f"{source} record {i + 1}") for i, fields in enumerate(records)]
+    try:
+        return [_element_set(fields, f"{source} record {i + 1}") for i, fields in enumerate(records)]
+    except ElementsError:
+        raise
+    except _MALFORMED as exc:
+        raise ElementsError(f"{source}: malformed {fmt.upper()} record: {exc!r}") from None
 
 
 def _read_json(text: str) -> list[dict]:

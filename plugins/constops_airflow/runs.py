@@ -6,6 +6,8 @@ from datetime import date, timedelta
 
 from airflow.sdk import Param
 
+from constops_airflow.alerts import alert_on_failure
+
 #: The ``day`` run parameter: operators set it when they trigger a run by hand.
 DAY_PARAM = Param(
     None,
@@ -19,6 +21,7 @@ DEFAULT_ARGS = {
     "owner": "constellation-ops",
     "retries": 1,
     "retry_delay": timedelta(minutes=5),
+    "on_failure_callback": alert_on_failure,
 }
 
 

@@ -1,7 +1,9 @@
 """The whole daily chain as real Airflow runs (``dag.test()``), fed by a real HTTP server
 on 127.0.0.1 that serves CelesTrak's real 2025-11-20 Qianfan payload (OMM JSON)."""
 
+import os
 from datetime import date, datetime, timezone
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -23,6 +25,7 @@ RESULT_TABLES = (schema.gateway_passes, schema.gateway_daily, schema.coverage_da
 def pipeline(airflow_db, dagbag, celestrak, tmp_path, monkeypatch):
     """Point the DAGs at the stand-in CelesTrak, a fresh reporting SQLite file and archive."""
     url = f"sqlite:///{tmp_path / 'reporting.db'}"
+    monkeypatch.setenv("CONSTOPS_ALERTS_FILE", str(tmp_path / "alerts.log"))
     monkeypatch.setenv("AIRFLOW_CONN_CELESTRAK", celestrak.connection_json)
     monkeypatch.setenv("AIRFLOW_CONN_REPORTING_DB", f'{{"conn_type": "sqlite", "host": "{tmp_path / "reporting.db"}"}}')
     monkeypatch.setenv("CONSTOPS_ARCHIVE_URL", str(tmp_path / "archive"))
@@ -127,3 +130,7 @@ def test_a_bad_answer_fails_the_ingest_keeps_the_payload_and_leaves_earlier_days
     assert RawArchive("/").get(rejected.archive_uri) == body
     after = table_counts(engine)
     assert after == {**before, "gp_snapshots": before["gp_snapshots"] + 1}
+
+    # The operator's one-line alert names the task, the day and what came back.
+    (alert,) = Path(os.environ["CONSTOPS_ALERTS_FILE"]).read_text().splitlines()
+    assert "FAILED tle_ingest.ingest day=2025-11-21 try=1" in alert and says in alert

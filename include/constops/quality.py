@@ -1,0 +1,96 @@
+"""Data-quality gates: SQL checks that fail a day whose loaded results are impossible.
+
+Each check is a parameterised query counting offending rows for one (day, group); a day
+passes when every count is zero. The checks run after each load, in the same DAG run,
+so a bad day fails loudly instead of reaching analysts silently.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Engine, text
+
+
+class DataQualityError(RuntimeError):
+    """Loaded results failed one or more quality checks; the message lists them."""
+
+
+#: name -> SQL counting violations for :day and :group (0 means the check passes).
+PASS_CHECKS = {
+    "passes are ordered AOS < TCA < LOS": "SELECT count(*) FROM gateway_passes WHERE day = :day AND group_name = :group "
+                                         "AND NOT (aos < tca AND tca < los)",
+    "pass elevations lie between the mask and 90 deg": "SELECT count(*) FROM gateway_passes WHERE day = :day "
+        "AND group_name = :group AND NOT (max_elevation_deg >= min_elevation_deg - 1e-6 AND max_elevation_deg <= 90)",
+    "azimuths lie in [0, 360)": "SELECT count(*) FROM gateway_passes WHERE day = :day AND group_name = :group "
+        "AND NOT (aos_azimuth_deg >= 0 AND aos_azimuth_deg < 360 AND los_azimuth_deg >= 0 AND los_azimuth_deg < 360)",
+    "passes of one satellite do not overlap": "SELECT count(*) FROM gateway_passes a JOIN gateway_passes b "
+        "ON a.day = b.day AND a.group_name = b.group_name AND a.station_id = b.station_id "
+        "AND a.min_elevation_deg = b.min_elevation_deg AND a.norad_cat_id = b.norad_cat_id AND a.aos < b.aos "
+        "AND b.aos < a.los WHERE a.day = :day AND a.group_name = :group",
+    "passes come from known satellites of the day's snapshot": "SELECT count(*) FROM gateway_passes p "
+        "JOIN day_snapshots d ON d.day = p.day AND d.group_name = p.group_name WHERE p.day = :day "
+        "AND p.group_name = :group AND (p.snapshot_id <> d.snapshot_id OR NOT EXISTS (SELECT 1 FROM element_sets e "
+        "WHERE e.snapshot_id = p.snapshot_id AND e.norad_cat_id = p.norad_cat_id))",
+    "every station has its daily summary": "SELECT count(*) FROM (SELECT DISTINCT station_id, min_elevation_deg "
+        "FROM gateway_passes WHERE day = :day AND group_name = :group) p WHERE NOT EXISTS (SELECT 1 FROM "
+        "gateway_daily g WHERE g.day = :day AND g.group_name = :group AND g.station_id = p.station_id "
+        "AND g.min_elevation_deg = p.min_elevation_deg)",
+    "station visibility is a percentage": "SELECT count(*) FROM gateway_daily WHERE day = :day AND group_name = :group "
+        "AND NOT (percent_time_visible >= 0 AND percent_time_visible <= 100)",
+}
+
+COVERAGE_CHECKS = {
+    "coverage percentages lie in [0, 100]": "SELECT count(*) FROM coverage_daily WHERE day = :day AND group_name = :group "
+        "AND NOT (percent_time_covered >= 0 AND percent_time_covered <= 100 AND percent_area_always_covered >= 0 "
+        "AND percent_area_always_covered <= 100.000001)",
+    "cell percentages lie in [0, 100]": "SELECT count(*) FROM coverage_cells WHERE day = :day AND group_name = :group "
+        "AND NOT (percent_time_covered >= 0 AND percent_time_covered <= 100)",
+    "satellites in view: min <= mean <= max": "SELECT count(*) FROM coverage_cells WHERE day = :day "
+        "AND group_name = :group AND NOT (sats_in_view_min <= sats_in_view_mean + 1e-9 "
+        "AND sats_in_view_mean <= sats_in_view_max + 1e-9)",
+    "every region row has all its cells": "SELECT count(*) FROM coverage_daily c WHERE c.day = :day "
+        "AND c.group_name = :group AND c.n_cells <> (SELECT count(*) FROM coverage_cells x WHERE x.day = c.day "
+        "AND x.group_name = c.group_name AND x.region_id = c.region_id AND x.min_elevation_deg = c.min_elevation_deg "
+        "AND x.satellite_set = c.satellite_set AND x.service = c.service)",
+    "satellites used do not exceed the snapshot": "SELECT count(*) FROM coverage_daily c JOIN gp_snapshots s "
+        "ON s.snapshot_id = c.snapshot_id WHERE c.day = :day AND c.group_name = :group "
+        "AND c.satellites_used > s.object_count",
+    "fleet status has one row per satellite of the snapshot": "SELECT count(*) FROM day_snapshots d JOIN gp_snapshots s "
+        "ON s.snapshot_id = d.snapshot_id WHERE d.day = :day AND d.group_name = :group AND s.object_count <> "
+        "(SELECT count(*) FROM fleet_status f WHERE f.day = d.day AND f.group_name = d.group_name)",
+    "more satellites or a relay condition never lowers coverage": "SELECT count(*) FROM coverage_daily a "
+        "JOIN coverage_daily b ON a.day = b.day AND a.group_name = b.group_name AND a.region_id = b.region_id "
+        "AND a.min_elevation_deg = b.min_elevation_deg WHERE a.day = :day AND a.group_name = :group "
+        "AND a.satellite_set = 'all' AND a.service = 'direct' AND b.percent_time_covered > a.percent_time_covered + 1e-9",
+}
+
+
+def failed_checks(engine: Engine, checks: dict[str, str], group: str, day: date) -> dict[str, int]:
+    """Return {check name: number of offending rows} for every check that fails on (group, day)."""
+    failures = {}
+    with engine.connect() as conn:
+        for name, sql in checks.items():
+            count = conn.execute(text(sql), {"day": day, "group": group}).scalar_one()
+            if count:
+                failures[name] = int(count)
+    return failures
+
+
+def require(engine: Engine, checks: dict[str, str], group: str, day: date) -> dict:
+    """Raise DataQualityError naming every failed check for (group, day); return a summary otherwise."""
+    failures = failed_checks(engine, checks, group, day)
+    if failures:
+        listed = "; ".join(f"{name}: {count} row(s) violate it" for name, count in failures.items())
+        raise DataQualityError(f"{group} {day.isoformat()} failed {len(failures)} quality check(s): {listed}")
+    return {"day": day.isoformat(), "group": group, "checks_passed": len(checks)}
+
+
+def check_passes_day(engine: Engine, settings, group: str, day: date) -> dict:
+    """Gate of the gateway_passes DAG: raise DataQualityError unless every PASS_CHECKS passes."""
+    return require(engine, PASS_CHECKS, group, day)
+
+
+def check_coverage_day(engine: Engine, settings, group: str, day: date) -> dict:
+    """Gate of the coverage DAG: raise DataQualityError unless every COVERAGE_CHECKS passes."""
+    return require(engine, COVERAGE_CHECKS, group, day)

@@ -1,0 +1,50 @@
+"""Quality gates on SQLite and PostgreSQL: a computed day passes; impossible rows fail it, by name."""
+
+from datetime import date, datetime, timezone
+
+import pytest
+from sqlalchemy import update
+
+from constops import daily, quality, snapshots
+from constops.archive import RawArchive
+from constops.reporting import schema
+from constops.reporting.store import connect
+from constops.settings import load_settings
+from tests.conftest import SNAPSHOTS
+
+DAY = date(2025, 11, 20)
+
+
+@pytest.fixture
+def computed_day(reporting_url, tmp_path):
+    engine = connect(reporting_url)
+    settings = load_settings()
+    archive = RawArchive(str(tmp_path / "archive"))
+    snapshots.import_file(engine, archive, SNAPSHOTS / "qianfan_2025-11-20.tle", "qianfan")
+    daily.ingest_day(engine, archive, settings, "qianfan", DAY, datetime(2026, 1, 1, tzinfo=timezone.utc), None)
+    daily.compute_passes_day(engine, settings, "qianfan", DAY)
+    daily.compute_fleet_day(engine, settings, "qianfan", DAY)
+    daily.compute_coverage_day(engine, settings, "qianfan", DAY)
+    yield engine
+    engine.dispose()
+
+
+def test_a_computed_day_passes_every_check(computed_day):
+    assert quality.require(computed_day, quality.PASS_CHECKS, "qianfan", DAY)["checks_passed"] == len(quality.PASS_CHECKS)
+    assert quality.require(computed_day, quality.COVERAGE_CHECKS, "qianfan", DAY)["checks_passed"] > 5
+
+
+def test_impossible_rows_fail_the_day_naming_the_checks(computed_day):
+    with computed_day.begin() as conn:
+        passes = schema.gateway_passes
+        first = conn.execute(passes.select().limit(1)).first()
+        conn.execute(update(passes).where(passes.c.norad_cat_id == first.norad_cat_id, passes.c.aos == first.aos)
+                     .values(tca=first.los, max_elevation_deg=91.0))
+        conn.execute(update(schema.coverage_cells).where(schema.coverage_cells.c.cell_id == 0).values(percent_time_covered=-1))
+        cells = schema.coverage_cells
+        one = conn.execute(cells.select().limit(1)).first()
+        conn.execute(update(cells).where(cells.c.cell_id == one.cell_id).values(percent_time_covered=101.0))
+    with pytest.raises(quality.DataQualityError, match=r"failed 2 quality check\(s\): passes are ordered.*between the mask"):
+        quality.require(computed_day, quality.PASS_CHECKS, "qianfan", DAY)
+    with pytest.raises(quality.DataQualityError, match="cell percentages lie in"):
+        quality.require(computed_day, quality.COVERAGE_CHECKS, "qianfan", DAY)
