@@ -1,0 +1,12 @@
+-- Read-only access for analysts to the reporting database (PostgreSQL).
+-- Run as the owner of the tables, with psql:  psql "$URL" -v role=constops_analyst -f analyst_role.sql
+-- then give people the role:                 GRANT constops_analyst TO alice;
+-- Analysts read every result table and the daily_trend view; they cannot write anything,
+-- and cannot read the archive bookkeeping (gp_snapshots: sources, archive URIs, HTTP
+-- answers; day_snapshots), which daily_trend summarises for them.
+SELECT format('CREATE ROLE %I NOLOGIN', :'role')
+ WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'role') \gexec
+GRANT USAGE ON SCHEMA public TO :"role";
+REVOKE ALL ON ALL TABLES IN SCHEMA public FROM :"role";
+GRANT SELECT ON satellites, element_sets, fleet_status, gateway_passes, gateway_daily,
+      coverage_daily, coverage_cells, coverage_timeseries, daily_trend TO :"role";
