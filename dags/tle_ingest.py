@@ -51,7 +51,8 @@ def tle_ingest():
 
         day = run_day(context)
         settings = load_settings()
-        engine, archive, fetch = reporting_engine(), raw_archive(), celestrak_fetcher(settings.user_agent)
+        engine, archive = reporting_engine(), raw_archive()
+        fetch = celestrak_fetcher(settings.user_agent, settings.limits.max_body_bytes)
         choice = context["params"]["snapshot_choice"]
         summaries = [
             ingest_day(engine, archive, settings, group, day, utc_now(), fetch, choice) for group in settings.groups

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import tempfile
 import threading
+import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -44,7 +45,7 @@ class CelestrakStandIn:
     """A real HTTP server on 127.0.0.1 that answers GP requests with what a test sets."""
 
     def __init__(self):
-        self.status, self.body, self.requests = 200, b"[]", []
+        self.status, self.body, self.headers, self.delay_s, self.requests = 200, b"[]", {}, 0.0, []
         stand_in = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -54,7 +55,10 @@ class CelestrakStandIn:
                     "query": {k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()},
                     "user_agent": self.headers.get("User-Agent"),
                 })
+                time.sleep(stand_in.delay_s)
                 self.send_response(stand_in.status)
+                for name, value in stand_in.headers.items():
+                    self.send_header(name, value)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(stand_in.body)))
                 self.end_headers()
@@ -68,8 +72,8 @@ class CelestrakStandIn:
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
-    def answer(self, status: int, body: bytes) -> None:
-        self.status, self.body = status, body
+    def answer(self, status: int, body: bytes, headers: dict | None = None, delay_s: float = 0.0) -> None:
+        self.status, self.body, self.headers, self.delay_s = status, body, headers or {}, delay_s
 
     @property
     def connection_json(self) -> str:

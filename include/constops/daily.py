@@ -86,7 +86,7 @@ def ingest_day(
         answer = fetch(group)
         snapshot = record_payload(
             engine, archive, group=group, payload=answer.body, source=answer.url,
-            acquired_at=now, http_status=answer.status,
+            acquired_at=now, http_status=answer.status, limits=settings.limits,
         )
         selection = "live"
     else:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .celestrak import USER_AGENT
 from .fleet import FleetThresholds
+from .validation import PayloadLimits
 from .sites import Region, Station
 
 SETTINGS_ENV = "CONSTOPS_SETTINGS"
@@ -37,6 +38,7 @@ class Settings:
     pass_step_s: float
     stations: tuple[Station, ...]
     fleet: FleetThresholds
+    limits: PayloadLimits
 
     @cached_property
     def region(self) -> Region:
@@ -95,4 +97,5 @@ def _from_toml(data: dict, path: Path) -> Settings:
             for s in data.get("stations", [])
         ),
         fleet=FleetThresholds(**data.get("fleet", {})),
+        limits=PayloadLimits(**data.get("ingest", {})),
     )

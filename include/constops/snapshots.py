@@ -19,6 +19,7 @@ from . import celestrak, elements
 from .archive import RawArchive
 from .elements import ElementSet, ElementsError
 from .reporting import schema
+from .validation import PayloadLimits, check_payload
 from .reporting.store import now_utc, utc
 
 
@@ -49,6 +50,7 @@ def record_payload(
     acquired_at: datetime,
     http_status: int | None = None,
     fmt: str | None = None,
+    limits: PayloadLimits = PayloadLimits(),
 ) -> Snapshot:
     """Archive ``payload``, validate it and load its element sets; return the snapshot.
 
@@ -71,9 +73,13 @@ def record_payload(
     try:
         if http_status is not None:
             celestrak.check_answer(source, http_status, payload)
+        if len(payload) > limits.max_body_bytes:
+            raise ElementsError(f"{source}: body of {len(payload)} bytes or more exceeds the cap of {limits.max_body_bytes} bytes")
         fmt = fmt or elements.detect_format(payload)
         element_sets = elements.parse(payload, fmt, source=source)
         _check_unique(element_sets, source)
+        previous = snapshot_at(engine, group, acquired_at)
+        check_payload(element_sets, acquired_at, previous.object_count if previous else None, limits, source)
     except (celestrak.CelestrakAnswerError, ElementsError) as exc:
         with engine.begin() as conn:
             conn.execute(schema.gp_snapshots.insert().values(
@@ -233,7 +239,8 @@ def _upsert_satellites(conn, group: str, snapshot_id: int, element_sets: list[El
 
 
 def import_file(
-    engine: Engine, archive: RawArchive, path: str, group: str, acquired_at: datetime | None = None
+    engine: Engine, archive: RawArchive, path: str, group: str, acquired_at: datetime | None = None,
+    limits: PayloadLimits = PayloadLimits(),
 ) -> Snapshot:
     """Import a snapshot file (TLE, OMM JSON, CSV or XML) into the archive and the database.
 
@@ -248,4 +255,5 @@ def import_file(
         acquired_at = max(s.epoch for s in elements.parse(payload, source=str(file)))
     return record_payload(
         engine, archive, group=group, payload=payload, source=str(file.resolve()), acquired_at=acquired_at,
+        limits=limits,
     )

@@ -15,7 +15,8 @@ from pathlib import Path
 REPORTING_CONN_ID = "reporting_db"
 CELESTRAK_CONN_ID = "celestrak"
 ARCHIVE_ENV = "CONSTOPS_ARCHIVE_URL"
-_FETCH_TIMEOUT_S = 60
+#: Connect and read timeout of the one CelesTrak request, seconds (env CONSTOPS_FETCH_TIMEOUT_S).
+FETCH_TIMEOUT_ENV = "CONSTOPS_FETCH_TIMEOUT_S"
 
 
 def airflow_home() -> Path:
@@ -58,9 +59,10 @@ def raw_archive():
     return RawArchive(os.environ.get(ARCHIVE_ENV) or str(airflow_home() / "archive"))
 
 
-def celestrak_fetcher(user_agent: str):
+def celestrak_fetcher(user_agent: str, max_body_bytes: int):
     """Return ``fetch(group) -> Answer``: one GET of CelesTrak's GP API through the
-    ``celestrak`` HTTP connection, never retried, redirects not followed."""
+    ``celestrak`` HTTP connection, never retried, redirects not followed, and at most
+    ``max_body_bytes + 1`` bytes read (so that a larger body is seen, kept and rejected)."""
     from airflow.providers.http.hooks.http import HttpHook
     from airflow.sdk.exceptions import AirflowNotFoundException
 
@@ -80,8 +82,21 @@ def celestrak_fetcher(user_agent: str):
             endpoint=celestrak.GP_PATH,
             data=celestrak.gp_params(group, "json"),
             headers={"User-Agent": user_agent},
-            extra_options={"check_response": False, "allow_redirects": False, "timeout": _FETCH_TIMEOUT_S},
+            extra_options={"check_response": False, "allow_redirects": False, "stream": True,
+                           "timeout": float(os.environ.get(FETCH_TIMEOUT_ENV, 60))},
         )
-        return Answer(url=response.url, status=response.status_code, body=response.content)
+        with response:
+            body = _read_capped(response, max_body_bytes + 1)
+        return Answer(url=response.url, status=response.status_code, body=body)
 
     return fetch
+
+
+def _read_capped(response, limit: int) -> bytes:
+    """Return the first ``limit`` bytes of a streamed response body (all of it if shorter)."""
+    body = bytearray()
+    for chunk in response.iter_content(chunk_size=65536):
+        body += chunk
+        if len(body) >= limit:
+            break
+    return bytes(body[:limit])

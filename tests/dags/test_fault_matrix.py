@@ -1,0 +1,128 @@
+"""The fault matrix: every way CelesTrak (a real HTTP server on 127.0.0.1 here) can answer
+badly, run through the real ``tle_ingest`` DAG (``dag.test()``). For each: at most one
+request, no retry; the payload archived whenever one was received; an error that names
+what came back; the earlier day's results and element sets untouched."""
+
+import json
+import sqlite3
+from datetime import date, datetime, timezone
+
+import pytest
+from sqlalchemy import select
+
+from constops.archive import RawArchive
+from constops.reporting import schema
+from constops.reporting.store import connect, count_rows
+from tests.conftest import CelestrakStandIn, snapshot_bytes
+from tests.dags.test_daily_pipeline import RESULT_TABLES, run, run_chain
+
+REAL = json.loads(snapshot_bytes("qianfan_2025-11-20.json"))
+TLE = snapshot_bytes("qianfan_2025-11-20.tle").decode().splitlines()
+NOT_UPDATED = b"GP data has not updated since your last successful download of GROUP=qianfan at 2025-11-21 00:01:12 UTC."
+
+
+def _json(records) -> bytes:
+    return json.dumps(records).encode()
+
+
+def _with(field, value, index=5):
+    records = [dict(r) for r in REAL]
+    records[index][field] = value
+    return _json(records)
+
+
+def _bad_checksum() -> bytes:
+    lines = list(TLE)
+    lines[4] = lines[4][:68] + str((int(lines[4][68]) + 3) % 10)
+    return "\n".join(lines).encode()
+
+
+# id: (status, body, extra answer options, what the error says, payload archived?)
+FAULTS = {
+    "connection refused": (None, b"", {}, "Connection refused", False),
+    "timeout": (200, _json(REAL), {"delay_s": 3.0}, "timed out", False),
+    "301 redirect": (301, b"Moved", {"headers": {"Location": "https://example.invalid/"}}, "HTTP 301", True),
+    "403 not updated": (403, NOT_UPDATED, {}, "HTTP 403 'GP data has not updated", True),
+    "200 not updated": (200, NOT_UPDATED, {}, "HTTP 200 'GP data has not updated", True),
+    "404": (404, b"Not Found", {}, "HTTP 404", True),
+    "500": (500, b"Internal Server Error", {}, "HTTP 500", True),
+    "503": (503, b"Service Unavailable", {}, "HTTP 503", True),
+    "HTML page with 200": (200, b"<!DOCTYPE html><html><body>Maintenance</body></html>", {}, "HTML page", True),
+    "No GP data found": (200, b"No GP data found", {}, "No GP data found", True),
+    "truncated JSON": (200, _json(REAL)[:30000], {}, "invalid or truncated JSON", True),
+    "invalid JSON": (200, b'[{"OBJECT_NAME": "QIANFAN-1",}]', {}, "invalid or truncated JSON", True),
+    "field of the wrong type": (200, _with("INCLINATION", "eighty-nine"), {}, "record 6: field INCLINATION='eighty-nine' is not a number", True),
+    "field out of range": (200, _with("ECCENTRICITY", 1.5), {}, "record 6: field ECCENTRICITY=1.5 is outside", True),
+    "TLE checksum failure": (200, _bad_checksum(), {}, "checksum fails", True),
+    "duplicate NORAD ids": (200, _json(REAL + REAL[:2]), {}, "appear more than once: [60379, 60380]", True),
+    "epochs in the future": (200, _with("EPOCH", "2025-11-23T00:00:00.000000"), {}, "epochs in the future", True),
+    "stale epochs": (200, _json([{**r, "EPOCH": "2025-11-01T00:00:00.000000"} for r in REAL]), {}, "stale payload", True),
+    "count drop": (200, _json(REAL[:50]), {}, "object count dropped from 108 to 50 (54%, limit 20%)", True),
+    "body over the cap": (200, _json(REAL), {"cap": 20000}, "exceeds the cap of 20000 bytes", True),
+}
+
+
+@pytest.fixture(scope="module")
+def computed_day(airflow_db, dagbag, tmp_path_factory):
+    """A reporting database and archive holding a fully computed 2025-11-20."""
+    root = tmp_path_factory.mktemp("baseline")
+    stand_in = CelestrakStandIn()
+    stand_in.answer(200, snapshot_bytes("qianfan_2025-11-20.json"))
+    mp = pytest.MonkeyPatch()
+    mp.setenv("AIRFLOW_CONN_CELESTRAK", stand_in.connection_json)
+    mp.setenv("AIRFLOW_CONN_REPORTING_DB", json.dumps({"conn_type": "sqlite", "host": str(root / "reporting.db")}))
+    mp.setenv("CONSTOPS_ARCHIVE_URL", str(root / "archive"))
+    mp.setenv("CONSTOPS_CLOCK_UTC", "2025-11-20T18:30:00Z")
+    assert run_chain(dagbag, date(2025, 11, 20)) == ["success"] * 3
+    mp.undo()
+    stand_in.close()
+    return root
+
+
+@pytest.mark.parametrize("fault", list(FAULTS))
+def test_fault(fault, computed_day, dagbag, tmp_path, monkeypatch):
+    status, body, options, says, archived = FAULTS[fault]
+    with sqlite3.connect(computed_day / "reporting.db") as source, sqlite3.connect(tmp_path / "reporting.db") as copy:
+        source.backup(copy)
+    engine = connect(f"sqlite:///{tmp_path / 'reporting.db'}")
+    before = {t.name: count_rows(engine, t) for t in RESULT_TABLES}
+
+    stand_in = CelestrakStandIn()
+    if status is None:
+        stand_in.close()  # nothing listens on that port any more
+    else:
+        stand_in.answer(status, body, options.get("headers"), options.get("delay_s", 0.0))
+    if "cap" in options:
+        settings = tmp_path / "settings.toml"
+        from constops.settings import DEFAULTS_PATH
+
+        text = DEFAULTS_PATH.read_text().replace("max_body_bytes = 20000000", f"max_body_bytes = {options['cap']}")
+        settings.write_text(text.replace('geojson = "data/kazakhstan.geojson"', f'geojson = "{DEFAULTS_PATH.parent / "data/kazakhstan.geojson"}"'))
+        monkeypatch.setenv("CONSTOPS_SETTINGS", str(settings))
+    monkeypatch.setenv("AIRFLOW_CONN_CELESTRAK", stand_in.connection_json)
+    monkeypatch.setenv("AIRFLOW_CONN_REPORTING_DB", json.dumps({"conn_type": "sqlite", "host": str(tmp_path / "reporting.db")}))
+    monkeypatch.setenv("CONSTOPS_ARCHIVE_URL", str(tmp_path / "archive"))
+    monkeypatch.setenv("CONSTOPS_CLOCK_UTC", "2025-11-21T00:05:00Z")
+    monkeypatch.setenv("CONSTOPS_FETCH_TIMEOUT_S", "1")
+    monkeypatch.setenv("CONSTOPS_ALERTS_FILE", str(tmp_path / "alerts.log"))
+    try:
+        assert run(dagbag, "tle_ingest", date(2025, 11, 21)).state == "failed"
+    finally:
+        if status is not None:
+            stand_in.close()
+
+    assert len(stand_in.requests) == (0 if status is None else 1)  # at most one request, never retried
+    alert = (tmp_path / "alerts.log").read_text()
+    assert says in alert, alert
+    with engine.connect() as conn:
+        rejected = conn.execute(select(schema.gp_snapshots).where(schema.gp_snapshots.c.status == "rejected")).all()
+    if archived:
+        (row,) = rejected
+        assert says in row.error and row.http_status == status
+        kept = RawArchive("/").get(row.archive_uri)
+        assert kept == body[:options["cap"] + 1] if "cap" in options else kept == body
+    else:
+        assert rejected == []
+    after = {t.name: count_rows(engine, t) for t in RESULT_TABLES}
+    assert after == {**before, "gp_snapshots": before["gp_snapshots"] + (1 if archived else 0)}
+    engine.dispose()
