@@ -1,0 +1,82 @@
+"""A connection lost in the middle of a load, on real PostgreSQL: the backend is terminated
+from another session while the day's coverage rows are being inserted. Nothing of the new
+load is visible, the previous copy of the day stays whole, and the retry (the same call,
+as Airflow's task retry makes it) loads a day equal to an undisturbed run."""
+
+from datetime import date, datetime, timezone
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import event, select
+
+from constops import daily, snapshots
+from constops.archive import RawArchive
+from constops.reporting import schema
+from constops.reporting.store import connect
+from constops.settings import load_settings
+from tests.conftest import SNAPSHOTS, _postgres_database
+
+DAY = date(2025, 11, 20)
+TABLES = (schema.coverage_daily, schema.coverage_cells, schema.coverage_timeseries)
+VOLATILE = {"computed_at"}
+
+
+@pytest.fixture
+def two_databases():
+    gen_a, gen_b = _postgres_database(), _postgres_database()
+    urls = next(gen_a), next(gen_b)
+    yield urls
+    for gen in (gen_a, gen_b):
+        next(gen, None)
+
+
+def prepare(url, tmp_path):
+    engine = connect(url)
+    settings = load_settings()
+    archive = RawArchive(str(tmp_path / url.rsplit("/", 1)[1]))
+    snapshots.import_file(engine, archive, SNAPSHOTS / "qianfan_2025-11-20.tle", "qianfan")
+    daily.ingest_day(engine, archive, settings, "qianfan", DAY, datetime(2026, 1, 1, tzinfo=timezone.utc), None)
+    daily.compute_fleet_day(engine, settings, "qianfan", DAY)
+    return engine, settings
+
+
+def rows(engine):
+    out = {}
+    with engine.connect() as conn:
+        for table in TABLES:
+            columns = [c for c in table.c if c.name not in VOLATILE]
+            out[table.name] = sorted(tuple(r) for r in conn.execute(select(*columns)))
+    return out
+
+
+def test_a_killed_connection_leaves_no_partial_day_and_the_retry_completes_it(two_databases, tmp_path):
+    url, reference_url = two_databases
+    engine, settings = prepare(url, tmp_path)
+    daily.compute_coverage_day(engine, settings, "qianfan", DAY)
+    with engine.begin() as conn:  # mark the previous copy, to see that it survives whole
+        conn.execute(sa.update(schema.coverage_daily).values(step_s=-1.0))
+    previous = rows(engine)
+
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    killed = []
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def kill_during_cells_insert(conn, cursor, statement, parameters, context, executemany):
+        if not killed and statement.startswith("INSERT INTO coverage_cells"):
+            pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+            with admin.connect() as other:
+                other.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            killed.append(pid)
+
+    with pytest.raises(sa.exc.OperationalError):
+        daily.compute_coverage_day(engine, settings, "qianfan", DAY)
+    assert killed
+    assert rows(engine) == previous  # the old day, whole; nothing of the interrupted load
+
+    event.remove(engine, "before_cursor_execute", kill_during_cells_insert)
+    daily.compute_coverage_day(engine, settings, "qianfan", DAY)  # the retry, same process and pool
+    reference_engine, _ = prepare(reference_url, tmp_path)
+    daily.compute_coverage_day(reference_engine, settings, "qianfan", DAY)
+    assert rows(engine) == rows(reference_engine)
+    for e in (engine, reference_engine, admin):
+        e.dispose()
