@@ -28,7 +28,7 @@ from .snapshots import (
     assign_day,
     load_element_sets,
     record_payload,
-    day_assignment,
+    live_snapshot,
     snapshot_at,
     snapshot_for_day,
     snapshot_nearest,
@@ -71,17 +71,22 @@ def ingest_day(
 ) -> dict:
     """Choose and record the snapshot for ``day``; return a summary.
 
-    As of start, a live day calls ``fetch(group)`` exactly once and loads what came back;
-    a past day never fetches: it keeps a snapshot fetched live for it, or takes the newest
-    archived snapshot acquired at or before the day's start, and raises NoSnapshotError
-    naming the day when there is none. ``nearest`` takes the archived snapshot acquired
-    nearest to the middle of the day, before or after.
+    As of start, a day that had a snapshot fetched live for it keeps that one (reruns
+    reproduce it and never call CelesTrak); otherwise a live day calls ``fetch(group)``
+    exactly once and loads what came back, and a past day takes the newest archived
+    snapshot acquired at or before the day's start, or raises NoSnapshotError naming the
+    day. ``nearest`` takes the archived snapshot acquired nearest to the middle of the
+    day, before or after; the live record survives it, so a later ``as_of_start`` run
+    restores the day exactly.
     """
     if choice not in SNAPSHOT_CHOICES:
         raise ValueError(f"snapshot choice {choice!r} is not one of {SNAPSHOT_CHOICES}")
     start, end = day_bounds(day)
+    live = live_snapshot(engine, group, day)
     if choice == "nearest":
         snapshot, selection = snapshot_nearest(engine, group, start + (end - start) / 2), "nearest"
+    elif live is not None:
+        snapshot, selection = live, "live"  # a rerun reproduces the day, and asks CelesTrak nothing
     elif is_live(day, now, settings.live_window_h):
         answer = fetch(group)
         snapshot = record_payload(
@@ -90,11 +95,7 @@ def ingest_day(
         )
         selection = "live"
     else:
-        assigned = day_assignment(engine, group, day)
-        if assigned is not None and assigned[1] == "live":
-            snapshot, selection = assigned
-        else:
-            snapshot, selection = snapshot_at(engine, group, start), "archive"
+        snapshot, selection = snapshot_at(engine, group, start), "archive"
     if snapshot is None:
         raise NoSnapshotError(
             f"no archived {group} snapshot was acquired at or before {start:%Y-%m-%d %H:%M} UTC, "

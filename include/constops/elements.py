@@ -142,8 +142,9 @@ def detect_format(payload: bytes) -> str:
         return "json"
     if text.startswith("<"):
         return "xml"
-    if text.startswith("OBJECT_NAME,") or text.startswith('"OBJECT_NAME"'):
-        return "csv"
+    header = text.split("\n", 1)[0]
+    if "OBJECT_NAME" in header and "EPOCH" in header and "," in header:
+        return "csv"  # CelesTrak's header starts with OBJECT_NAME, Space-Track's with CCSDS_OMM_VERS
     lines = [line for line in text.splitlines() if line.strip()]
     if any(line.startswith("1 ") for line in lines) and any(line.startswith("2 ") for line in lines):
         return "tle"

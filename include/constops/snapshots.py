@@ -9,6 +9,7 @@ archived and recorded as ``rejected`` with the reason, and nothing else changes.
 from __future__ import annotations
 
 from collections import Counter
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -21,6 +22,7 @@ from .elements import ElementSet, ElementsError
 from .reporting import schema
 from .validation import PayloadLimits, check_payload
 from .reporting.store import now_utc, utc
+from .timescale import as_utc
 
 
 @dataclass(frozen=True)
@@ -59,13 +61,13 @@ def record_payload(
     CelesTrak's notices. Raises ``CelestrakAnswerError`` or ``ElementsError`` (the
     payload then stays archived and is recorded with status ``rejected``).
     """
+    acquired_at = as_utc(acquired_at)
     extension = fmt or _guess_extension(payload)
     sha256, uri = archive.put(payload, group, extension)
     existing = _find(engine, group, sha256)
-    if existing is not None:
-        if existing.status != "loaded":
-            raise ElementsError(f"{source}: this payload was rejected before: {existing.error}")
+    if existing is not None and existing.status == "loaded":
         return _snapshot(existing)
+    # A payload rejected before is checked again: the limits or the parser may have changed.
     base_row = {
         "group_name": group, "source": source, "acquired_at": acquired_at, "http_status": http_status,
         "sha256": sha256, "size_bytes": len(payload), "archive_uri": uri, "recorded_at": now_utc(),
@@ -81,19 +83,27 @@ def record_payload(
         previous = snapshot_at(engine, group, acquired_at)
         check_payload(element_sets, acquired_at, previous.object_count if previous else None, limits, source)
     except (celestrak.CelestrakAnswerError, ElementsError) as exc:
-        with engine.begin() as conn:
-            conn.execute(schema.gp_snapshots.insert().values(
-                **base_row, format=extension, object_count=None, status="rejected", error=str(exc)))
+        _save_row(engine, existing, {**base_row, "format": extension, "object_count": None,
+                                     "status": "rejected", "error": str(exc)})
         raise
     with engine.begin() as conn:
-        snapshot_id = conn.execute(schema.gp_snapshots.insert().values(
-            **base_row, format=fmt, object_count=len(element_sets), status="loaded", error=None,
-        )).inserted_primary_key[0]
+        snapshot_id = _save_row(conn, existing, {**base_row, "format": fmt, "object_count": len(element_sets),
+                                                 "status": "loaded", "error": None})
         conn.execute(schema.element_sets.insert(), [
             {"snapshot_id": snapshot_id, **element_set.as_row()} for element_set in element_sets
         ])
         _upsert_satellites(conn, group, snapshot_id, element_sets)
     return Snapshot(snapshot_id, group, source, acquired_at, fmt, sha256, len(element_sets))
+
+
+def _save_row(target, existing, row: dict) -> int:
+    """Insert a gp_snapshots row, or update the earlier row of the same payload; return its id."""
+    table = schema.gp_snapshots
+    with target.begin() if isinstance(target, Engine) else nullcontext(target) as conn:
+        if existing is None:
+            return conn.execute(table.insert().values(**row)).inserted_primary_key[0]
+        conn.execute(table.update().where(table.c.snapshot_id == existing.snapshot_id).values(**row))
+        return existing.snapshot_id
 
 
 def snapshot_at(engine: Engine, group: str, moment: datetime) -> Snapshot | None:
@@ -169,14 +179,29 @@ def snapshot_for_day(engine: Engine, group: str, day: date) -> Snapshot:
 
 
 def assign_day(engine: Engine, group: str, day: date, snapshot_id: int, selection: str) -> None:
-    """Record that results for ``day`` are computed from ``snapshot_id`` (replacing any earlier choice)."""
+    """Record that results for ``day`` are computed from ``snapshot_id``. The snapshot fetched
+    live for the day, once there is one, is kept in ``live_snapshot_id`` whatever is chosen later."""
     from .reporting.store import replace
 
+    table = schema.day_snapshots
+    key = {"day": day, "group_name": group}
     with engine.begin() as conn:
-        replace(conn, schema.day_snapshots, {"day": day, "group_name": group}, [{
-            "day": day, "group_name": group, "snapshot_id": snapshot_id,
-            "selection": selection, "recorded_at": now_utc(),
+        live = conn.execute(select(table.c.live_snapshot_id).where(
+            table.c.day == day, table.c.group_name == group)).scalar()
+        replace(conn, table, key, [{
+            **key, "snapshot_id": snapshot_id, "selection": selection, "recorded_at": now_utc(),
+            "live_snapshot_id": snapshot_id if selection == "live" else live,
         }])
+
+
+def live_snapshot(engine: Engine, group: str, day: date) -> Snapshot | None:
+    """Return the snapshot fetched live for ``day``, or None when the day never had one."""
+    days, snaps = schema.day_snapshots, schema.gp_snapshots
+    query = select(snaps).join(days, days.c.live_snapshot_id == snaps.c.snapshot_id).where(
+        days.c.day == day, days.c.group_name == group)
+    with engine.connect() as conn:
+        row = conn.execute(query).first()
+    return None if row is None else _snapshot(row)
 
 
 def load_element_sets(engine: Engine, snapshot_id: int) -> list[ElementSet]:
@@ -252,7 +277,10 @@ def import_file(
     file = Path(path)
     payload = file.read_bytes()
     if acquired_at is None:
-        acquired_at = max(s.epoch for s in elements.parse(payload, source=str(file)))
+        try:
+            acquired_at = max(s.epoch for s in elements.parse(payload, source=str(file)))
+        except ElementsError:
+            acquired_at = now_utc()  # unreadable: archived and recorded as rejected below
     return record_payload(
         engine, archive, group=group, payload=payload, source=str(file.resolve()), acquired_at=acquired_at,
         limits=limits,

@@ -117,7 +117,7 @@ def test_hindsight_takes_the_snapshot_nearest_the_middle_of_the_day(store):
         daily.ingest_day(engine, archive, load_settings(), "qianfan", day, NOW, fetch=None, choice="newest")
 
 
-def test_a_day_fetched_live_keeps_that_snapshot_when_rerun_later(store):
+def test_a_day_fetched_live_keeps_that_snapshot_through_reruns_and_hindsight(store):
     engine, archive = store
     snapshots.import_file(engine, archive, SNAPSHOTS / "qianfan_2025-11-19.tle", "qianfan")
     day = date(2025, 11, 20)
@@ -125,11 +125,19 @@ def test_a_day_fetched_live_keeps_that_snapshot_when_rerun_later(store):
     def fetch(group):
         return daily.Answer("http://127.0.0.1/gp.php?GROUP=qianfan&FORMAT=json", 200, snapshot_bytes("qianfan_2025-11-20.json"))
 
-    live = daily.ingest_day(engine, archive, load_settings(), "qianfan", day,
+    def refused(group):
+        raise AssertionError("a rerun must not call CelesTrak")
+
+    settings = load_settings()
+    live = daily.ingest_day(engine, archive, settings, "qianfan", day,
                             datetime(2025, 11, 20, 18, 30, tzinfo=timezone.utc), fetch)
-    later = daily.ingest_day(engine, archive, load_settings(), "qianfan", day, NOW, fetch=None)
-    assert live["selection"] == later["selection"] == "live"
-    assert later["snapshot_id"] == live["snapshot_id"]
+    same_day_rerun = daily.ingest_day(engine, archive, settings, "qianfan", day,
+                                      datetime(2025, 11, 20, 19, 0, tzinfo=timezone.utc), refused)
+    hindsight = daily.ingest_day(engine, archive, settings, "qianfan", day, NOW, refused, choice="nearest")
+    later = daily.ingest_day(engine, archive, settings, "qianfan", day, NOW, fetch=refused)
+    assert live["selection"] == same_day_rerun["selection"] == later["selection"] == "live"
+    assert later["snapshot_id"] == same_day_rerun["snapshot_id"] == live["snapshot_id"]
+    assert hindsight["selection"] == "nearest"
 
 
 def test_daily_trend_view_exists_on_both_databases(store):
@@ -138,3 +146,38 @@ def test_daily_trend_view_exists_on_both_databases(store):
     engine, _ = store
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM daily_trend")).scalar_one() == 0
+
+
+def test_a_rejected_payload_is_checked_again_when_imported_again(store, tmp_path):
+    from constops.validation import PayloadLimits
+
+    engine, archive = store
+    path = SNAPSHOTS / "qianfan_2025-11-20.tle"
+    with pytest.raises(ElementsError, match="exceeds the cap of 1000 bytes"):
+        snapshots.import_file(engine, archive, path, "qianfan", limits=PayloadLimits(max_body_bytes=1000))
+    snap = snapshots.import_file(engine, archive, path, "qianfan")  # limits fixed: it loads now
+    assert [(r.snapshot_id, r.status, r.error) for r in _snapshot_rows(engine)] == [(snap.snapshot_id, "loaded", None)]
+    assert count_rows(engine, schema.element_sets) == 108
+
+
+def test_an_unreadable_import_is_still_archived_and_recorded(store, tmp_path):
+    engine, archive = store
+    path = tmp_path / "broken.json"
+    path.write_bytes(snapshot_bytes("qianfan_2025-11-20.json")[:777])
+    with pytest.raises(ElementsError, match="invalid or truncated JSON"):
+        snapshots.import_file(engine, archive, path, "qianfan")
+    (row,) = _snapshot_rows(engine)
+    assert row.status == "rejected" and archive.get(row.archive_uri) == path.read_bytes()
+
+
+def test_space_track_csv_with_its_leading_columns_is_read():
+    import json
+
+    from constops import elements
+
+    records = json.loads(snapshot_bytes("qianfan_2025-11-20.json"))[:3]
+    header = ["CCSDS_OMM_VERS", "COMMENT", "CREATION_DATE", "ORIGINATOR", *records[0]]
+    rows = [",".join(header)] + [
+        ",".join(['"2.0"', '"GENERATED VIA SPACE-TRACK.ORG API"', '"2025-11-20T19:00:00"', '"18 SPCS"',
+                  *(f'"{r[k]}"' for k in records[0])]) for r in records]
+    assert elements.parse("\n".join(rows).encode()) == elements.parse(json.dumps(records).encode())

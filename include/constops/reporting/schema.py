@@ -88,6 +88,8 @@ day_snapshots = Table(
     Column("group_name", String(64), primary_key=True),
     Column("snapshot_id", Integer, ForeignKey("gp_snapshots.snapshot_id"), nullable=False),
     Column("selection", String(16), nullable=False, comment="live (fetched for the day), archive (as of the day's start) or nearest (hindsight)"),
+    Column("live_snapshot_id", Integer, ForeignKey("gp_snapshots.snapshot_id"),
+           comment="the snapshot fetched live for the day, kept across later choices; NULL if none"),
     Column("recorded_at", UTC, nullable=False),
 )
 
