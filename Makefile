@@ -54,7 +54,7 @@ demo:
 history: init
 	@$(ENV) python scripts/history.py > "$$AIRFLOW_HOME/history.log" 2>&1 \
 		|| (tail -40 "$$AIRFLOW_HOME/history.log"; exit 1); \
-		grep -E "^(imported|day  |[0-9]{4}-[0-9]{2}-[0-9]{2}  )" "$$AIRFLOW_HOME/history.log"; \
+		grep -E "^ *(imported|day |[0-9]{4}-[0-9]{2}-[0-9]{2} )" "$$AIRFLOW_HOME/history.log"; \
 		echo "(Airflow's log of the runs: $$AIRFLOW_HOME/history.log)"
 
 bench: venv

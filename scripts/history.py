@@ -16,7 +16,6 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from pipeline_day import load_dags, run_chain
-from sqlalchemy import text
 
 from constops.settings import load_settings
 from constops.snapshots import import_file
@@ -43,17 +42,15 @@ def main() -> int:
 
 
 def trend_table(engine) -> str:
-    """Return the daily_trend view as a text table."""
-    with engine.connect() as conn:
-        rows = conn.execute(text("SELECT * FROM daily_trend ORDER BY day")).mappings().all()
-    lines = ["day         snapshot  in orbit  operational  cov>=10  cov>=25  cov>=40  akkol>=10"]
-    for r in rows:
-        lines.append(
-            f"{r['day']}  {r['snapshot_id']:>8}  {r['satellites_in_orbit']:>8}  {r['operational_satellites']:>11}  "
-            f"{r['percent_time_covered_10deg']:6.1f}%  {r['percent_time_covered_25deg']:6.1f}%  "
-            f"{r['percent_time_covered_40deg']:6.1f}%  {r['gateway_percent_time_visible']:8.1f}%"
-        )
-    return "\n".join(lines)
+    """Return the daily_trend view as a text table (pandas)."""
+    import pandas as pd
+
+    trend = pd.read_sql("SELECT * FROM daily_trend ORDER BY day", engine)
+    table = trend[["day", "snapshot_id", "satellites_in_orbit", "operational_satellites",
+                   "percent_time_covered_10deg", "percent_time_covered_25deg", "percent_time_covered_40deg",
+                   "gateway_percent_time_visible_min"]]
+    table.columns = ["day", "snapshot", "in orbit", "operational", "cov>=10", "cov>=25", "cov>=40", "gateways"]
+    return table.to_string(index=False, float_format=lambda x: f"{x:.1f}%")
 
 
 if __name__ == "__main__":

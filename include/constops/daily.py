@@ -112,18 +112,25 @@ def ingest_day(
 
 def compute_passes_day(engine: Engine, settings: Settings, group: str, day: date) -> dict:
     """Compute every configured station's passes whose TCA falls in ``day``, load them
-    with the station's daily summary, and return the summary per station."""
+    with the station's daily summary in one transaction, and return the summary per station.
+
+    The summary (time with a satellite in view, longest gap) also counts the passes of the
+    neighbouring days that overlap the day, clipped to it."""
     snapshot = snapshot_for_day(engine, group, day)
     element_sets = load_element_sets(engine, snapshot.snapshot_id)
     start, end = day_bounds(day)
+    overlap = timedelta(hours=1)  # longer than any LEO pass: every pass overlapping the day
+    computed_at = now_utc()
     summaries = {}
-    for station in settings.stations:
-        passes = find_passes(element_sets, station, start, end, station.min_elevation_deg, settings.pass_step_s)
-        daily = station_day(passes, start, end)
-        key = {"day": day, "group_name": group, "station_id": station.station_id,
-               "min_elevation_deg": station.min_elevation_deg}
-        computed_at = now_utc()
-        with engine.begin() as conn:
+    with engine.begin() as conn:
+        for station in settings.stations:
+            around = find_passes(element_sets, station, start - overlap, end + overlap,
+                                 station.min_elevation_deg, settings.pass_step_s)
+            passes = [p for p in around if start <= p.tca < end]
+            daily = {**station_day(around, start, end), "pass_count": len(passes),
+                     "satellites_seen": len({p.norad_cat_id for p in passes})}
+            key = {"day": day, "group_name": group, "station_id": station.station_id,
+                   "min_elevation_deg": station.min_elevation_deg}
             replace(conn, schema.gateway_passes, key, [
                 {**key, **_pass_row(p), "snapshot_id": snapshot.snapshot_id,
                  "step_s": settings.pass_step_s, "computed_at": computed_at}
@@ -132,7 +139,7 @@ def compute_passes_day(engine: Engine, settings: Settings, group: str, day: date
             replace(conn, schema.gateway_daily, key, [
                 {**key, **daily, "snapshot_id": snapshot.snapshot_id, "computed_at": computed_at}
             ])
-        summaries[station.station_id] = daily
+            summaries[station.station_id] = daily
     return {"day": day.isoformat(), "group": group, "snapshot_id": snapshot.snapshot_id, "stations": summaries}
 
 
@@ -146,9 +153,11 @@ def _pass_row(p: Pass) -> dict:
 
 
 def station_day(passes: list[Pass], start: datetime, end: datetime) -> dict:
-    """Return a station's day from its passes: pass count, satellites seen, percent of the
-    day with at least one satellite above the mask, and the longest gap (s), all within [start, end)."""
-    intervals = sorted((max(p.aos, start), min(p.los, end)) for p in passes)
+    """Return a station's day from passes overlapping [start, end): pass count, satellites
+    seen, percent of the day with at least one satellite above the mask, and the longest
+    gap (s), each pass clipped to the day."""
+    clipped = ((max(p.aos, start), min(p.los, end)) for p in passes)
+    intervals = sorted((aos, los) for aos, los in clipped if aos < los)
     visible_s, max_gap_s, cursor = 0.0, 0.0, start
     for aos, los in intervals:
         if aos > cursor:

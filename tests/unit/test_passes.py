@@ -6,6 +6,8 @@ the same number of passes for every satellite.
 
 from datetime import datetime, timedelta, timezone
 
+import pytest
+
 import numpy as np
 from skyfield.api import EarthSatellite, load, wgs84
 
@@ -186,3 +188,20 @@ def test_the_coarse_step_does_not_change_the_passes():
         assert a.norad_cat_id == b.norad_cat_id
         assert max(abs((x - y).total_seconds()) for x, y in ((a.aos, b.aos), (a.tca, b.tca), (a.los, b.los))) < 1e-3
         assert abs(a.max_elevation_deg - b.max_elevation_deg) < 1e-6
+
+
+def test_station_day_clips_passes_to_the_day_and_counts_neighbours_overlap():
+    from types import SimpleNamespace
+
+    from constops.daily import station_day
+
+    def at(minutes):
+        return DAY_START + timedelta(minutes=minutes)
+
+    passes = [SimpleNamespace(norad_cat_id=1, aos=at(-10), los=at(5)),      # TCA the day before
+              SimpleNamespace(norad_cat_id=2, aos=at(60), los=at(70)),
+              SimpleNamespace(norad_cat_id=3, aos=at(1435), los=at(1450)),  # runs into the next day
+              SimpleNamespace(norad_cat_id=4, aos=at(1445), los=at(1455))]  # wholly in the next day
+    day = station_day(passes, DAY_START, DAY_END)
+    assert day["percent_time_visible"] == pytest.approx(100 * (5 + 10 + 5) / 1440)
+    assert day["max_gap_s"] == (1435 - 70) * 60.0

@@ -216,7 +216,8 @@ fleet_status = Table(
 
 
 #: Analysts' day-by-day trend: satellites in orbit and operational, coverage at 10/25/40 deg
-#: (all satellites, direct), and the gateways' visibility. Plain SQL valid on SQLite and PostgreSQL.
+#: (all satellites, direct), and the gateways' visibility (the lowest over the configured
+#: stations, each at its own mask). Plain SQL valid on SQLite and PostgreSQL.
 DAILY_TREND_SQL = """
 SELECT d.day, d.group_name, c.region_id, d.snapshot_id, d.selection,
        s.object_count AS satellites_in_orbit,
@@ -226,7 +227,7 @@ SELECT d.day, d.group_name, c.region_id, d.snapshot_id, d.selection,
        max(CASE WHEN c.min_elevation_deg = 25 THEN c.percent_time_covered END) AS percent_time_covered_25deg,
        max(CASE WHEN c.min_elevation_deg = 40 THEN c.percent_time_covered END) AS percent_time_covered_40deg,
        (SELECT min(g.percent_time_visible) FROM gateway_daily g
-         WHERE g.day = d.day AND g.group_name = d.group_name) AS gateway_percent_time_visible
+         WHERE g.day = d.day AND g.group_name = d.group_name) AS gateway_percent_time_visible_min
 FROM day_snapshots d
 JOIN gp_snapshots s ON s.snapshot_id = d.snapshot_id
 LEFT JOIN coverage_daily c ON c.day = d.day AND c.group_name = d.group_name

@@ -24,19 +24,29 @@ def connect(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
         engine = create_engine(url, pool_pre_ping=True)
-    schema.metadata.create_all(engine)
-    _create_views(engine)
+    _create_schema(engine)
     return engine
 
 
-def _create_views(engine: Engine) -> None:
-    """Create (or, on PostgreSQL, replace) the analysts' views."""
+#: Key of the PostgreSQL advisory lock taken while creating the schema, so that tasks
+#: starting together (coverage, gateway_passes, backfill runs) do not race on DDL.
+_SCHEMA_LOCK_KEY = 7_205_011
+
+
+def _create_schema(engine: Engine) -> None:
+    """Create the missing tables and (re)create the analysts' views, in one transaction."""
     from sqlalchemy import text
 
-    create = "CREATE OR REPLACE VIEW" if engine.dialect.name == "postgresql" else "CREATE VIEW IF NOT EXISTS"
     with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK_KEY})
+        schema.metadata.create_all(conn)
         for name, sql in schema.VIEWS.items():
-            conn.execute(text(f"{create} {name} AS {sql}"))
+            if engine.dialect.name == "postgresql":
+                conn.execute(text(f"CREATE OR REPLACE VIEW {name} AS {sql}"))
+            else:  # SQLite has no CREATE OR REPLACE VIEW; its writers are serialised anyway
+                conn.execute(text(f"DROP VIEW IF EXISTS {name}"))
+                conn.execute(text(f"CREATE VIEW {name} AS {sql}"))
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
