@@ -8,7 +8,8 @@ masks 10/25/40 deg, passes over Akkol at 10 deg. Measured in the same run:
 
   floor_s     bare SatrecArray.sgp4 of the same satellite-samples (no frame change, no
               geometry): no method that samples that densely can beat it
-  engine_s    the engine's coverage at all masks plus the passes (count_in_view + find_passes)
+  engine_s    the engine's coverage at all masks with every figure of merit (gaps, satellites
+              in view, area weighting, the per-step series) plus the passes
   passes_s    the engine's passes alone, its own propagation included
   skyfield_s  Skyfield's find_events for the same satellites, station, day and mask
 
@@ -37,7 +38,7 @@ RESULTS = Path(__file__).with_name("results.json")
 
 def measure(n_sats: int, cell_size_deg: float, step_s: float, skyfield: bool) -> dict:
     """Return the timings (s) and peak memory (MB) of one constellation size."""
-    from constops.coverage import CellGrid, count_in_view
+    from constops.coverage import CellGrid, cell_figures, count_in_view, percent_area_covered_series, region_figures
     from constops.passes import find_passes
     from constops.propagation import satrec_array
     from constops.settings import load_settings
@@ -63,7 +64,10 @@ def measure(n_sats: int, cell_size_deg: float, step_s: float, skyfield: bool) ->
     passes_s = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    count_in_view(sats, grid, settings.masks_deg, times)
+    counts, _ = count_in_view(sats, grid, settings.masks_deg, times)
+    for mask_counts in counts["all", "direct"].values():  # the figures of merit, as the DAG loads them
+        region_figures(cell_figures(mask_counts, step_s), grid.area_km2)
+        percent_area_covered_series(mask_counts, grid.area_km2)
     find_passes(sats, station, START, START + timedelta(days=1), 10.0)
     engine_s = time.perf_counter() - t0
 

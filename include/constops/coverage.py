@@ -25,7 +25,7 @@ from functools import cached_property
 import numpy as np
 
 from .elements import ElementSet
-from .geometry import enu_basis, geodetic_to_ecef_km, look_angles
+from .geometry import enu_basis, look_angles
 from .propagation import ecef_positions_km, satrec_array
 from .sites import Region, Station
 from .timescale import TimeGrid
@@ -88,11 +88,6 @@ class CellGrid:
     def radius_rad(self) -> float:
         """Return the largest angle (rad) between ``centre_unit`` and a cell, plus one cell."""
         return float(np.arccos(np.clip(self.up @ self.centre_unit, -1, 1)).max() + np.radians(self.cell_size_deg))
-
-    @cached_property
-    def ecef_km(self) -> np.ndarray:
-        """Return the cell centres on the ellipsoid surface, Earth-fixed, shape (n_cells, 3), km."""
-        return geodetic_to_ecef_km(self.lat_deg, self.lon_deg, 0.0)
 
     @cached_property
     def up(self) -> np.ndarray:
@@ -307,20 +302,19 @@ def cell_figures(counts: np.ndarray, step_s: float) -> CellFigures:
 def _gaps(uncovered: np.ndarray, step_s: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return (count, total_s, max_s) of the runs of True along axis 0, per column."""
     n_times, n_cells = uncovered.shape
-    padded = np.zeros((n_times + 2, n_cells), dtype=np.int8)
-    padded[1:-1] = uncovered
-    edges = np.diff(padded, axis=0)
-    starts_t, starts_c = np.nonzero(edges == 1)
-    ends_t, ends_c = np.nonzero(edges == -1)
-    # np.nonzero orders by time then cell; sort both by cell then time to pair them.
-    start_order = np.lexsort((starts_t, starts_c))
-    end_order = np.lexsort((ends_t, ends_c))
-    cells = starts_c[start_order]
-    lengths_s = (ends_t[end_order] - starts_t[start_order]) * step_s
+    padded = np.zeros((n_cells, n_times + 2), dtype=np.int8)  # cell-major: runs come out sorted by cell
+    padded[:, 1:-1] = uncovered.T
+    edges = np.diff(padded, axis=1)
+    cells, starts = np.nonzero(edges == 1)
+    _, ends = np.nonzero(edges == -1)
+    lengths_s = (ends - starts) * step_s
     count = np.bincount(cells, minlength=n_cells)
     total_s = np.bincount(cells, weights=lengths_s, minlength=n_cells)
     max_s = np.zeros(n_cells)
-    np.maximum.at(max_s, cells, lengths_s)
+    with_gaps = count > 0
+    first_of_cell = np.concatenate([[0], np.cumsum(count)[:-1]])[with_gaps]
+    if lengths_s.size:
+        max_s[with_gaps] = np.maximum.reduceat(lengths_s, first_of_cell)
     return count, total_s, max_s
 
 
