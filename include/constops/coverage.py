@@ -18,7 +18,9 @@ Conventions (the figures of merit follow STK's coverage set):
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -31,6 +33,8 @@ from .sites import Region, Station
 from .timescale import TimeGrid
 
 AUTHALIC_RADIUS_KM = 6371.0072
+#: Threads counting time chunks at once (``CONSTOPS_WORKERS``; default: every core, at most 4).
+_WORKERS = int(os.environ.get("CONSTOPS_WORKERS") or min(4, os.cpu_count() or 1))
 #: Upper bound on satellite x time x cell elements handled at once (memory ~ 8 bytes each, x4).
 _CHUNK_ELEMENTS = 8_000_000
 
@@ -117,7 +121,8 @@ def satellites_in_view(
     rows = _RowGeometry(grid)
     reach_cos = _reach_cos(grid, min(masks_deg))
     chunk = max(1, _CHUNK_ELEMENTS // max(1, n_sats * len(rows.lat_rad) * 4))
-    for t0 in range(0, n_times, chunk):
+
+    def count_chunk(t0: int) -> None:
         r = r_ecef_km[:, t0:t0 + chunk, :]
         nt = r.shape[1]
         t_local = np.broadcast_to(np.arange(nt), r.shape[:2])
@@ -130,6 +135,11 @@ def satellites_in_view(
         for mask in masks_deg:
             first, last = rows.column_runs(terms, np.sin(np.radians(mask)))
             counts[mask][t0:t0 + nt] = rows.accumulate(t_local[near], first, last, nt)[:, grid.row, grid.col]
+
+    # NumPy releases the GIL in its array loops, so time chunks counted on threads use
+    # every core; each chunk writes its own rows of ``counts``.
+    with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
+        list(pool.map(count_chunk, range(0, n_times, chunk)))
     return counts
 
 
