@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import fcntl
 from collections.abc import Iterable, Mapping
+from contextlib import contextmanager
 from datetime import datetime, timezone
 
 from sqlalchemy import Engine, and_, create_engine, delete, event, select
@@ -34,19 +36,43 @@ _SCHEMA_LOCK_KEY = 7_205_011
 
 
 def _create_schema(engine: Engine) -> None:
-    """Create the missing tables and (re)create the analysts' views, in one transaction."""
+    """Create the missing tables and (re)create the analysts' views, one process at a time:
+    tasks that start together (coverage, gateway_passes, backfill runs) would otherwise race
+    on the DDL. PostgreSQL: an advisory lock in the transaction; SQLite, whose DDL runs
+    outside transactions: an exclusive lock on a file beside the database."""
     from sqlalchemy import text
 
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK_KEY})
-        schema.metadata.create_all(conn)
-        for name, sql in schema.VIEWS.items():
-            if engine.dialect.name == "postgresql":
+            schema.metadata.create_all(conn)
+            for name, sql in schema.VIEWS.items():
                 conn.execute(text(f"CREATE OR REPLACE VIEW {name} AS {sql}"))
-            else:  # SQLite has no CREATE OR REPLACE VIEW; its writers are serialised anyway
-                conn.execute(text(f"DROP VIEW IF EXISTS {name}"))
-                conn.execute(text(f"CREATE VIEW {name} AS {sql}"))
+        return
+    with _file_lock(engine.url.database):
+        schema.metadata.create_all(engine)
+        with engine.begin() as conn:
+            for name, sql in schema.VIEWS.items():
+                create = f"CREATE VIEW {name} AS {sql}"
+                stored = conn.execute(text("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = :n"),
+                                      {"n": name}).scalar()
+                if stored is None or stored.split() != create.split():  # new, or its SQL changed
+                    conn.execute(text(f"DROP VIEW IF EXISTS {name}"))
+                    conn.execute(text(create))
+
+
+@contextmanager
+def _file_lock(database: str | None):
+    """Hold an exclusive lock on ``<database>.lock`` (nothing for an in-memory database)."""
+    if not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
