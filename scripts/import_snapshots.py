@@ -12,26 +12,20 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import datetime, timezone
-
 import airflow  # noqa: F401  (puts the plugins folder on sys.path)
 
+from constops.clock import parse_utc
 from constops.elements import ElementsError
 from constops.settings import load_settings
 from constops.snapshots import import_file
 from constops_airflow.resources import raw_archive, reporting_engine
 
 
-def _utc(text: str) -> datetime:
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="+", help="snapshot files")
     parser.add_argument("--group", default=None, help="CelesTrak group (default: the first configured)")
-    parser.add_argument("--acquired-at", type=_utc, default=None, help="UTC download time (default: newest epoch)")
+    parser.add_argument("--acquired-at", type=parse_utc, default=None, help="UTC download time (default: newest epoch)")
     args = parser.parse_args(argv)
     group = args.group or load_settings().groups[0]
     engine, archive = reporting_engine(), raw_archive()

@@ -16,7 +16,13 @@ def utc_now() -> datetime:
     if not pinned:
         return datetime.now(timezone.utc)
     try:
-        moment = datetime.fromisoformat(pinned.replace("Z", "+00:00"))
+        return parse_utc(pinned)
     except ValueError:
         raise ValueError(f"{CLOCK_ENV}={pinned!r} is not an ISO-8601 time") from None
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+
+
+def parse_utc(text: str) -> datetime:
+    """Return the aware UTC datetime of an ISO-8601 string (``Z`` accepted; no zone means UTC)."""
+    from .timescale import as_utc
+
+    return as_utc(datetime.fromisoformat(text.replace("Z", "+00:00")))

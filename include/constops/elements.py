@@ -36,11 +36,11 @@ FORMATS = ("json", "csv", "xml", "tle")
 #: ``sgp4init`` stores the catalog number in Alpha-5, which ends at 339999.
 #: Propagation does not depend on it, so larger numbers are initialised as 0.
 _ALPHA5_MAX = 339_999
-_MAX_NORAD_CAT_ID = 999_999_999
-_WGS72_MU_KM3_S2 = 398600.8
-_WGS72_RADIUS_KM = 6378.135
+MAX_NORAD_CAT_ID = 999_999_999
+WGS72_MU_KM3_S2 = 398600.8
+WGS72_RADIUS_KM = 6378.135
 #: Earth orbits between re-entry and beyond GEO: 0.5 to 17.5 revolutions a day.
-_MEAN_MOTION_RANGE_REV_PER_DAY = (0.5, 17.5)
+MEAN_MOTION_RANGE_REV_PER_DAY = (0.5, 17.5)
 
 
 #: What the standard readers raise on text that is not what they expect (LookupError: an
@@ -113,17 +113,17 @@ class ElementSet:
     def semi_major_axis_km(self) -> float:
         """Return the Kepler semi-major axis from the mean motion, in km (WGS72 mu)."""
         n_rad_s = self.mean_motion_rev_per_day * 2.0 * math.pi / 86400.0
-        return (_WGS72_MU_KM3_S2 / n_rad_s**2) ** (1.0 / 3.0)
+        return (WGS72_MU_KM3_S2 / n_rad_s**2) ** (1.0 / 3.0)
 
     @property
     def perigee_alt_km(self) -> float:
         """Return the perigee height above the equatorial radius (WGS72), in km."""
-        return self.semi_major_axis_km * (1.0 - self.eccentricity) - _WGS72_RADIUS_KM
+        return self.semi_major_axis_km * (1.0 - self.eccentricity) - WGS72_RADIUS_KM
 
     @property
     def apogee_alt_km(self) -> float:
         """Return the apogee height above the equatorial radius (WGS72), in km."""
-        return self.semi_major_axis_km * (1.0 + self.eccentricity) - _WGS72_RADIUS_KM
+        return self.semi_major_axis_km * (1.0 + self.eccentricity) - WGS72_RADIUS_KM
 
 
 def detect_format(payload: bytes) -> str:
@@ -253,11 +253,11 @@ def _element_set(fields: dict, where: str) -> ElementSet:
         raise ElementsError(f"{where}: not an object")
     get = _FieldReader(fields, where)
     element_set = ElementSet(
-        norad_cat_id=get.integer("NORAD_CAT_ID", 1, _MAX_NORAD_CAT_ID),
+        norad_cat_id=get.integer("NORAD_CAT_ID", 1, MAX_NORAD_CAT_ID),
         object_name=get.text("OBJECT_NAME", required=False),
         object_id=get.text("OBJECT_ID", required=False),
         epoch=get.epoch("EPOCH"),
-        mean_motion_rev_per_day=get.number("MEAN_MOTION", *_MEAN_MOTION_RANGE_REV_PER_DAY),
+        mean_motion_rev_per_day=get.number("MEAN_MOTION", *MEAN_MOTION_RANGE_REV_PER_DAY),
         eccentricity=get.number("ECCENTRICITY", 0.0, 0.999999),
         inclination_deg=get.number("INCLINATION", 0.0, 180.0),
         ra_of_asc_node_deg=get.number("RA_OF_ASC_NODE", 0.0, 360.0),

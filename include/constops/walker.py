@@ -16,8 +16,7 @@ from __future__ import annotations
 import math
 from datetime import datetime, timezone
 
-from .elements import _MAX_NORAD_CAT_ID, _MEAN_MOTION_RANGE_REV_PER_DAY, _WGS72_MU_KM3_S2, _WGS72_RADIUS_KM
-from .elements import ElementSet
+from .elements import MAX_NORAD_CAT_ID, MEAN_MOTION_RANGE_REV_PER_DAY, WGS72_MU_KM3_S2, WGS72_RADIUS_KM, ElementSet
 
 __all__ = ["argument_of_latitude_deg", "mean_motion_rev_per_day", "walker_delta"]
 
@@ -31,8 +30,8 @@ def mean_motion_rev_per_day(altitude_km: float) -> float:
     1068 km gives 13.5116 rev/day. SGP4 reads it as a Kozai mean motion, so propagated
     radii swing by about ±7.5 km around ``R + altitude_km`` (J2 short-period terms).
     """
-    semi_major_axis_km = _WGS72_RADIUS_KM + altitude_km
-    n_rad_s = math.sqrt(_WGS72_MU_KM3_S2 / semi_major_axis_km**3)
+    semi_major_axis_km = WGS72_RADIUS_KM + altitude_km
+    n_rad_s = math.sqrt(WGS72_MU_KM3_S2 / semi_major_axis_km**3)
     return n_rad_s * _SECONDS_PER_DAY / (2.0 * math.pi)
 
 
@@ -117,16 +116,16 @@ def _check_arguments(
         raise ValueError(f"phasing={phasing} must be in 0 .. planes-1 = {planes - 1}")
     if not (math.isfinite(altitude_km) and altitude_km > 0):
         raise ValueError(f"altitude_km={altitude_km!r} must be a finite height > 0 km")
-    low, high = _MEAN_MOTION_RANGE_REV_PER_DAY
+    low, high = MEAN_MOTION_RANGE_REV_PER_DAY
     if not low <= mean_motion_rev_per_day(altitude_km) <= high:
         raise ValueError(f"altitude_km={altitude_km} gives a mean motion outside [{low}, {high}] rev/day")
     if not (math.isfinite(inclination_deg) and 0.0 <= inclination_deg <= 180.0):
         raise ValueError(f"inclination_deg={inclination_deg!r} must be in [0, 180]")
     if not math.isfinite(raan0_deg):
         raise ValueError(f"raan0_deg={raan0_deg!r} must be finite")
-    if not (1 <= first_norad_cat_id and first_norad_cat_id + total - 1 <= _MAX_NORAD_CAT_ID):
+    if not (1 <= first_norad_cat_id and first_norad_cat_id + total - 1 <= MAX_NORAD_CAT_ID):
         raise ValueError(
-            f"first_norad_cat_id={first_norad_cat_id} must leave ids 1 .. {_MAX_NORAD_CAT_ID} for {total} satellites"
+            f"first_norad_cat_id={first_norad_cat_id} must leave ids 1 .. {MAX_NORAD_CAT_ID} for {total} satellites"
         )
     if not isinstance(epoch, datetime) or epoch.tzinfo is None:
         raise ValueError(f"epoch={epoch!r} must be a timezone-aware datetime (UTC)")
