@@ -5,7 +5,7 @@ what came back; the earlier day's results and element sets untouched."""
 
 import json
 import sqlite3
-from datetime import date, datetime, timezone
+from datetime import date
 
 import pytest
 from sqlalchemy import select

@@ -7,7 +7,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import event, select
+from sqlalchemy import event
 
 from constops import daily, snapshots
 from constops.archive import RawArchive
@@ -15,10 +15,10 @@ from constops.reporting import schema
 from constops.reporting.store import connect
 from constops.settings import load_settings
 from tests.conftest import SNAPSHOTS, _postgres_database
+from tests.tables import table_rows
 
 DAY = date(2025, 11, 20)
 TABLES = (schema.coverage_daily, schema.coverage_cells, schema.coverage_timeseries)
-VOLATILE = {"computed_at"}
 
 
 @pytest.fixture
@@ -41,12 +41,7 @@ def prepare(url, tmp_path):
 
 
 def rows(engine):
-    out = {}
-    with engine.connect() as conn:
-        for table in TABLES:
-            columns = [c for c in table.c if c.name not in VOLATILE]
-            out[table.name] = sorted(tuple(r) for r in conn.execute(select(*columns)))
-    return out
+    return table_rows(engine, TABLES)
 
 
 def test_a_killed_connection_leaves_no_partial_day_and_the_retry_completes_it(two_databases, tmp_path):

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from constops.reporting import schema
 from constops.reporting.store import connect
 from tests.conftest import REPO, SNAPSHOTS
+from tests.tables import table_rows
 from tests.integration.airflow_services import Standalone, airflow, airflow_env
 
 DAYS = [date(2025, 11, 15) + timedelta(days=i) for i in range(7)]
@@ -24,7 +25,6 @@ KEYS = [d.isoformat() for d in DAYS]
 EXPECTED_FILE = dict(zip(DAYS, ["15", "15", "17", "18", "19", "20", "20"]))
 COMPARED = (schema.day_snapshots, schema.fleet_status, schema.coverage_daily, schema.coverage_cells,
             schema.coverage_timeseries, schema.gateway_passes, schema.gateway_daily)
-VOLATILE = {"computed_at", "recorded_at"}
 NOT_UPDATED = b"GP data has not updated since your last successful download of GROUP=qianfan."
 
 
@@ -59,12 +59,7 @@ def downstream_runs(services, keys):
 
 def snapshot_table(engine) -> dict[str, list[tuple]]:
     """Return every compared table's rows, volatile columns left out, sorted."""
-    tables = {}
-    with engine.connect() as conn:
-        for table in COMPARED:
-            columns = [c for c in table.c if c.name not in VOLATILE]
-            tables[table.name] = sorted(tuple(row) for row in conn.execute(select(*columns)))
-    return tables
+    return table_rows(engine, COMPARED)
 
 
 @pytest.fixture
