@@ -1,11 +1,14 @@
 """coverage: the fleet's status and Kazakhstan's coverage for one UTC day.
 
 Runs once for each day partition that ``tle_ingest`` publishes (or by hand with the
-``day`` parameter). ``fleet_status`` labels every satellite from its elements;
-``compute_coverage`` then computes coverage at every configured elevation mask, for all
-and for operational satellites, direct and through a gateway (bent pipe), and loads
-``coverage_daily``, ``coverage_cells`` and ``coverage_timeseries``, replacing any earlier
-result of the same day in one transaction.
+``day`` parameter). ``fleet_status`` labels every satellite from its elements. The
+day's satellites are then split into shards of at most ``[coverage] shard_satellites``
+(settings); ``count_coverage`` is mapped over the shards (each counts the satellites in
+view of its block at every cell, time step and elevation mask, for all and for
+operational satellites, direct and through a gateway, and stores the counts in the work
+area), and ``load_coverage`` adds them up and loads ``coverage_daily``,
+``coverage_cells`` and ``coverage_timeseries``, replacing any earlier result of the
+same day in one transaction: the same rows whatever the shard size.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from airflow.sdk import PartitionedAssetTimetable, dag, task
 
 from constops_airflow.assets import GP_ELEMENTS
 from constops_airflow.runs import DAY_PARAM, DEFAULT_ARGS, for_each_group
+from constops_airflow.sharding import SHARD_LABEL
 
 
 @dag(
@@ -38,11 +42,32 @@ def coverage():
         return for_each_group(context, compute_fleet_day)
 
     @task
-    def compute_coverage(**context) -> list[dict]:
-        """Compute and load the day's coverage figures for every group."""
-        from constops.daily import compute_coverage_day
+    def plan_shards(**context) -> list[dict]:
+        """Split every group's satellites of the day into blocks of ``[coverage] shard_satellites``."""
+        from constops_airflow.sharding import plan_shards
 
-        return for_each_group(context, compute_coverage_day)
+        return plan_shards(context, lambda settings: settings.coverage_shard_satellites)
+
+    @task(map_index_template=SHARD_LABEL)
+    def count_coverage(shard: dict, **context) -> dict:
+        """Count the satellites of one shard in view of every cell and store the counts."""
+        from constops.daily import count_coverage_block
+        from constops.shards import counts_to_arrays
+        from constops_airflow.sharding import compute_shard
+
+        return compute_shard(context, shard, count_coverage_block, lambda counts: counts_to_arrays(*counts))
+
+    @task
+    def load_coverage(shards: list[dict], **context) -> list[dict]:
+        """Add up the shards' counts and load the day's coverage figures for every group."""
+        from constops.daily import load_coverage_day
+        from constops.shards import arrays_to_counts
+        from constops_airflow.sharding import merge_shards
+
+        def merge(engine, settings, group, day, stored):
+            return load_coverage_day(engine, settings, group, day, map(arrays_to_counts, stored))
+
+        return merge_shards(context, shards, merge)
 
     @task(retries=0)
     def quality_gate(**context) -> list[dict]:
@@ -51,7 +76,9 @@ def coverage():
 
         return for_each_group(context, check_coverage_day)
 
-    fleet_status() >> compute_coverage() >> quality_gate()
+    shards = plan_shards()
+    fleet_status() >> shards
+    load_coverage(count_coverage.expand(shard=shards)) >> quality_gate()
 
 
 coverage()

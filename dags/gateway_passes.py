@@ -2,7 +2,10 @@
 
 Runs once for each day partition that ``tle_ingest`` publishes (or by hand with the
 ``day`` parameter). A pass belongs to the day in which its TCA falls; its AOS and LOS
-are the true times even outside the day. Loads ``gateway_passes`` and ``gateway_daily``.
+are the true times even outside the day. The day's satellites are split into shards of
+at most ``[passes] shard_satellites`` (settings); ``find_passes`` is mapped over them,
+and ``load_passes`` merges their passes and loads ``gateway_passes`` and
+``gateway_daily`` in one transaction: the same rows whatever the shard size.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from airflow.sdk import PartitionedAssetTimetable, dag, task
 
 from constops_airflow.assets import GP_ELEMENTS
 from constops_airflow.runs import DAY_PARAM, DEFAULT_ARGS, for_each_group
+from constops_airflow.sharding import SHARD_LABEL
 
 
 @dag(
@@ -28,11 +32,32 @@ from constops_airflow.runs import DAY_PARAM, DEFAULT_ARGS, for_each_group
 )
 def gateway_passes():
     @task
-    def compute_passes(**context) -> list[dict]:
-        """Compute and load the day's passes and station summary for every group."""
-        from constops.daily import compute_passes_day
+    def plan_shards(**context) -> list[dict]:
+        """Split every group's satellites of the day into blocks of ``[passes] shard_satellites``."""
+        from constops_airflow.sharding import plan_shards
 
-        return for_each_group(context, compute_passes_day)
+        return plan_shards(context, lambda settings: settings.pass_shard_satellites)
+
+    @task(map_index_template=SHARD_LABEL)
+    def find_passes(shard: dict, **context) -> dict:
+        """Find the passes of one shard's satellites over every station and store them."""
+        from constops.daily import passes_block
+        from constops.shards import passes_to_arrays
+        from constops_airflow.sharding import compute_shard
+
+        return compute_shard(context, shard, passes_block, passes_to_arrays)
+
+    @task
+    def load_passes(shards: list[dict], **context) -> list[dict]:
+        """Merge the shards' passes and load the day's passes and station summaries for every group."""
+        from constops.daily import load_passes_day
+        from constops.shards import arrays_to_passes
+        from constops_airflow.sharding import merge_shards
+
+        def merge(engine, settings, group, day, stored):
+            return load_passes_day(engine, settings, group, day, map(arrays_to_passes, stored))
+
+        return merge_shards(context, shards, merge)
 
     @task(retries=0)
     def quality_gate(**context) -> list[dict]:
@@ -41,7 +66,7 @@ def gateway_passes():
 
         return for_each_group(context, check_passes_day)
 
-    compute_passes() >> quality_gate()
+    load_passes(find_passes.expand(shard=plan_shards())) >> quality_gate()
 
 
 gateway_passes()

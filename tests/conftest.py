@@ -29,11 +29,30 @@ os.environ.update({
     "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
     "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
 })
-for _name in ("CONSTOPS_SETTINGS", "CONSTOPS_CLOCK_UTC", "CONSTOPS_ARCHIVE_URL", "AIRFLOW_CONN_REPORTING_DB"):
+for _name in ("CONSTOPS_SETTINGS", "CONSTOPS_CLOCK_UTC", "CONSTOPS_ARCHIVE_URL", "CONSTOPS_WORK_URL",
+              "AIRFLOW_CONN_REPORTING_DB"):
     os.environ.pop(_name, None)
 
 POSTGRES_ENV = "CONSTOPS_TEST_POSTGRES_URL"
 REQUIRE_POSTGRES_ENV = "CONSTOPS_REQUIRE_POSTGRES"
+
+
+def sharded_settings(directory: Path, coverage_shard: int, passes_shard: int) -> Path:
+    """Write a copy of the default settings with other shard sizes into ``directory``; return its path."""
+    from constops.settings import DEFAULTS_PATH, load_settings
+
+    defaults = load_settings(DEFAULTS_PATH)
+    text = DEFAULTS_PATH.read_text()
+    for old, new in ((f"shard_satellites = {defaults.coverage_shard_satellites}\n", f"shard_satellites = {coverage_shard}\n"),
+                     (f"shard_satellites = {defaults.pass_shard_satellites}\n", f"shard_satellites = {passes_shard}\n"),
+                     ('geojson = "data/', f'geojson = "{DEFAULTS_PATH.parent}/data/')):
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    path = directory / "sharded.toml"
+    path.write_text(text)
+    settings = load_settings(path)
+    assert (settings.coverage_shard_satellites, settings.pass_shard_satellites) == (coverage_shard, passes_shard)
+    return path
 
 
 def snapshot_bytes(name: str) -> bytes:

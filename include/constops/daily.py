@@ -9,7 +9,7 @@ previous copy.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 
@@ -23,6 +23,7 @@ from .passes import Pass, find_passes
 from .reporting import schema
 from .reporting.store import now_utc, replace
 from .settings import Settings
+from .shards import Counts, add_counts, plan_blocks
 from .snapshots import (
     NoSnapshotError,
     assign_day,
@@ -111,21 +112,47 @@ def ingest_day(
 
 
 def compute_passes_day(engine: Engine, settings: Settings, group: str, day: date) -> dict:
-    """Compute every configured station's passes whose TCA falls in ``day``, load them
-    with the station's daily summary in one transaction, and return the summary per station.
+    """Compute and load every configured station's passes of ``day`` from all the day's
+    satellites in one block; return the summary per station (see :func:`load_passes_day`)."""
+    return load_passes_day(engine, settings, group, day, [passes_block(engine, settings, group, day)])
+
+
+def passes_block(
+    engine: Engine, settings: Settings, group: str, day: date, first: int = 0, stop: int | None = None
+) -> dict[str, list[Pass]]:
+    """Return, per station id, the passes of the day's satellites ``[first, stop)`` (in NORAD
+    order) that overlap ``day``: TCA within an hour of it, longer than any LEO pass."""
+    snapshot = snapshot_for_day(engine, group, day)
+    element_sets = load_element_sets(engine, snapshot.snapshot_id)[first:stop]
+    start, end = day_bounds(day)
+    overlap = timedelta(hours=1)
+    return {
+        station.station_id: find_passes(element_sets, station, start - overlap, end + overlap,
+                                        station.min_elevation_deg, settings.pass_step_s)
+        for station in settings.stations
+    }
+
+
+def load_passes_day(
+    engine: Engine, settings: Settings, group: str, day: date, blocks: Iterable[Mapping[str, list[Pass]]]
+) -> dict:
+    """Merge the passes of blocks that partition the day's satellites (see :func:`passes_block`),
+    load every station's passes whose TCA falls in ``day`` with its daily summary in one
+    transaction, and return the summary per station.
 
     The summary (time with a satellite in view, longest gap) also counts the passes of the
     neighbouring days that overlap the day, clipped to it."""
     snapshot = snapshot_for_day(engine, group, day)
-    element_sets = load_element_sets(engine, snapshot.snapshot_id)
     start, end = day_bounds(day)
-    overlap = timedelta(hours=1)  # longer than any LEO pass: every pass overlapping the day
+    merged: dict[str, list[Pass]] = {station.station_id: [] for station in settings.stations}
+    for block in blocks:
+        for station_id, passes in block.items():
+            merged[station_id] += passes
     computed_at = now_utc()
     summaries = {}
     with engine.begin() as conn:
         for station in settings.stations:
-            around = find_passes(element_sets, station, start - overlap, end + overlap,
-                                 station.min_elevation_deg, settings.pass_step_s)
+            around = sorted(merged[station.station_id], key=lambda p: (p.aos, p.norad_cat_id))
             passes = [p for p in around if start <= p.tca < end]
             daily = {**station_day(around, start, end), "pass_count": len(passes),
                      "satellites_seen": len({p.norad_cat_id for p in passes})}
@@ -175,19 +202,47 @@ def station_day(passes: list[Pass], start: datetime, end: datetime) -> dict:
 
 
 def compute_coverage_day(engine: Engine, settings: Settings, group: str, day: date) -> dict:
-    """Compute coverage of the configured region for ``day`` at every mask, for all and for
-    operational satellites (as ``fleet_status`` labels them for the day), direct and through a
-    gateway (bent pipe); load ``coverage_daily``, ``coverage_cells`` and ``coverage_timeseries``
-    in one transaction and return the region figures."""
+    """Compute and load the coverage of ``day`` from all the day's satellites in one block;
+    return the region figures (see :func:`load_coverage_day`)."""
+    return load_coverage_day(engine, settings, group, day, [count_coverage_block(engine, settings, group, day)])
+
+
+def count_coverage_block(
+    engine: Engine, settings: Settings, group: str, day: date, first: int = 0, stop: int | None = None
+) -> tuple[Counts, dict[str, int]]:
+    """Return the satellites-in-view counts over the region's cells at every coverage step of
+    ``day``, from the day's satellites ``[first, stop)`` (in NORAD order): ``counts[(set,
+    service)][mask]`` arrays (n_times, n_cells) for the sets ``all`` and ``operational`` (as
+    ``fleet_status`` labels them for the day) and the services direct and bent pipe, and the
+    number of satellites of each set that propagate all day."""
     snapshot = snapshot_for_day(engine, group, day)
-    element_sets = load_element_sets(engine, snapshot.snapshot_id)
+    element_sets = load_element_sets(engine, snapshot.snapshot_id)[first:stop]
     operational = _operational_ids(engine, group, day)
-    grid = CellGrid.for_region(settings.region, settings.cell_size_deg)
-    start, end = day_bounds(day)
-    times = TimeGrid.covering(start, end, settings.coverage_step_s)
-    norad = np.array([s.norad_cat_id for s in element_sets])
+    norad = np.array([s.norad_cat_id for s in element_sets], dtype=np.int64)
     subsets = {"all": np.ones(len(norad), bool), "operational": np.isin(norad, list(operational))}
-    counts, usable = count_in_view(element_sets, grid, settings.masks_deg, times, subsets, settings.stations)
+    return count_in_view(element_sets, _coverage_grid(settings), settings.masks_deg,
+                         _coverage_times(settings, day), subsets, settings.stations)
+
+
+def _coverage_grid(settings: Settings) -> CellGrid:
+    return CellGrid.for_region(settings.region, settings.cell_size_deg)
+
+
+def _coverage_times(settings: Settings, day: date) -> TimeGrid:
+    return TimeGrid.covering(*day_bounds(day), settings.coverage_step_s)
+
+
+def load_coverage_day(
+    engine: Engine, settings: Settings, group: str, day: date, blocks: Iterable[tuple[Counts, Mapping[str, int]]]
+) -> dict:
+    """Add the counts of blocks that partition the day's satellites (see
+    :func:`count_coverage_block`), compute the coverage figures at every mask, for all and
+    operational satellites, direct and bent pipe; load ``coverage_daily``, ``coverage_cells``
+    and ``coverage_timeseries`` in one transaction and return the region figures."""
+    snapshot = snapshot_for_day(engine, group, day)
+    operational = _operational_ids(engine, group, day)
+    grid, times = _coverage_grid(settings), _coverage_times(settings, day)
+    counts, usable = add_counts(blocks)
     instants = [times.instant(offset) for offset in times.offsets_s]
     key = {"day": day, "group_name": group, "region_id": grid.region_id}
     daily_rows, cell_rows, series_rows, summary = [], [], [], {}
@@ -216,6 +271,12 @@ def compute_coverage_day(engine: Engine, settings: Settings, group: str, day: da
         replace(conn, schema.coverage_timeseries, key, series_rows)
     return {"day": day.isoformat(), "group": group, "snapshot_id": snapshot.snapshot_id,
             "operational": len(operational), "percent_time_covered": summary}
+
+
+def plan_day_blocks(engine: Engine, group: str, day: date, block_size: int) -> list[tuple[int, int]]:
+    """Return the ``[first, stop)`` blocks of at most ``block_size`` satellites that cover the
+    snapshot assigned to ``day`` (see ``shards.plan_blocks``)."""
+    return plan_blocks(snapshot_for_day(engine, group, day).object_count or 0, block_size)
 
 
 def _operational_ids(engine: Engine, group: str, day: date) -> set[int]:

@@ -20,6 +20,8 @@ from .sites import Region, Station
 
 SETTINGS_ENV = "CONSTOPS_SETTINGS"
 DEFAULTS_PATH = Path(__file__).with_name("defaults.toml")
+#: Satellites per shard (mapped task) when a settings file names none.
+DEFAULT_SHARD_SATELLITES = {"coverage": 2000, "passes": 5000}
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,9 @@ class Settings:
     cell_size_deg: float
     coverage_step_s: float
     masks_deg: tuple[float, ...]
+    coverage_shard_satellites: int
     pass_step_s: float
+    pass_shard_satellites: int
     stations: tuple[Station, ...]
     fleet: FleetThresholds
     limits: PayloadLimits
@@ -87,7 +91,9 @@ def _from_toml(data: dict, path: Path) -> Settings:
         cell_size_deg=float(coverage["cell_size_deg"]),
         coverage_step_s=float(coverage["step_s"]),
         masks_deg=tuple(float(mask) for mask in coverage["masks_deg"]),
+        coverage_shard_satellites=_block_size(coverage, "coverage"),
         pass_step_s=float(data.get("passes", {}).get("step_s", 180)),
+        pass_shard_satellites=_block_size(data.get("passes", {}), "passes"),
         stations=tuple(
             Station(
                 station_id=str(s["station_id"]), name=str(s.get("name", s["station_id"])),
@@ -99,3 +105,11 @@ def _from_toml(data: dict, path: Path) -> Settings:
         fleet=FleetThresholds(**data.get("fleet", {})),
         limits=PayloadLimits(**data.get("ingest", {})),
     )
+
+
+def _block_size(section: dict, name: str) -> int:
+    """Return ``shard_satellites`` of a settings section: satellites per mapped task."""
+    value = section.get("shard_satellites", DEFAULT_SHARD_SATELLITES[name])
+    if not isinstance(value, int) or value < 1:
+        raise ValueError(f"[{name}] shard_satellites must be a whole number of satellites >= 1, not {value!r}")
+    return value

@@ -3,6 +3,8 @@
 * ``reporting_db`` connection (any SQLAlchemy database with an Airflow hook: SQLite,
   PostgreSQL). Without one, a SQLite file ``$AIRFLOW_HOME/reporting.db``.
 * ``CONSTOPS_ARCHIVE_URL``: fsspec URL of the raw archive; default ``$AIRFLOW_HOME/archive``.
+* ``CONSTOPS_WORK_URL``: fsspec URL of the sharded tasks' partial results; default
+  ``$AIRFLOW_HOME/work``. With several workers, both must be storage every worker reaches.
 * ``celestrak`` connection (HTTP); ``make run`` defines it as ``https://celestrak.org``.
 """
 
@@ -15,6 +17,7 @@ from pathlib import Path
 REPORTING_CONN_ID = "reporting_db"
 CELESTRAK_CONN_ID = "celestrak"
 ARCHIVE_ENV = "CONSTOPS_ARCHIVE_URL"
+WORK_ENV = "CONSTOPS_WORK_URL"
 #: Connect and read timeout of the one CelesTrak request, seconds (env CONSTOPS_FETCH_TIMEOUT_S).
 FETCH_TIMEOUT_ENV = "CONSTOPS_FETCH_TIMEOUT_S"
 
@@ -57,6 +60,13 @@ def raw_archive():
     from constops.archive import RawArchive
 
     return RawArchive(os.environ.get(ARCHIVE_ENV) or str(airflow_home() / "archive"))
+
+
+def work_area():
+    """Return the work area of sharded tasks at ``$CONSTOPS_WORK_URL`` (default ``$AIRFLOW_HOME/work``)."""
+    from constops.shards import WorkArea
+
+    return WorkArea(os.environ.get(WORK_ENV) or str(airflow_home() / "work"))
 
 
 def celestrak_fetcher(user_agent: str, max_body_bytes: int):

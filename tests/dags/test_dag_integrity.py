@@ -23,8 +23,19 @@ def test_every_dag_has_tags_docs_owner_and_a_retry_policy(dagbag):
             assert task.doc_md or task.doc or task.python_callable.__doc__
     # CelesTrak must never be asked twice in one run; the computations may retry.
     assert dagbag.get_dag("tle_ingest").get_task("ingest").retries == 0
-    assert dagbag.get_dag("coverage").get_task("compute_coverage").retries >= 1
-    assert dagbag.get_dag("gateway_passes").get_task("compute_passes").retries >= 1
+    for dag_id, mapped in (("coverage", "count_coverage"), ("gateway_passes", "find_passes")):
+        dag = dagbag.get_dag(dag_id)
+        assert dag.get_task(mapped).retries >= 1 and dag.get_task(mapped).map_index_template
+
+
+def test_heavy_tasks_are_mapped_over_shards_between_a_plan_and_a_merge(dagbag):
+    for dag_id, mapped, merge in (("coverage", "count_coverage", "load_coverage"),
+                                  ("gateway_passes", "find_passes", "load_passes")):
+        dag = dagbag.get_dag(dag_id)
+        assert dag.get_task(mapped).upstream_task_ids == {"plan_shards"}
+        assert dag.get_task(merge).upstream_task_ids == {mapped}
+        assert dag.get_task("quality_gate").upstream_task_ids == {merge}
+    assert dagbag.get_dag("coverage").get_task("plan_shards").upstream_task_ids == {"fleet_status"}
 
 
 def test_downstream_dags_are_partitioned_on_the_ingest_asset(dagbag):

@@ -11,7 +11,8 @@ from sqlalchemy import select
 from constops.reporting import schema
 from constops.reporting.store import connect, count_rows
 from constops.settings import load_settings
-from tests.conftest import snapshot_bytes
+from tests.conftest import sharded_settings, snapshot_bytes
+from tests.tables import table_rows
 from tests.unit.test_passes import ONE_SECOND, compare_passes, skyfield_passes
 
 DAY = date(2025, 11, 20)
@@ -134,3 +135,35 @@ def test_a_bad_answer_fails_the_ingest_keeps_the_payload_and_leaves_earlier_days
     # The operator's one-line alert names the task, the day and what came back.
     (alert,) = Path(os.environ["CONSTOPS_ALERTS_FILE"]).read_text().splitlines()
     assert "FAILED tle_ingest.ingest day=2025-11-21 try=1" in alert and says in alert
+
+
+def mapped_instances(dag_id: str) -> dict[str, int]:
+    """Return, per task of ``dag_id``'s latest run, how many mapped instances it had (1: unmapped)."""
+    import sqlite3
+
+    with sqlite3.connect(Path(os.environ["AIRFLOW_HOME"]) / "airflow.db") as conn:
+        rows = conn.execute(
+            "SELECT task_id, COUNT(*) FROM task_instance WHERE run_id = "
+            "(SELECT run_id FROM dag_run WHERE dag_id = ? ORDER BY id DESC LIMIT 1) AND dag_id = ? GROUP BY task_id",
+            (dag_id, dag_id)).fetchall()
+    return dict(rows)
+
+
+def test_sharded_runs_load_exactly_the_rows_of_one_shard(pipeline, tmp_path, monkeypatch):
+    """Coverage counted in 5 shards and passes found in 3 load the same rows, to the last
+    bit, as one shard each (the default for Qianfan's 108 satellites); the work area is
+    left empty."""
+    dagbag, _, engine = pipeline
+    assert run_chain(dagbag, DAY) == ["success"] * 3
+    assert mapped_instances("coverage")["count_coverage"] == 1
+    compared = (schema.coverage_daily, schema.coverage_cells, schema.coverage_timeseries,
+                schema.gateway_passes, schema.gateway_daily)
+    unsplit = table_rows(engine, compared)
+
+    monkeypatch.setenv("CONSTOPS_SETTINGS", str(sharded_settings(tmp_path, coverage_shard=22, passes_shard=40)))
+    monkeypatch.setenv("CONSTOPS_WORK_URL", str(tmp_path / "work"))
+    assert [run(dagbag, dag_id, DAY).state for dag_id in ("gateway_passes", "coverage")] == ["success"] * 2
+    assert mapped_instances("coverage")["count_coverage"] == 5
+    assert mapped_instances("gateway_passes")["find_passes"] == 3
+    assert table_rows(engine, compared) == unsplit
+    assert list((tmp_path / "work").rglob("*.npz")) == []

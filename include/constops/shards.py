@@ -1,0 +1,155 @@
+"""Sharded computation: a day's satellites split into blocks, computed apart, merged exactly.
+
+Satellites do not interact, so the satellites-in-view counts of a day are the sum of
+the counts of any partition of the constellation, and its passes are the union of the
+partition's passes. A block is the half-open range ``[first, stop)`` of the day's
+element sets in NORAD order. Partial results travel between workers as NumPy ``.npz``
+files under a shared fsspec root (the work area), not through Airflow's XCom: a
+block of 2,000 satellites counts about 50 MB.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta, timezone
+
+import fsspec
+import numpy as np
+
+from .passes import Pass
+
+#: The separator of the parts of an array's name in a block file.
+_SEP = "|"
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_MICROSECOND = timedelta(microseconds=1)
+_PASS_TIMES = ("aos", "tca", "los")
+_PASS_FLOATS = ("max_elevation_deg", "min_elevation_deg", "aos_azimuth_deg", "tca_azimuth_deg", "los_azimuth_deg")
+
+Counts = dict[tuple[str, str], dict[float, np.ndarray]]
+
+
+def plan_blocks(count: int, block_size: int) -> list[tuple[int, int]]:
+    """Return the ``[first, stop)`` ranges that cover ``count`` items in the fewest blocks
+    of at most ``block_size``, their sizes differing by one at most (so that no shard is
+    a small remainder); one empty block when ``count`` is 0."""
+    if block_size < 1:
+        raise ValueError(f"block size must be at least 1 satellite, not {block_size}")
+    n_blocks = max(1, math.ceil(count / block_size))
+    bounds = [round(i * count / n_blocks) for i in range(n_blocks + 1)]
+    return list(zip(bounds[:-1], bounds[1:]))
+
+
+class WorkArea:
+    """Partial results of sharded tasks under one fsspec root URL that every worker reaches
+    (a shared volume, or ``s3://bucket/prefix`` with the matching fsspec driver)."""
+
+    def __init__(self, root_url: str):
+        self.root_url = root_url.rstrip("/")
+        self.fs, self.root = fsspec.core.url_to_fs(self.root_url)
+
+    def put(self, name: str, arrays: Mapping[str, np.ndarray]) -> str:
+        """Store ``arrays`` as ``<root>/<name>.npz`` (written aside, then moved into place, so
+        a reader never sees half a file); return its URI."""
+        path = f"{self.root}/{name}.npz"
+        buffer = io.BytesIO()
+        np.savez(buffer, **arrays)
+        self.fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
+        with self.fs.open(f"{path}.partial", "wb") as file:
+            file.write(buffer.getbuffer())
+        self.fs.mv(f"{path}.partial", path)
+        return self.fs.unstrip_protocol(path)
+
+    def get(self, uri: str) -> dict[str, np.ndarray]:
+        """Return the arrays stored at ``uri`` (as returned by :meth:`put`)."""
+        with fsspec.open(uri, "rb") as file:
+            with np.load(io.BytesIO(file.read()), allow_pickle=False) as stored:
+                return {name: stored[name] for name in stored.files}
+
+    def discard(self, prefix: str) -> None:
+        """Delete everything stored under ``<root>/<prefix>``, if anything is."""
+        path = f"{self.root}/{prefix}"
+        if self.fs.exists(path):
+            self.fs.rm(path, recursive=True)
+
+
+def counts_to_arrays(counts: Counts, usable: Mapping[str, int]) -> dict[str, np.ndarray]:
+    """Return a block's satellites-in-view counts (see ``coverage.count_in_view``) as named
+    arrays; counts that fit stored as uint8 (a block rarely has 255 satellites over one cell)."""
+    arrays = {f"usable{_SEP}{name}": np.array(n, dtype=np.int64) for name, n in usable.items()}
+    for (subset, service), by_mask in counts.items():
+        for mask_deg, c in by_mask.items():
+            compact = c.astype(np.uint8) if c.size == 0 or c.max() < 256 else c
+            arrays[_SEP.join(("counts", subset, service, repr(float(mask_deg))))] = compact
+    return arrays
+
+
+def arrays_to_counts(arrays: Mapping[str, np.ndarray]) -> tuple[Counts, dict[str, int]]:
+    """Return (counts, usable) from the arrays of :func:`counts_to_arrays`, counts as uint16."""
+    counts: Counts = {}
+    usable: dict[str, int] = {}
+    for name, values in arrays.items():
+        kind, *key = name.split(_SEP)
+        if kind == "usable":
+            usable[key[0]] = int(values)
+        else:
+            subset, service, mask = key
+            counts.setdefault((subset, service), {})[float(mask)] = values.astype(np.uint16)
+    return counts, usable
+
+
+def add_counts(parts: Iterable[tuple[Counts, Mapping[str, int]]]) -> tuple[Counts, dict[str, int]]:
+    """Return the sum of the blocks' (counts, usable): the counts of their union. The blocks
+    must have been counted on the same grid, times, masks and subsets."""
+    total: Counts | None = None
+    usable: dict[str, int] = {}
+    for counts, part_usable in parts:
+        if total is None:
+            total = {key: {mask: c.astype(np.uint16, copy=True) for mask, c in by_mask.items()}
+                     for key, by_mask in counts.items()}
+        else:
+            if counts.keys() != total.keys():
+                raise ValueError(f"blocks counted different subsets or services: {sorted(counts)} vs {sorted(total)}")
+            for key, by_mask in counts.items():
+                for mask, c in by_mask.items():
+                    total[key][mask] += c
+        for name, n in part_usable.items():
+            usable[name] = usable.get(name, 0) + n
+    if total is None:
+        raise ValueError("no blocks to add")
+    return total, usable
+
+
+def passes_to_arrays(passes: Mapping[str, list[Pass]]) -> dict[str, np.ndarray]:
+    """Return a block's passes per station as named columns (times as integer microseconds
+    since 1970-01-01 UTC, so that they come back to the microsecond)."""
+    arrays = {}
+    for station_id, station_passes in passes.items():
+        prefix = f"passes{_SEP}{station_id}{_SEP}"
+        arrays[prefix + "norad_cat_id"] = np.array([p.norad_cat_id for p in station_passes], dtype=np.int64)
+        for name in _PASS_TIMES:
+            arrays[prefix + name] = np.array(
+                [(getattr(p, name) - _EPOCH) // _MICROSECOND for p in station_passes], dtype=np.int64)
+        for name in _PASS_FLOATS:
+            arrays[prefix + name] = np.array([getattr(p, name) for p in station_passes], dtype=np.float64)
+    return arrays
+
+
+def arrays_to_passes(arrays: Mapping[str, np.ndarray]) -> dict[str, list[Pass]]:
+    """Return the passes per station stored by :func:`passes_to_arrays`."""
+    columns: dict[str, dict[str, np.ndarray]] = {}
+    for name, values in arrays.items():
+        _, station_id, column = name.split(_SEP)
+        columns.setdefault(station_id, {})[column] = values
+    return {
+        station_id: [
+            Pass(
+                norad_cat_id=int(c["norad_cat_id"][i]),
+                **{name: _EPOCH + int(c[name][i]) * _MICROSECOND for name in _PASS_TIMES},
+                **{name: float(c[name][i]) for name in _PASS_FLOATS},
+            )
+            for i in range(len(c["norad_cat_id"]))
+        ]
+        for station_id, c in columns.items()
+    }
