@@ -4,23 +4,16 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from cluster import free_port, group_alive, signal_group
 from tests.conftest import REPO
 
 BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    """Return a TCP port on 127.0.0.1 that nothing listens on now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def airflow_env(home: Path, **extra: str) -> dict[str, str]:
@@ -90,31 +83,12 @@ class Standalone:
     def stop(self) -> None:
         """Stop every process of the group: TERM, then KILL whatever is left after 30 s."""
         group = self.process.pid
-        _signal_group(group, signal.SIGTERM)
+        signal_group(group, signal.SIGTERM)
         deadline = time.monotonic() + 30
-        while _group_alive(group) and time.monotonic() < deadline:
+        while group_alive(group) and time.monotonic() < deadline:
             self.process.poll()
             time.sleep(0.5)
-        if _group_alive(group):
-            _signal_group(group, signal.SIGKILL)
+        if group_alive(group):
+            signal_group(group, signal.SIGKILL)
         self.process.wait(timeout=10)
         self.log.close()
-
-
-def _signal_group(group: int, signum: int) -> None:
-    try:
-        os.killpg(group, signum)
-    except ProcessLookupError:
-        pass
-
-
-def _group_alive(group: int) -> bool:
-    """Return True while a process of the group is alive (zombies excepted)."""
-    for status in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = status.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[2]) == group and fields[0] != "Z":
-            return True
-    return False
