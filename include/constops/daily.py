@@ -185,19 +185,20 @@ def station_day(passes: list[Pass], start: datetime, end: datetime) -> dict:
     gap (s), each pass clipped to the day."""
     clipped = ((max(p.aos, start), min(p.los, end)) for p in passes)
     intervals = sorted((aos, los) for aos, los in clipped if aos < los)
-    visible_s, max_gap_s, cursor = 0.0, 0.0, start
+    # Summed as timedeltas (exact microseconds): float seconds could add up past 100%.
+    visible, max_gap, cursor = timedelta(0), timedelta(0), start
     for aos, los in intervals:
         if aos > cursor:
-            max_gap_s = max(max_gap_s, (aos - cursor).total_seconds())
+            max_gap = max(max_gap, aos - cursor)
         if los > cursor:
-            visible_s += (los - max(aos, cursor)).total_seconds()
+            visible += los - max(aos, cursor)
             cursor = los
-    max_gap_s = max(max_gap_s, (end - cursor).total_seconds())
+    max_gap = max(max_gap, end - cursor)
     return {
         "pass_count": len(passes),
         "satellites_seen": len({p.norad_cat_id for p in passes}),
-        "percent_time_visible": 100.0 * visible_s / (end - start).total_seconds(),
-        "max_gap_s": max_gap_s,
+        "percent_time_visible": 100.0 * (visible / (end - start)),
+        "max_gap_s": max_gap.total_seconds(),
     }
 
 

@@ -205,3 +205,17 @@ def test_station_day_clips_passes_to_the_day_and_counts_neighbours_overlap():
     day = station_day(passes, DAY_START, DAY_END)
     assert day["percent_time_visible"] == pytest.approx(100 * (5 + 10 + 5) / 1440)
     assert day["max_gap_s"] == (1435 - 70) * 60.0
+
+
+def test_a_station_never_without_a_satellite_is_visible_exactly_100_percent_of_the_day():
+    """Found by the 1,296-satellite scale run: float seconds of 7,499 overlapping passes
+    summed to 100.00000000000009%, which the quality gate rightly refused."""
+    from types import SimpleNamespace
+
+    from constops.daily import station_day
+
+    step = timedelta(seconds=1.1)  # not a binary fraction: float sums of it drift
+    passes = [SimpleNamespace(norad_cat_id=i, aos=DAY_START - step + i * step, los=DAY_START + (i + 3) * step)
+              for i in range(80_000)]
+    day = station_day(passes, DAY_START, DAY_END)
+    assert day["percent_time_visible"] == 100.0 and day["max_gap_s"] == 0.0
