@@ -25,6 +25,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -102,6 +104,24 @@ def environment(config: ClusterConfig) -> dict[str, str]:
     if config.settings_path:
         env["CONSTOPS_SETTINGS"] = config.settings_path
     return env
+
+
+@contextmanager
+def temporary_database(admin_url: str, prefix: str = "constops"):
+    """Create a fresh PostgreSQL database next to the one of ``admin_url`` (a superuser's
+    or a role with CREATEDB); yield its SQLAlchemy URL; drop it afterwards, forcing out
+    any session left."""
+    import sqlalchemy as sa
+
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin.url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def free_port() -> int:

@@ -10,7 +10,6 @@ import os
 import tempfile
 import threading
 import time
-import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -115,27 +114,22 @@ def celestrak():
 def _postgres_database():
     """Yield the URL of a fresh PostgreSQL database, dropped afterwards, or skip."""
     import sqlalchemy as sa
+    from cluster import temporary_database
 
     admin_url = os.environ.get(POSTGRES_ENV)
     if not admin_url:
         pytest.skip(f"{POSTGRES_ENV} is not set (`.ci/run` sets it)")
-    name = f"constops_test_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    database = temporary_database(admin_url, "constops_test")
     try:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        url = database.__enter__()
     except sa.exc.OperationalError as exc:
         if os.environ.get(REQUIRE_POSTGRES_ENV):
             raise
         pytest.skip(f"PostgreSQL at {admin_url} is not reachable: {exc.orig}")
-    url = admin.url.set(database=name).render_as_string(hide_password=False)
-    yield url
-    with admin.connect() as conn:
-        conn.execute(sa.text(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n AND pid <> pg_backend_pid()"
-        ), {"n": name})
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
-    admin.dispose()
+    try:
+        yield url
+    finally:
+        database.__exit__(None, None, None)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
