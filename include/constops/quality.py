@@ -24,10 +24,11 @@ PASS_CHECKS = {
         "AND group_name = :group AND NOT (max_elevation_deg >= min_elevation_deg - 1e-6 AND max_elevation_deg <= 90)",
     "azimuths lie in [0, 360)": "SELECT count(*) FROM gateway_passes WHERE day = :day AND group_name = :group "
         "AND NOT (aos_azimuth_deg >= 0 AND aos_azimuth_deg < 360 AND los_azimuth_deg >= 0 AND los_azimuth_deg < 360)",
-    "passes of one satellite do not overlap": "SELECT count(*) FROM gateway_passes a JOIN gateway_passes b "
-        "ON a.day = b.day AND a.group_name = b.group_name AND a.station_id = b.station_id "
-        "AND a.min_elevation_deg = b.min_elevation_deg AND a.norad_cat_id = b.norad_cat_id AND a.aos < b.aos "
-        "AND b.aos < a.los WHERE a.day = :day AND a.group_name = :group",
+    # Each pass against the one before it (a window, not a self-join: a fresh table's
+    # missing statistics made PostgreSQL nest loops, 31 s for 7,500 passes).
+    "passes of one satellite do not overlap": "SELECT count(*) FROM (SELECT aos, LAG(los) OVER (PARTITION BY "
+        "station_id, min_elevation_deg, norad_cat_id ORDER BY aos) AS previous_los FROM gateway_passes "
+        "WHERE day = :day AND group_name = :group) p WHERE p.previous_los > p.aos",
     "passes come from known satellites of the day's snapshot": "SELECT count(*) FROM gateway_passes p "
         "JOIN day_snapshots d ON d.day = p.day AND d.group_name = p.group_name WHERE p.day = :day "
         "AND p.group_name = :group AND (p.snapshot_id <> d.snapshot_id OR NOT EXISTS (SELECT 1 FROM element_sets e "

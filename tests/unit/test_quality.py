@@ -48,3 +48,16 @@ def test_impossible_rows_fail_the_day_naming_the_checks(computed_day):
         quality.require(computed_day, quality.PASS_CHECKS, "qianfan", DAY)
     with pytest.raises(quality.DataQualityError, match="cell percentages lie in"):
         quality.require(computed_day, quality.COVERAGE_CHECKS, "qianfan", DAY)
+
+
+def test_a_pass_running_into_the_same_satellites_next_pass_fails_the_day(computed_day):
+    from datetime import timedelta
+
+    passes = schema.gateway_passes
+    with computed_day.begin() as conn:
+        rows = conn.execute(passes.select().order_by(passes.c.norad_cat_id, passes.c.aos)).all()
+        first, second = next((a, b) for a, b in zip(rows, rows[1:]) if a.norad_cat_id == b.norad_cat_id)
+        conn.execute(update(passes).where(passes.c.norad_cat_id == first.norad_cat_id, passes.c.aos == first.aos)
+                     .values(los=second.aos + timedelta(minutes=1)))
+    with pytest.raises(quality.DataQualityError, match=r"failed 1 quality check\(s\): passes of one satellite do not overlap"):
+        quality.require(computed_day, quality.PASS_CHECKS, "qianfan", DAY)
