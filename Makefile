@@ -5,7 +5,7 @@ ENV := source scripts/airflow-env.sh &&
 UV := .tools/bin/uv
 PYTEST_ARGS ?=
 
-.PHONY: help venv init run test demo history import pipeline bench whatif clean-airflow
+.PHONY: help venv init run test demo history import pipeline bench bench-scale cluster whatif clean-airflow
 
 help:
 	@echo "make run                        Airflow standalone with the pipeline (UI on :8080)"
@@ -15,6 +15,8 @@ help:
 	@echo "make pipeline DAY=YYYY-MM-DD    run tle_ingest, gateway_passes and coverage for one day"
 	@echo "make history                    import the bundled week 2025-11-14..20 and compute 2025-11-15..21"
 	@echo "make bench                      engine speed and memory at 108..15,000 satellites"
+	@echo "make bench-scale                one 15,000-satellite day on 1 and 2 Celery workers (PostgreSQL, Redis)"
+	@echo "make cluster WORKERS=2          the docker-compose deployment as local processes (PostgreSQL, Redis)"
 	@echo "make whatif                     Walker shells for continuous 25-deg coverage of Kazakhstan"
 
 # The environment: uv from PyPI into .tools, then every package from uv.lock into .venv.
@@ -59,6 +61,14 @@ history: init
 
 bench: venv
 	$(ENV) python benchmarks/bench_engine.py $(BENCH_ARGS)
+
+bench-scale: venv
+	$(ENV) python benchmarks/bench_scale.py $(BENCH_ARGS)
+
+# The distributed deployment of docker-compose.yml as processes on this host.
+WORKERS ?= 2
+cluster: venv
+	@$(ENV) exec python scripts/cluster.py --workers $(WORKERS) $(CLUSTER_ARGS)
 
 whatif: venv
 	$(ENV) python scripts/whatif_walker.py

@@ -1,0 +1,154 @@
+"""Scale-out: one large day on the distributed deployment with 1, then 2 Celery workers.
+
+    python benchmarks/bench_scale.py [--satellites 15000] [--workers 1,2]     # make bench-scale
+
+Needs the local PostgreSQL and Redis (``--postgres-url``, ``--redis-url``). For each
+worker count, a fresh installation (scripts/cluster.py: api-server, scheduler,
+dag-processor, triggerer and N Celery workers, each running one task at a time on one
+thread) imports the same synthetic Walker shell (15,000 satellites: 100 planes of 150
+at 1068 km, 89 deg) as an archived snapshot, and runs the day 2026-11-01 through
+tle_ingest, gateway_passes and coverage with the default settings (0.5 deg cells, 30 s
+steps, 3 masks; shards of 2,000 satellites for coverage, 5,000 for passes). Reported:
+
+  day_s        from the trigger of tle_ingest to the end of the last downstream run
+  coverage_s   the coverage run, start to end;  passes_s: the gateway_passes run
+  task_s       the sum of every task's run time (the work, wherever it ran)
+  speedup      day_s of the first worker count / day_s of this one (same run, same machine)
+
+The tables of every worker count are checked equal to the first's. Writes
+benchmarks/scale_results.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+import uuid
+from contextlib import ExitStack
+from datetime import datetime, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+
+from cluster import Cluster, ClusterConfig, free_port, temporary_database  # noqa: E402
+
+DAY = "2026-11-01"
+RESULTS = Path(__file__).with_name("scale_results.json")
+DOWNSTREAM = ("coverage", "gateway_passes")
+
+
+def walker_payload(n_sats: int, directory: Path) -> Path:
+    """Write the Walker shell of ``n_sats`` satellites as an OMM JSON file; return its path."""
+    from constops.walker import walker_delta
+
+    planes = {15000: 100, 1296: 36, 324: 18}.get(n_sats) or max(1, round(n_sats ** 0.5))
+    epoch = datetime.fromisoformat(DAY).replace(tzinfo=timezone.utc)
+    sats = walker_delta(n_sats - n_sats % planes, planes, 1, 1068.0, 89.0, epoch, first_norad_cat_id=100_000)
+    path = directory / f"walker_{len(sats)}.json"
+    path.write_text(json.dumps([s.omm_fields() for s in sats]))
+    return path
+
+
+def run_day(workers: int, payload: Path, args, root: Path) -> tuple[dict, dict]:
+    """Run DAY on a fresh installation with ``workers`` workers; return (timings, tables)."""
+    import subprocess
+
+    import sqlalchemy as sa
+
+    from constops.reporting import schema
+    from constops.reporting.store import connect
+
+    with ExitStack() as stack:
+        metadata_url, reporting_url = (stack.enter_context(temporary_database(args.postgres_url, "constops_bench"))
+                                       for _ in range(2))
+        config = ClusterConfig(
+            home=root / f"workers-{workers}", metadata_url=metadata_url.replace("postgresql://", "postgresql+psycopg2://"),
+            broker_url=args.redis_url, reporting_url=reporting_url, archive_url=str(root / f"archive-{workers}"),
+            work_url=str(root / f"work-{workers}"), api_port=free_port(), queue=f"constops-bench-{uuid.uuid4().hex[:8]}",
+            # CelesTrak is never asked for a past day; the scheduler's own run for today finds nothing listening.
+            celestrak_connection=json.dumps({"conn_type": "http", "host": "127.0.0.1", "port": free_port(), "schema": "http"}),
+        )
+        cluster = Cluster(config, extra_env={"AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "2"})
+        cluster.init()
+        subprocess.run([sys.executable, str(Path(__file__).resolve().parents[1] / "scripts" / "import_snapshots.py"),
+                        str(payload)], env=cluster.env, check=True, capture_output=True)
+        metadata = sa.create_engine(metadata_url, poolclass=sa.pool.NullPool)
+        stack.callback(metadata.dispose)
+
+        def rows(query):
+            with metadata.connect() as conn:
+                return conn.execute(sa.text(query), {"day": DAY}).all()
+
+        try:
+            cluster.start(workers)
+            cluster.wait_for("the DAGs", lambda: len(rows(
+                "SELECT 1 FROM dag WHERE dag_id IN ('tle_ingest', 'coverage', 'gateway_passes')")) == 3)
+            cluster.run("dags", "trigger", "tle_ingest", "--conf", json.dumps({"day": DAY}))
+            ended = cluster.wait_for("the day's runs", lambda: (lambda found: found if len(found) == 2 and all(
+                r.state in ("success", "failed") for r in found) else None)(rows(
+                    "SELECT dag_id, state, start_date, end_date FROM dag_run WHERE partition_key = :day")),
+                timeout_s=3600, every_s=5)
+            if any(r.state != "success" for r in ended):
+                raise RuntimeError(f"runs failed: {ended}\n" + "\n".join(map(cluster.tail, cluster.processes)))
+            ingest = rows("SELECT start_date FROM dag_run WHERE dag_id = 'tle_ingest' AND run_type = 'manual'")[0]
+            tasks = rows("SELECT ti.start_date, ti.end_date FROM task_instance ti JOIN dag_run r ON "
+                         "r.dag_id = ti.dag_id AND r.run_id = ti.run_id WHERE r.partition_key = :day "
+                         "OR (r.dag_id = 'tle_ingest' AND r.run_type = 'manual')")
+        finally:
+            cluster.stop()
+        by_dag = {r.dag_id: (r.end_date - r.start_date).total_seconds() for r in ended}
+        timings = {
+            "workers": workers,
+            "day_s": round((max(r.end_date for r in ended) - ingest.start_date).total_seconds(), 1),
+            "coverage_s": round(by_dag["coverage"], 1),
+            "passes_s": round(by_dag["gateway_passes"], 1),
+            "task_s": round(sum((t.end_date - t.start_date).total_seconds() for t in tasks if t.end_date), 1),
+        }
+        engine = connect(reporting_url)
+        stack.callback(engine.dispose)
+        tables = {t.name: sorted(tuple(r) for r in engine.connect().execute(
+            sa.select(*[c for c in t.c if c.name != "computed_at"])))
+            for t in (schema.coverage_daily, schema.gateway_daily)}
+    return timings, tables
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--satellites", type=int, default=15000)
+    parser.add_argument("--workers", default="1,2", help="worker counts, the first is the baseline")
+    parser.add_argument("--postgres-url", default=os.environ.get(
+        "CONSTOPS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument("--redis-url", default=os.environ.get("CONSTOPS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0"))
+    args = parser.parse_args(argv)
+    counts = [int(w) for w in args.workers.split(",")]
+    with tempfile.TemporaryDirectory(prefix="constops-bench-scale-") as tmp:
+        root = Path(tmp)
+        payload = walker_payload(args.satellites, root)
+        results, reference = [], None
+        for workers in counts:
+            t0 = time.perf_counter()
+            timings, tables = run_day(workers, payload, args, root)
+            timings["installation_s"] = round(time.perf_counter() - t0 - timings["day_s"], 1)
+            if reference is None:
+                reference = tables
+            elif tables != reference:
+                raise SystemExit(f"{workers} workers loaded other rows than {counts[0]}")
+            timings["speedup"] = round(results[0]["day_s"] / timings["day_s"], 2) if results else 1.0
+            results.append(timings)
+            print(json.dumps(timings), flush=True)
+    print(f"\n{args.satellites} satellites, {DAY}: " + ", ".join(
+        f"{r['workers']} worker(s) {r['day_s']:.0f} s (x{r['speedup']:.2f})" for r in results))
+    RESULTS.write_text(json.dumps({
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "satellites": args.satellites, "day": DAY, "runs": results,
+    }, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
