@@ -25,6 +25,7 @@ import argparse
 import json
 import os
 import platform
+import signal
 import sys
 import tempfile
 import time
@@ -96,7 +97,7 @@ def run_day(workers: int, payload: Path, args, root: Path) -> tuple[dict, dict]:
             if any(r.state != "success" for r in ended):
                 raise RuntimeError(f"runs failed: {ended}\n" + "\n".join(map(cluster.tail, cluster.processes)))
             ingest = rows("SELECT start_date FROM dag_run WHERE dag_id = 'tle_ingest' AND run_type = 'manual'")[0]
-            tasks = rows("SELECT ti.start_date, ti.end_date FROM task_instance ti JOIN dag_run r ON "
+            tasks = rows("SELECT ti.task_id, ti.start_date, ti.end_date, ti.map_index FROM task_instance ti JOIN dag_run r ON "
                          "r.dag_id = ti.dag_id AND r.run_id = ti.run_id WHERE r.partition_key = :day "
                          "OR (r.dag_id = 'tle_ingest' AND r.run_type = 'manual')")
         finally:
@@ -108,6 +109,7 @@ def run_day(workers: int, payload: Path, args, root: Path) -> tuple[dict, dict]:
             "coverage_s": round(by_dag["coverage"], 1),
             "passes_s": round(by_dag["gateway_passes"], 1),
             "task_s": round(sum((t.end_date - t.start_date).total_seconds() for t in tasks if t.end_date), 1),
+            "tasks": task_breakdown(tasks),
         }
         engine = connect(reporting_url)
         stack.callback(engine.dispose)
@@ -115,6 +117,20 @@ def run_day(workers: int, payload: Path, args, root: Path) -> tuple[dict, dict]:
             sa.select(*[c for c in t.c if c.name != "computed_at"])))
             for t in (schema.coverage_daily, schema.gateway_daily)}
     return timings, tables
+
+
+def task_breakdown(tasks) -> dict[str, dict]:
+    """Return, per task id, how many instances ran and their total and longest run time (s)."""
+    breakdown: dict[str, dict] = {}
+    for t in tasks:
+        if t.end_date is None:
+            continue
+        seconds = (t.end_date - t.start_date).total_seconds()
+        entry = breakdown.setdefault(t.task_id, {"instances": 0, "total_s": 0.0, "max_s": 0.0})
+        entry["instances"] += 1
+        entry["total_s"] = round(entry["total_s"] + seconds, 1)
+        entry["max_s"] = round(max(entry["max_s"], seconds), 1)
+    return breakdown
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -126,6 +142,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--redis-url", default=os.environ.get("CONSTOPS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0"))
     args = parser.parse_args(argv)
     counts = [int(w) for w in args.workers.split(",")]
+    # A TERM (or Ctrl-C) unwinds normally, so that every installation is stopped and dropped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     with tempfile.TemporaryDirectory(prefix="constops-bench-scale-") as tmp:
         root = Path(tmp)
         payload = walker_payload(args.satellites, root)
