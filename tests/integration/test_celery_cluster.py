@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 
 import pytest
@@ -120,7 +121,9 @@ def test_two_celery_workers_with_shards_load_the_tables_of_the_local_run(tmp_pat
     with ExitStack() as stack:
         metadata_url, reporting_url, local_reporting_url = (
             stack.enter_context(contextmanager(_postgres_database)()) for _ in range(3))
-        local = run_local(tmp_path / "local", celestrak, local_reporting_url)
+        # The LocalExecutor run goes on beside the cluster (most of either is waiting).
+        pool = stack.enter_context(ThreadPoolExecutor(max_workers=1))
+        local_run = pool.submit(run_local, tmp_path / "local", celestrak, local_reporting_url)
 
         queue = f"constops-test-{uuid.uuid4().hex[:8]}"
         config = ClusterConfig(
@@ -160,6 +163,7 @@ def test_two_celery_workers_with_shards_load_the_tables_of_the_local_run(tmp_pat
         engine = connect(reporting_url)
         stack.callback(engine.dispose)
         distributed = table_rows(engine, COMPARED)
+        local = local_run.result()
     assert distributed == local
     assert len(local["coverage_daily"]) == 12 and len(local["gateway_passes"]) > 500
 
