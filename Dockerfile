@@ -12,5 +12,6 @@ COPY dags ./dags
 COPY plugins ./plugins
 COPY scripts ./scripts
 COPY data ./data
-RUN mkdir -p /opt/airflow /data/archive && chown -R airflow /opt/airflow /data
+# Named volumes start as copies of these directories, so the image user owns them.
+RUN mkdir -p /opt/airflow /data/archive /data/work && chown -R airflow /opt/airflow /data
 USER airflow
