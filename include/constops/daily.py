@@ -8,6 +8,7 @@ previous copy.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
@@ -20,20 +21,27 @@ from .archive import RawArchive
 from .coverage import CellGrid, cell_figures, count_in_view, percent_area_covered_series, region_figures
 from .fleet import fleet_status
 from .passes import Pass, find_passes
+from .propagation import propagation_failures
 from .reporting import schema
+from .reporting.sites import record_sites
 from .reporting.store import now_utc, replace
 from .settings import Settings
 from .shards import Counts, add_counts, plan_blocks
+from .freshness import SnapshotTooOldError, age_days, is_fresh
 from .snapshots import (
     NoSnapshotError,
     assign_day,
+    live_snapshot,
     load_element_sets,
     record_payload,
-    live_snapshot,
+    require_assigned,
     snapshot_at,
+    snapshot_by_id,
     snapshot_for_day,
+    snapshot_median_epoch,
     snapshot_nearest,
     snapshots_before,
+    stored_account,
 )
 from .timescale import TimeGrid, day_bounds
 
@@ -69,6 +77,7 @@ def ingest_day(
     now: datetime,
     fetch: Callable[[str], Answer],
     choice: str = "as_of_start",
+    max_age_days: float | None = None,
 ) -> dict:
     """Choose and record the snapshot for ``day``; return a summary.
 
@@ -79,6 +88,13 @@ def ingest_day(
     day. ``nearest`` takes the archived snapshot acquired nearest to the middle of the
     day, before or after; the live record survives it, so a later ``as_of_start`` run
     restores the day exactly.
+
+    The snapshot must be fresh for the day (:mod:`constops.freshness`): its age within
+    ``[ingest] max_snapshot_age_days``, or within ``max_age_days`` when an operator gives
+    one (an override, recorded in ``day_snapshots``). Otherwise SnapshotTooOldError says
+    which snapshot is nearest, how old it is, and how to import or override. The summary
+    carries the snapshot, its age and the account of its records (loaded, flagged, set
+    aside, by rule).
     """
     if choice not in SNAPSHOT_CHOICES:
         raise ValueError(f"snapshot choice {choice!r} is not one of {SNAPSHOT_CHOICES}")
@@ -92,7 +108,7 @@ def ingest_day(
         answer = fetch(group)
         snapshot = record_payload(
             engine, archive, group=group, payload=answer.body, source=answer.url,
-            acquired_at=now, http_status=answer.status, limits=settings.limits,
+            acquired_at=now, http_status=answer.status, limits=settings.limits, flag_thresholds=settings.flags,
         )
         selection = "live"
     else:
@@ -100,30 +116,68 @@ def ingest_day(
     if snapshot is None:
         raise NoSnapshotError(
             f"no archived {group} snapshot was acquired at or before {start:%Y-%m-%d %H:%M} UTC, "
-            f"so {day.isoformat()} cannot be computed (CelesTrak serves only current data); "
-            f"import a snapshot file for that time with `make import FILES=...`"
+            f"so {day.isoformat()} cannot be computed (CelesTrak serves only current data). "
+            f"{_nearest_note(engine, group, day)}Import an answer downloaded before that day with "
+            f"`make import FILES=...`, then run the day again"
         )
-    assign_day(engine, group, day, snapshot.snapshot_id, selection)
+    limit = settings.limits.max_snapshot_age_days if max_age_days is None else float(max_age_days)
+    age = age_days(snapshot_median_epoch(engine, snapshot), day)
+    if not is_fresh(age, limit):
+        raise SnapshotTooOldError(_too_old(engine, group, day, snapshot, selection, age, limit))
+    assign_day(engine, group, day, snapshot.snapshot_id, selection,
+               age_days=age, max_age_days=limit, age_override=max_age_days is not None)
     return {
         "day": day.isoformat(), "group": group, "snapshot_id": snapshot.snapshot_id,
         "selection": selection, "object_count": snapshot.object_count,
         "acquired_at": snapshot.acquired_at.isoformat(), "source": snapshot.source,
+        "snapshot_age_days": round(age, 3), "max_age_days": limit, "age_override": max_age_days is not None,
+        "records": stored_account(engine, snapshot).summary(),
     }
 
 
+def _too_old(engine: Engine, group: str, day: date, snapshot, selection: str, age: float, limit: float) -> str:
+    """Return the message of a day whose snapshot is too old: which one, how old, what to do."""
+    needed = math.ceil(abs(age) * 10) / 10
+    return (
+        f"{group} {day.isoformat()}: the {selection} snapshot {snapshot.snapshot_id} (acquired "
+        f"{snapshot.acquired_at:%Y-%m-%d %H:%M} UTC from {snapshot.source}) has element sets {age:.1f} days "
+        f"from the day's start, beyond the limit of {limit:g} days ([ingest] max_snapshot_age_days): passes "
+        f"would be off by many minutes. {_nearest_note(engine, group, day)}"
+        f"Import an answer downloaded within {limit:g} days of {day.isoformat()} with `make import FILES=...` "
+        f"and run the day again, or accept these elements explicitly: trigger tle_ingest with "
+        f"max_snapshot_age_days={needed:g} (make pipeline DAY={day.isoformat()} MAX_AGE_DAYS={needed:g}); "
+        f"the override is recorded with the day's results (day_snapshots.age_override)"
+    )
+
+
+def _nearest_note(engine: Engine, group: str, day: date) -> str:
+    """Return "The snapshot nearest the day is ..., N days from its start. " or ""."""
+    start, end = day_bounds(day)
+    nearest = snapshot_nearest(engine, group, start + (end - start) / 2)
+    if nearest is None:
+        return f"No {group} snapshot is loaded at all. "
+    age = age_days(snapshot_median_epoch(engine, nearest), day)
+    return (f"The loaded snapshot nearest the day is {nearest.snapshot_id} (acquired "
+            f"{nearest.acquired_at:%Y-%m-%d %H:%M} UTC, element sets {age:.1f} days from the day's start). ")
+
+
 def compute_passes_day(engine: Engine, settings: Settings, group: str, day: date) -> dict:
-    """Compute and load every configured station's passes of ``day`` from all the day's
-    satellites in one block; return the summary per station (see :func:`load_passes_day`)."""
-    return load_passes_day(engine, settings, group, day, [passes_block(engine, settings, group, day)])
+    """Compute and load every configured station's passes of ``day`` from all the satellites
+    of the day's snapshot in one block; return the summary per station (see
+    :func:`load_passes_day`)."""
+    snapshot_id = snapshot_for_day(engine, group, day).snapshot_id
+    block = passes_block(engine, settings, group, day, snapshot_id)
+    return load_passes_day(engine, settings, group, day, snapshot_id, [block])
 
 
 def passes_block(
-    engine: Engine, settings: Settings, group: str, day: date, first: int = 0, stop: int | None = None
+    engine: Engine, settings: Settings, group: str, day: date, snapshot_id: int,
+    first: int = 0, stop: int | None = None,
 ) -> dict[str, list[Pass]]:
-    """Return, per station id, the passes of the day's satellites ``[first, stop)`` (in NORAD
-    order) that overlap ``day``: TCA within an hour of it, longer than any LEO pass."""
-    snapshot = snapshot_for_day(engine, group, day)
-    element_sets = load_element_sets(engine, snapshot.snapshot_id)[first:stop]
+    """Return, per station id, the passes of the satellites ``[first, stop)`` (in NORAD order)
+    of snapshot ``snapshot_id`` that overlap ``day``: TCA within an hour of it, longer than
+    any LEO pass."""
+    element_sets = load_element_sets(engine, snapshot_id)[first:stop]
     start, end = day_bounds(day)
     overlap = timedelta(hours=1)
     return {
@@ -134,15 +188,16 @@ def passes_block(
 
 
 def load_passes_day(
-    engine: Engine, settings: Settings, group: str, day: date, blocks: Iterable[Mapping[str, list[Pass]]]
+    engine: Engine, settings: Settings, group: str, day: date, snapshot_id: int,
+    blocks: Iterable[Mapping[str, list[Pass]]],
 ) -> dict:
-    """Merge the passes of blocks that partition the day's satellites (see :func:`passes_block`),
-    load every station's passes whose TCA falls in ``day`` with its daily summary in one
-    transaction, and return the summary per station.
+    """Merge the passes of blocks that partition the satellites of snapshot ``snapshot_id``
+    (see :func:`passes_block`), load every station's passes whose TCA falls in ``day`` with
+    its daily summary in one transaction, and return the summary per station.
 
     The summary (time with a satellite in view, longest gap) also counts the passes of the
-    neighbouring days that overlap the day, clipped to it."""
-    snapshot = snapshot_for_day(engine, group, day)
+    neighbouring days that overlap the day, clipped to it. Raises SnapshotSupersededError,
+    loading nothing, when the day is no longer assigned ``snapshot_id``."""
     start, end = day_bounds(day)
     merged: dict[str, list[Pass]] = {station.station_id: [] for station in settings.stations}
     for block in blocks:
@@ -151,6 +206,8 @@ def load_passes_day(
     computed_at = now_utc()
     summaries = {}
     with engine.begin() as conn:
+        require_assigned(conn, group, day, snapshot_id)
+        record_sites(conn, settings)
         for station in settings.stations:
             around = sorted(merged[station.station_id], key=lambda p: (p.aos, p.norad_cat_id))
             passes = [p for p in around if start <= p.tca < end]
@@ -159,15 +216,15 @@ def load_passes_day(
             key = {"day": day, "group_name": group, "station_id": station.station_id,
                    "min_elevation_deg": station.min_elevation_deg}
             replace(conn, schema.gateway_passes, key, [
-                {**key, **_pass_row(p), "snapshot_id": snapshot.snapshot_id,
+                {**key, **_pass_row(p), "snapshot_id": snapshot_id,
                  "step_s": settings.pass_step_s, "computed_at": computed_at}
                 for p in passes
             ])
             replace(conn, schema.gateway_daily, key, [
-                {**key, **daily, "snapshot_id": snapshot.snapshot_id, "computed_at": computed_at}
+                {**key, **daily, "snapshot_id": snapshot_id, "computed_at": computed_at}
             ])
             summaries[station.station_id] = daily
-    return {"day": day.isoformat(), "group": group, "snapshot_id": snapshot.snapshot_id, "stations": summaries}
+    return {"day": day.isoformat(), "group": group, "snapshot_id": snapshot_id, "stations": summaries}
 
 
 def _pass_row(p: Pass) -> dict:
@@ -203,21 +260,24 @@ def station_day(passes: list[Pass], start: datetime, end: datetime) -> dict:
 
 
 def compute_coverage_day(engine: Engine, settings: Settings, group: str, day: date) -> dict:
-    """Compute and load the coverage of ``day`` from all the day's satellites in one block;
-    return the region figures (see :func:`load_coverage_day`)."""
-    return load_coverage_day(engine, settings, group, day, [count_coverage_block(engine, settings, group, day)])
+    """Compute and load the coverage of ``day`` from all the satellites of the day's snapshot
+    in one block; return the region figures (see :func:`load_coverage_day`)."""
+    snapshot_id = snapshot_for_day(engine, group, day).snapshot_id
+    block = count_coverage_block(engine, settings, group, day, snapshot_id)
+    return load_coverage_day(engine, settings, group, day, snapshot_id, [block])
 
 
 def count_coverage_block(
-    engine: Engine, settings: Settings, group: str, day: date, first: int = 0, stop: int | None = None
+    engine: Engine, settings: Settings, group: str, day: date, snapshot_id: int,
+    first: int = 0, stop: int | None = None,
 ) -> tuple[Counts, dict[str, int]]:
     """Return the satellites-in-view counts over the region's cells at every coverage step of
-    ``day``, from the day's satellites ``[first, stop)`` (in NORAD order): ``counts[(set,
+    ``day``, from the satellites ``[first, stop)`` (in NORAD order) of snapshot
+    ``snapshot_id``: ``counts[(set,
     service)][mask]`` arrays (n_times, n_cells) for the sets ``all`` and ``operational`` (as
     ``fleet_status`` labels them for the day) and the services direct and bent pipe, and the
     number of satellites of each set that propagate all day."""
-    snapshot = snapshot_for_day(engine, group, day)
-    element_sets = load_element_sets(engine, snapshot.snapshot_id)[first:stop]
+    element_sets = load_element_sets(engine, snapshot_id)[first:stop]
     operational = _operational_ids(engine, group, day)
     norad = np.array([s.norad_cat_id for s in element_sets], dtype=np.int64)
     subsets = {"all": np.ones(len(norad), bool), "operational": np.isin(norad, list(operational))}
@@ -234,13 +294,15 @@ def _coverage_times(settings: Settings, day: date) -> TimeGrid:
 
 
 def load_coverage_day(
-    engine: Engine, settings: Settings, group: str, day: date, blocks: Iterable[tuple[Counts, Mapping[str, int]]]
+    engine: Engine, settings: Settings, group: str, day: date, snapshot_id: int,
+    blocks: Iterable[tuple[Counts, Mapping[str, int]]],
 ) -> dict:
-    """Add the counts of blocks that partition the day's satellites (see
-    :func:`count_coverage_block`), compute the coverage figures at every mask, for all and
-    operational satellites, direct and bent pipe; load ``coverage_daily``, ``coverage_cells``
-    and ``coverage_timeseries`` in one transaction and return the region figures."""
-    snapshot = snapshot_for_day(engine, group, day)
+    """Add the counts of blocks that partition the satellites of snapshot ``snapshot_id``
+    (see :func:`count_coverage_block`), compute the coverage figures at every mask, for all
+    and operational satellites, direct and bent pipe; load ``coverage_daily``,
+    ``coverage_cells`` and ``coverage_timeseries`` in one transaction and return the region
+    figures. Raises SnapshotSupersededError, loading nothing, when the day is no longer
+    assigned ``snapshot_id``."""
     operational = _operational_ids(engine, group, day)
     grid, times = _coverage_grid(settings), _coverage_times(settings, day)
     counts, usable = add_counts(blocks)
@@ -257,27 +319,36 @@ def load_coverage_day(
                 **row_key, **region, "satellites_used": usable[set_name],
                 "n_cells": len(grid), "area_km2": float(grid.area_km2.sum()),
                 "cell_size_deg": grid.cell_size_deg, "step_s": settings.coverage_step_s,
-                "snapshot_id": snapshot.snapshot_id, "computed_at": computed_at,
+                "snapshot_id": snapshot_id, "computed_at": computed_at,
             })
-            cell_rows += _cell_rows(row_key, grid, cells, snapshot.snapshot_id)
+            cell_rows += _cell_rows(row_key, grid, cells, snapshot_id)
             series = percent_area_covered_series(mask_counts, grid.area_km2).tolist()
             series_rows += [
-                {**row_key, "t": t, "percent_area_covered": p, "snapshot_id": snapshot.snapshot_id}
+                {**row_key, "t": t, "percent_area_covered": p, "snapshot_id": snapshot_id}
                 for t, p in zip(instants, series)
             ]
             summary[f"{set_name}/{service}/{mask_deg:g}"] = region["percent_time_covered"]
     with engine.begin() as conn:
+        require_assigned(conn, group, day, snapshot_id)
+        record_sites(conn, settings, grid)
         replace(conn, schema.coverage_daily, key, daily_rows)
         replace(conn, schema.coverage_cells, key, cell_rows)
         replace(conn, schema.coverage_timeseries, key, series_rows)
-    return {"day": day.isoformat(), "group": group, "snapshot_id": snapshot.snapshot_id,
+    return {"day": day.isoformat(), "group": group, "snapshot_id": snapshot_id,
             "operational": len(operational), "percent_time_covered": summary}
 
 
-def plan_day_blocks(engine: Engine, group: str, day: date, block_size: int) -> list[tuple[int, int]]:
-    """Return the ``[first, stop)`` blocks of at most ``block_size`` satellites that cover the
-    snapshot assigned to ``day`` (see ``shards.plan_blocks``)."""
-    return plan_blocks(snapshot_for_day(engine, group, day).object_count or 0, block_size)
+def plan_day_blocks(engine: Engine, snapshot_id: int, block_size: int) -> list[tuple[int, int]]:
+    """Return the ``[first, stop)`` blocks of at most ``block_size`` satellites that cover
+    snapshot ``snapshot_id`` (see ``shards.plan_blocks``)."""
+    return plan_blocks(snapshot_by_id(engine, snapshot_id).object_count or 0, block_size)
+
+
+def resolve_day_snapshot(engine: Engine, settings: Settings, group: str, day: date) -> dict:
+    """Return ``{"group", "day", "snapshot_id"}``: the snapshot assigned to ``day``, read once
+    at the start of a run and passed to every task of it (NoSnapshotError names the day)."""
+    snapshot = snapshot_for_day(engine, group, day)
+    return {"group": group, "day": day.isoformat(), "snapshot_id": snapshot.snapshot_id}
 
 
 def _operational_ids(engine: Engine, group: str, day: date) -> set[int]:
@@ -292,26 +363,35 @@ def _operational_ids(engine: Engine, group: str, day: date) -> set[int]:
     return {norad for norad, status in rows if status == "operational"}
 
 
-def compute_fleet_day(engine: Engine, settings: Settings, group: str, day: date) -> dict:
-    """Label every satellite of the day's snapshot (operational, raising, decaying, stranded,
-    stale) from its elements and the snapshots of the preceding rate window; load
-    ``fleet_status`` and return the count per status."""
-    snapshot = snapshot_for_day(engine, group, day)
+def compute_fleet_day(engine: Engine, settings: Settings, group: str, day: date, snapshot_id: int | None = None) -> dict:
+    """Label every satellite of snapshot ``snapshot_id`` (default: the day's) as operational,
+    raising, manoeuvring, decaying, stranded or stale from its elements and the snapshots of
+    the preceding rate window, and find the satellites whose SGP4 propagation fails during
+    the day; load ``fleet_status`` and ``propagation_errors`` in one transaction and return
+    the count per status and the failures."""
+    snapshot = snapshot_by_id(engine, snapshot_id) if snapshot_id else snapshot_for_day(engine, group, day)
     current = load_element_sets(engine, snapshot.snapshot_id)
     history = [
         load_element_sets(engine, earlier.snapshot_id)
         for earlier in snapshots_before(engine, group, snapshot.acquired_at, settings.fleet.rate_window_days + 1)
         if earlier.snapshot_id != snapshot.snapshot_id
     ]
-    start, _ = day_bounds(day)
-    statuses = fleet_status(current, start, history, settings.fleet)
+    start, end = day_bounds(day)
+    statuses = fleet_status(current, start, history, settings.fleet, settings.flags)
+    failures = propagation_failures(current, start, end, settings.coverage_step_s)
     key = {"day": day, "group_name": group}
     with engine.begin() as conn:
+        require_assigned(conn, group, day, snapshot.snapshot_id)
         replace(conn, schema.fleet_status, key, [
             {**key, **asdict(status), "snapshot_id": snapshot.snapshot_id} for status in statuses
         ])
+        replace(conn, schema.propagation_errors, key, [
+            {**key, **asdict(failure), "snapshot_id": snapshot.snapshot_id} for failure in failures
+        ])
     return {"day": day.isoformat(), "group": group, "snapshot_id": snapshot.snapshot_id,
-            "history_snapshots": len(history), "status": dict(Counter(s.status for s in statuses))}
+            "history_snapshots": len(history), "status": dict(Counter(s.status for s in statuses)),
+            "propagation_errors": [f"{f.norad_cat_id} error {f.error_code} from {f.first_error_at:%H:%M:%S} UTC"
+                                   for f in failures]}
 
 
 def _cell_rows(key: dict, grid: CellGrid, cells, snapshot_id: int) -> list[dict]:

@@ -21,14 +21,18 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 
 from sgp4 import exporter, omm
-from sgp4.api import WGS72, Satrec
+from sgp4.api import SGP4_ERRORS, WGS72, Satrec
 
 __all__ = [
     "ElementSet",
     "ElementsError",
     "FORMATS",
+    "Records",
+    "SET_ASIDE_RULES",
+    "SetAside",
     "detect_format",
     "parse",
+    "read_records",
 ]
 
 FORMATS = ("json", "csv", "xml", "tle")
@@ -41,6 +45,17 @@ WGS72_MU_KM3_S2 = 398600.8
 WGS72_RADIUS_KM = 6378.135
 #: Earth orbits between re-entry and beyond GEO: 0.5 to 17.5 revolutions a day.
 MEAN_MOTION_RANGE_REV_PER_DAY = (0.5, 17.5)
+#: The mean motions SGP4/SDP4 is given at all, rev/day: anything that orbits (> 0) up to
+#: 20 rev/day (a circular orbit at 20 rev/day would lie about 270 km below the surface).
+#: What is merely unusual (a LEO group's satellite at 2 rev/day) is flagged, not refused.
+MEAN_MOTION_DOMAIN_REV_PER_DAY = (0.0, 20.0)
+
+#: Why a record is set aside (it cannot be propagated). ``future_epoch`` and ``duplicate``
+#: are decided over the whole answer by :mod:`constops.triage`; the others here.
+SET_ASIDE_RULES = (
+    "malformed_tle", "checksum", "malformed_record", "missing_field", "unreadable_value", "out_of_domain",
+    "sgp4_init", "future_epoch", "duplicate",
+)
 
 
 #: What the standard readers raise on text that is not what they expect (LookupError: an
@@ -50,6 +65,49 @@ _MALFORMED = (ValueError, ET.ParseError, csv.Error, LookupError, AttributeError,
 
 class ElementsError(ValueError):
     """A payload that is not valid GP element data; the message names the input and the fault."""
+
+
+@dataclass(frozen=True)
+class SetAside:
+    """One record of an answer kept out of its snapshot, with the reason (see SET_ASIDE_RULES).
+
+    ``record_no`` counts the answer's records from 1; ``norad_cat_id`` and ``object_name``
+    are what the record says, when it says it readably (else None and "").
+    """
+
+    record_no: int
+    norad_cat_id: int | None
+    object_name: str
+    rule: str
+    field: str | None
+    value: str | None
+    message: str
+
+
+@dataclass(frozen=True)
+class Records:
+    """What one answer holds: the element sets read, and the records set aside."""
+
+    element_sets: list
+    set_aside: list
+    record_count: int
+
+
+class _RecordError(ElementsError):
+    """One record's fault: the rule it breaks, and the field and value when one is to blame."""
+
+    def __init__(self, rule: str, message: str, field: str | None = None, value=None, norad=None, name: str = ""):
+        super().__init__(message)
+        self.rule, self.field, self.value, self.norad, self.name = rule, field, value, norad, name
+
+    def set_aside(self, record_no: int, item) -> SetAside:
+        """Return the SetAside of record ``record_no``, whose raw fields are ``item``."""
+        norad, name = self.norad, self.name
+        if isinstance(item, dict):
+            norad = norad if norad is not None else _loose_int(item.get("NORAD_CAT_ID"))
+            name = name or str(item.get("OBJECT_NAME") or "").strip()
+        value = None if self.value is None else str(self.value)
+        return SetAside(record_no, norad, name, self.rule, self.field, value, str(self))
 
 
 @dataclass(frozen=True)
@@ -152,30 +210,52 @@ def detect_format(payload: bytes) -> str:
 
 
 def parse(payload: bytes, fmt: str | None = None, *, source: str = "payload") -> list[ElementSet]:
-    """Return the element sets in ``payload``, in the order given.
+    """Return the element sets in ``payload``, in the order given, refusing any bad record.
 
-    ``fmt`` is one of ``FORMATS``; ``None`` detects it. ``source`` names the input
-    in error messages (a URL or a file name). Raises :class:`ElementsError` on the
-    first malformed record, naming the record and the field.
+    The strict reader, for files that must be clean (tests, tools): it raises
+    :class:`ElementsError` on a whole-answer fault (see :func:`read_records`) and on the
+    first record that :func:`read_records` would set aside, naming the record and the field.
+    """
+    records = read_records(payload, fmt, source=source)
+    if records.set_aside:
+        raise ElementsError(f"{source} {records.set_aside[0].message}")
+    return records.element_sets
+
+
+def read_records(payload: bytes, fmt: str | None = None, *, source: str = "payload") -> Records:
+    """Return the answer's records, each either an element set or set aside with its reason.
+
+    ``fmt`` is one of ``FORMATS``; ``None`` detects it. ``source`` names the input in
+    error messages (a URL or a file name). Only faults of the whole answer raise
+    :class:`ElementsError`: not UTF-8, not GP data (an HTML page, a notice, an empty
+    body), invalid or truncated JSON or XML, no record at all. A record that cannot be
+    propagated (malformed TLE lines, a failed checksum, a missing field, a value that
+    is not a number or outside its domain, elements SGP4 refuses) is set aside, and
+    the others are read on.
     """
     fmt = fmt or detect_format(payload)
     if fmt not in FORMATS:
         raise ElementsError(f"{source}: unknown format {fmt!r}; expected one of {FORMATS}")
     text = _decode(payload, source)
     try:
-        records = list(_READERS[fmt](text))
+        items = list(_READERS[fmt](text))
     except ElementsError as exc:
         raise ElementsError(f"{source}: {exc}") from None
     except _MALFORMED as exc:
         raise ElementsError(f"{source}: malformed {fmt.upper()}: {exc!r}") from None
-    if not records:
+    if not items:
         raise ElementsError(f"{source}: {fmt.upper()} payload holds no element sets: {_quote(text)}")
-    try:
-        return [_element_set(fields, f"{source} record {i + 1}") for i, fields in enumerate(records)]
-    except ElementsError:
-        raise
-    except _MALFORMED as exc:
-        raise ElementsError(f"{source}: malformed {fmt.upper()} record: {exc!r}") from None
+    element_sets, set_aside = [], []
+    for record_no, item in enumerate(items, start=1):
+        try:
+            if isinstance(item, _RecordError):
+                raise item
+            element_sets.append(_element_set(item, f"record {record_no}"))
+        except _RecordError as exc:
+            set_aside.append(exc.set_aside(record_no, item))
+        except _MALFORMED as exc:
+            set_aside.append(_RecordError("malformed_record", f"record {record_no}: {exc!r}").set_aside(record_no, item))
+    return Records(element_sets, set_aside, len(items))
 
 
 def _read_json(text: str) -> list[dict]:
@@ -201,29 +281,54 @@ def _read_xml(text: str) -> list[dict]:
     return list(omm.parse_xml(io.StringIO(text)))
 
 
-def _read_tle(text: str) -> list[dict]:
+def _read_tle(text: str) -> list:
+    """Return one item per 3-line (or 2-line) set: its OMM fields, or the _RecordError that
+    sets it aside. A broken set costs only itself: reading resumes at the next line 1."""
     lines = [line.rstrip() for line in text.splitlines() if line.strip()]
-    records = []
-    i = 0
+    items, i = [], 0
     while i < len(lines):
         name = None
         if not lines[i].startswith("1 "):
             name, i = lines[i].strip(), i + 1
-            if name.startswith("0 "):
-                name = name[2:]
-        if i + 1 >= len(lines) or not lines[i].startswith("1 ") or not lines[i + 1].startswith("2 "):
-            raise ElementsError(f"TLE line {i + 1}: expected a line 1 and a line 2 after {name!r}")
-        line1, line2 = lines[i], lines[i + 1]
+            name = name[2:] if name.startswith("0 ") else name
+        if i + 1 < len(lines) and lines[i].startswith("1 ") and lines[i + 1].startswith("2 "):
+            items.append(_tle_record(name, lines[i], lines[i + 1]))
+            i += 2
+            continue
+        norad = _loose_int(lines[i][2:7], alpha5=True) if i < len(lines) and lines[i].startswith("1 ") else None
+        items.append(_RecordError("malformed_tle", f"TLE line {i + 1}: expected a line 1 and a line 2 after "
+                                  f"{name!r}", norad=norad, name=name or ""))
+        while i < len(lines) and lines[i].startswith(("1 ", "2 ")) and not (
+                lines[i].startswith("1 ") and i + 1 < len(lines) and lines[i + 1].startswith("2 ")):
+            i += 1  # skip the rest of the broken set
+    return items
+
+
+def _tle_record(name: str | None, line1: str, line2: str):
+    """Return the OMM fields of one TLE set, or the _RecordError that sets it aside."""
+    norad = _loose_int(line1[2:7], alpha5=True)
+    try:
         for line in (line1, line2):
             _check_tle_checksum(line)
         if line1[2:7] != line2[2:7]:
             raise ElementsError(f"TLE catalog numbers differ: {line1[2:7]!r} vs {line2[2:7]!r}")
         sat = Satrec.twoline2rv(line1, line2, WGS72)
         fields = exporter.export_omm(sat, name or line1[2:7].strip())
-        fields["NORAD_CAT_ID"] = _alpha5_to_int(line1[2:7])
-        records.append(fields)
-        i += 2
-    return records
+    except _RecordError as exc:
+        exc.norad, exc.name = norad, name or ""
+        return exc
+    except (ElementsError, *_MALFORMED) as exc:
+        return _RecordError("malformed_tle", f"TLE set {name!r}: {exc}", norad=norad, name=name or "")
+    fields["NORAD_CAT_ID"] = norad
+    return fields
+
+
+def _loose_int(value, alpha5: bool = False) -> int | None:
+    """Return ``value`` as a catalog number when it reads as one (Alpha-5 if asked), else None."""
+    try:
+        return _alpha5_to_int(str(value)) if alpha5 else int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
 
 
 _READERS = {"json": _read_json, "csv": _read_csv, "xml": _read_xml, "tle": _read_tle}
@@ -232,10 +337,11 @@ _READERS = {"json": _read_json, "csv": _read_csv, "xml": _read_xml, "tle": _read
 def _check_tle_checksum(line: str) -> None:
     """Raise ElementsError when a TLE line's modulo-10 checksum (column 69) is wrong."""
     if len(line) < 69 or not line[68].isdigit():
-        raise ElementsError(f"TLE line is {len(line)} characters, not 69: {line!r}")
+        raise _RecordError("malformed_tle", f"TLE line is {len(line)} characters, not 69: {line!r}")
     total = sum(int(c) if c.isdigit() else (1 if c == "-" else 0) for c in line[:68])
     if total % 10 != int(line[68]):
-        raise ElementsError(f"TLE checksum fails (computed {total % 10}, line says {line[68]}): {line!r}")
+        raise _RecordError("checksum", f"TLE checksum fails (computed {total % 10}, line says {line[68]}): {line!r}",
+                           field=f"line {line[0]}", value=line)
 
 
 def _alpha5_to_int(field: str) -> int:
@@ -248,31 +354,36 @@ def _alpha5_to_int(field: str) -> int:
 
 
 def _element_set(fields: dict, where: str) -> ElementSet:
-    """Return an ElementSet from OMM fields, raising ElementsError naming ``where`` and the field."""
+    """Return an ElementSet from OMM fields, raising _RecordError naming ``where`` and the field.
+
+    Values are checked against their domain only (what SGP4 can be given at all); drag
+    terms of any finite size are accepted, as the TLE format and SGP4 accept them."""
     if not isinstance(fields, dict):
-        raise ElementsError(f"{where}: not an object")
+        raise _RecordError("malformed_record", f"{where}: not an object")
     get = _FieldReader(fields, where)
     element_set = ElementSet(
         norad_cat_id=get.integer("NORAD_CAT_ID", 1, MAX_NORAD_CAT_ID),
         object_name=get.text("OBJECT_NAME", required=False),
         object_id=get.text("OBJECT_ID", required=False),
         epoch=get.epoch("EPOCH"),
-        mean_motion_rev_per_day=get.number("MEAN_MOTION", *MEAN_MOTION_RANGE_REV_PER_DAY),
+        mean_motion_rev_per_day=get.number("MEAN_MOTION", *MEAN_MOTION_DOMAIN_REV_PER_DAY),
         eccentricity=get.number("ECCENTRICITY", 0.0, 0.999999),
         inclination_deg=get.number("INCLINATION", 0.0, 180.0),
         ra_of_asc_node_deg=get.number("RA_OF_ASC_NODE", 0.0, 360.0),
         arg_of_pericenter_deg=get.number("ARG_OF_PERICENTER", 0.0, 360.0),
         mean_anomaly_deg=get.number("MEAN_ANOMALY", 0.0, 360.0),
-        bstar_per_earth_radius=get.number("BSTAR", -1.0, 1.0),
-        mean_motion_dot=get.number("MEAN_MOTION_DOT", -1.0, 1.0),
-        mean_motion_ddot=get.number("MEAN_MOTION_DDOT", -1.0, 1.0),
+        bstar_per_earth_radius=get.number("BSTAR"),
+        mean_motion_dot=get.number("MEAN_MOTION_DOT"),
+        mean_motion_ddot=get.number("MEAN_MOTION_DDOT"),
         classification_type=get.text("CLASSIFICATION_TYPE", required=False) or "U",
         ephemeris_type=get.integer("EPHEMERIS_TYPE", 0, 9, default=0),
         element_set_no=get.integer("ELEMENT_SET_NO", 0, 9999, default=999),
         rev_at_epoch=get.integer("REV_AT_EPOCH", 0, 10_000_000, default=0),
     )
-    if element_set.satrec().error:
-        raise ElementsError(f"{where} (NORAD {element_set.norad_cat_id}): SGP4 rejects the elements")
+    error = element_set.satrec().error
+    if error:
+        raise _RecordError("sgp4_init", f"{where} (NORAD {element_set.norad_cat_id}): SGP4 rejects the elements "
+                           f"(error {error}: {SGP4_ERRORS.get(error, 'unknown')})", value=error)
     return element_set
 
 
@@ -289,26 +400,28 @@ class _FieldReader:
             value = value.strip()
         if value in (None, ""):
             if required:
-                raise ElementsError(f"{self.where}: field {key} is missing")
+                raise _RecordError("missing_field", f"{self.where}: field {key} is missing", field=key)
             return None
         return value
 
-    def _fail(self, key: str, value, what: str):
-        raise ElementsError(f"{self.where}: field {key}={value!r} {what}")
+    def _fail(self, key: str, value, what: str, rule: str = "out_of_domain"):
+        raise _RecordError(rule, f"{self.where}: field {key}={value!r} {what}", field=key, value=value)
 
     def text(self, key: str, required: bool = True) -> str:
         value = self._raw(key, required)
         return "" if value is None else str(value)
 
-    def number(self, key: str, low: float, high: float) -> float:
+    def number(self, key: str, low: float = -math.inf, high: float = math.inf) -> float:
         value = self._raw(key)
         if isinstance(value, bool):
-            self._fail(key, value, "is not a number")
+            self._fail(key, value, "is not a number", "unreadable_value")
         try:
             number = float(value)
         except (TypeError, ValueError):
-            self._fail(key, value, "is not a number")
-        if not math.isfinite(number) or not low <= number <= high:
+            self._fail(key, value, "is not a number", "unreadable_value")
+        if not math.isfinite(number):
+            self._fail(key, value, "is not a finite number", "unreadable_value")
+        if not low <= number <= high:
             self._fail(key, value, f"is outside [{low}, {high}]")
         return number
 
@@ -317,11 +430,11 @@ class _FieldReader:
         if value is None:
             return default
         if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
-            self._fail(key, value, "is not an integer")
+            self._fail(key, value, "is not an integer", "unreadable_value")
         try:
             number = int(value)
         except (TypeError, ValueError):
-            self._fail(key, value, "is not an integer")
+            self._fail(key, value, "is not an integer", "unreadable_value")
         if not low <= number <= high:
             self._fail(key, value, f"is outside [{low}, {high}]")
         return number
@@ -334,7 +447,7 @@ class _FieldReader:
                 return datetime.strptime(text, pattern).replace(tzinfo=timezone.utc)
             except ValueError:
                 continue
-        self._fail(key, value, "is not an ISO-8601 UTC time")
+        self._fail(key, value, "is not an ISO-8601 UTC time", "unreadable_value")
 
 
 def _decode(payload: bytes, source: str) -> str:

@@ -10,6 +10,13 @@ Status rules, applied in this order (defaults of :class:`FleetThresholds` in bra
 
 1. ``stale``: the element epoch is older than ``stale_age_days`` [3 days] at ``at``.
    Nothing else is claimed about a satellite whose elements are that old.
+1b. ``manoeuvring`` or ``decaying``: the element set carries extreme drag terms
+   (flagged ``extreme_bstar`` or ``large_mean_motion_dot``, :mod:`constops.flags`): a
+   mean motion that falls (MEAN_MOTION_DOT < 0, or a negative BSTAR) is thrust absorbed
+   by the fit, ``manoeuvring``; one that rises that fast is ``decaying``. Such elements
+   say little of where the orbit is going, so no other rule is tried. On 2026-08-31, 16
+   of the 238 Qianfan satellites (all of launches 2026-104 to 2026-155, BSTAR down to
+   -3.56 and MEAN_MOTION_DOT near -0.02) are manoeuvring by this rule.
 2. ``operational``: the mean altitude is inside the shell band,
    ``shell_alt_km ± shell_tolerance_km`` [1068 ± 10 km], whatever its rate.
 3. Below the band, by the altitude rate ``r`` (km/day):
@@ -81,6 +88,7 @@ from datetime import datetime, timezone
 import numpy as np
 
 from .elements import ElementSet
+from .flags import FlagThresholds, drag_signature
 
 __all__ = [
     "FleetThresholds",
@@ -94,7 +102,7 @@ __all__ = [
     "status_counts",
 ]
 
-STATUSES = ("operational", "raising", "decaying", "stranded", "stale")
+STATUSES = ("operational", "raising", "manoeuvring", "decaying", "stranded", "stale")
 _SECONDS_PER_DAY = 86400.0
 _COSPAR_LAUNCH = re.compile(r"^\s*(\d{4}-\d{3})")
 _UNKNOWN_LAUNCH = "unknown"
@@ -162,6 +170,7 @@ def fleet_status(
     at: datetime,
     history: Sequence[Sequence[ElementSet]] = (),
     thresholds: FleetThresholds = FleetThresholds(),
+    flags: FlagThresholds = FlagThresholds(),
 ) -> list[SatelliteStatus]:
     """Return the status of every satellite of ``current``, in the order given.
 
@@ -179,7 +188,7 @@ def fleet_status(
     statuses = []
     for element_set in current:
         rate = _alt_rate_km_per_day(element_set.epoch, altitudes[element_set.norad_cat_id], thresholds)
-        statuses.append(_status(element_set, at, rate, planes[element_set.norad_cat_id], thresholds))
+        statuses.append(_status(element_set, at, rate, planes[element_set.norad_cat_id], thresholds, flags))
     return statuses
 
 
@@ -260,7 +269,8 @@ def _alt_rate_km_per_day(
 
 
 def _status(
-    element_set: ElementSet, at: datetime, rate: float | None, plane_id: str, thresholds: FleetThresholds
+    element_set: ElementSet, at: datetime, rate: float | None, plane_id: str, thresholds: FleetThresholds,
+    flags: FlagThresholds,
 ) -> SatelliteStatus:
     """Return the SatelliteStatus of one element set, its rate and plane already known."""
     age_days = (at - element_set.epoch).total_seconds() / _SECONDS_PER_DAY
@@ -277,16 +287,20 @@ def _status(
         mean_alt_km=alt_km,
         alt_rate_km_per_day=rate,
         epoch_age_days=age_days,
-        status=_classify(element_set, alt_km, rate, age_days, thresholds),
+        status=_classify(element_set, alt_km, rate, age_days, thresholds, flags),
     )
 
 
 def _classify(
-    element_set: ElementSet, alt_km: float, rate: float | None, age_days: float, thresholds: FleetThresholds
+    element_set: ElementSet, alt_km: float, rate: float | None, age_days: float, thresholds: FleetThresholds,
+    flags: FlagThresholds,
 ) -> str:
     """Return one of ``STATUSES`` by the rules of the module docstring."""
     if age_days > thresholds.stale_age_days:
         return "stale"
+    signature = drag_signature(element_set, flags)
+    if signature is not None:
+        return signature
     offset_km = alt_km - thresholds.shell_alt_km
     if abs(offset_km) <= thresholds.shell_tolerance_km:
         return "operational"

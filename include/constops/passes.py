@@ -26,6 +26,8 @@ Method (exact SGP4 everywhere, no interpolated orbit):
 
 from __future__ import annotations
 
+import warnings
+
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -35,6 +37,7 @@ from sgp4.api import SatrecArray
 
 from .elements import ElementSet
 from .geometry import WGS84_A_KM, elevation_sine_and_rate, look_angles, teme_to_ecef_state
+from .propagation import propagated
 from .sites import Station
 from .timescale import TimeGrid, as_utc, julian
 
@@ -122,6 +125,8 @@ class _Track:
         self.station = station
         self.grid = grid
         self.jd0, self.fr0 = julian(grid.start)
+        #: Per satellite, the grid offset of its first SGP4 failure (inf: none), set by samples().
+        self.valid_until_s = np.full(len(satrecs), np.inf)
 
     def samples(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Return (sin_elevation, sin_elevation_rate_per_s, swing) on the coarse grid.
@@ -133,9 +138,13 @@ class _Track:
         jd, fraction = self.grid.julian()
         error, r_teme_km, v_teme_km_s = SatrecArray(self.satrecs).sgp4(jd, fraction)
         r_ecef_km, v_ecef_km_s = teme_to_ecef_state(r_teme_km, v_teme_km_s, jd, fraction)
-        r_ecef_km[error != 0] = np.nan
+        ok = propagated(error)
+        # SGP4 can return error-free nonsense after a re-entry: a satellite ends at its first failure.
+        self.valid_until_s = np.where(ok.all(axis=1), np.inf, self.grid.offsets_s[np.argmin(ok, axis=1)])
+        r_ecef_km[~ok] = v_ecef_km_s[~ok] = np.nan
         sine, rate_per_s = elevation_sine_and_rate(r_ecef_km, v_ecef_km_s, self.station.ecef_km, self.station.enu[2])
-        with np.errstate(invalid="ignore"):
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a satellite failing from the first sample: all NaN
             speed_km_s = np.sqrt(np.nanmax(np.einsum("stk,stk->st", v_ecef_km_s, v_ecef_km_s), axis=1, keepdims=True))
             radius_km = np.sqrt(np.nanmin(np.einsum("stk,stk->st", r_ecef_km, r_ecef_km), axis=1, keepdims=True))
         # range >= |r| - |station|, and a station is at most WGS84_A + 9 km from the
@@ -170,7 +179,8 @@ class _Track:
         for lo, hi in zip([0, *cuts], [*cuts, len(order)]):
             error, r_teme_km[lo:hi], v_teme_km_s[lo:hi] = self.satrecs[sat_sorted[lo]].sgp4_array(
                 jd[lo:hi], fraction[lo:hi])
-            r_teme_km[lo:hi][error != 0] = np.nan
+            ended = offsets_s[order][lo:hi] >= self.valid_until_s[sat_sorted[lo]]
+            r_teme_km[lo:hi][(error != 0) | ended] = np.nan
         r_ecef_km, v_ecef_km_s = teme_to_ecef_state(r_teme_km, v_teme_km_s, jd, fraction)
         unsort = np.empty_like(order)
         unsort[order] = np.arange(len(order))

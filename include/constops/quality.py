@@ -39,6 +39,13 @@ PASS_CHECKS = {
         "AND g.min_elevation_deg = p.min_elevation_deg)",
     "station visibility is a percentage": "SELECT count(*) FROM gateway_daily WHERE day = :day AND group_name = :group "
         "AND NOT (percent_time_visible >= 0 AND percent_time_visible <= 100)",
+    # A green run must have computed its day: at least one station summary, all from the
+    # snapshot the day is assigned (one snapshot per day, never two).
+    "the day has station summaries": "SELECT CASE WHEN count(*) = 0 THEN 1 ELSE 0 END FROM gateway_daily "
+        "WHERE day = :day AND group_name = :group",
+    "station summaries come from the day's snapshot": "SELECT count(*) FROM gateway_daily g JOIN day_snapshots d "
+        "ON d.day = g.day AND d.group_name = g.group_name WHERE g.day = :day AND g.group_name = :group "
+        "AND g.snapshot_id <> d.snapshot_id",
 }
 
 COVERAGE_CHECKS = {
@@ -64,6 +71,13 @@ COVERAGE_CHECKS = {
         "JOIN coverage_daily b ON a.day = b.day AND a.group_name = b.group_name AND a.region_id = b.region_id "
         "AND a.min_elevation_deg = b.min_elevation_deg WHERE a.day = :day AND a.group_name = :group "
         "AND a.satellite_set = 'all' AND a.service = 'direct' AND b.percent_time_covered > a.percent_time_covered + 1e-9",
+    "the day has coverage results": "SELECT CASE WHEN count(*) = 0 THEN 1 ELSE 0 END FROM coverage_daily "
+        "WHERE day = :day AND group_name = :group",
+    "coverage and fleet come from the day's snapshot": "SELECT (SELECT count(*) FROM coverage_daily c "
+        "JOIN day_snapshots d ON d.day = c.day AND d.group_name = c.group_name WHERE c.day = :day "
+        "AND c.group_name = :group AND c.snapshot_id <> d.snapshot_id) + (SELECT count(*) FROM fleet_status f "
+        "JOIN day_snapshots d ON d.day = f.day AND d.group_name = f.group_name WHERE f.day = :day "
+        "AND f.group_name = :group AND f.snapshot_id <> d.snapshot_id)",
 }
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import Engine, func, select
 
 from .reporting import schema
 from .settings import Settings
+from .snapshots import snapshot_from_row, stored_account
 
 
 def day_summary(engine: Engine, settings: Settings, day: date) -> str:
@@ -15,18 +16,27 @@ def day_summary(engine: Engine, settings: Settings, day: date) -> str:
     lines = []
     with engine.connect() as conn:
         for group in settings.groups:
+            days = schema.day_snapshots
             snap = conn.execute(
-                select(schema.gp_snapshots)
-                .join(schema.day_snapshots, schema.day_snapshots.c.snapshot_id == schema.gp_snapshots.c.snapshot_id)
-                .where(schema.day_snapshots.c.day == day, schema.day_snapshots.c.group_name == group)
+                select(schema.gp_snapshots, days.c.snapshot_age_days, days.c.age_override)
+                .join(days, days.c.snapshot_id == schema.gp_snapshots.c.snapshot_id)
+                .where(days.c.day == day, days.c.group_name == group)
             ).first()
             if snap is None:
                 lines.append(f"{day} {group}: not computed")
                 continue
+            age = "" if snap.snapshot_age_days is None else f", elements {snap.snapshot_age_days:.1f} days old"
             lines.append(
                 f"{day} {group}: {snap.object_count} satellites, snapshot {snap.snapshot_id} "
-                f"({snap.format}, acquired {snap.acquired_at:%Y-%m-%d %H:%M} UTC)"
+                f"({snap.format}, acquired {snap.acquired_at:%Y-%m-%d %H:%M} UTC{age}"
+                f"{', age limit overridden' if snap.age_override else ''})"
             )
+            lines.append(f"  records: {stored_account(engine, snapshot_from_row(snap)).describe()}")
+            errors = conn.execute(select(schema.propagation_errors).where(
+                schema.propagation_errors.c.day == day, schema.propagation_errors.c.group_name == group)).all()
+            for error in errors:
+                lines.append(f"  NORAD {error.norad_cat_id}: SGP4 error {error.error_code} from "
+                             f"{error.first_error_at:%H:%M:%S} UTC ({error.percent_of_day_lost:.0f}% of the day lost)")
             cov = schema.coverage_daily
             for row in conn.execute(
                 select(cov)

@@ -10,10 +10,12 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 
 from .celestrak import USER_AGENT
+from .flags import FlagThresholds
 from .fleet import FleetThresholds
 from .validation import PayloadLimits
 from .sites import Region, Station
@@ -29,6 +31,7 @@ class Settings:
     """Everything a daily run needs to know besides the day and the database."""
 
     groups: tuple[str, ...]
+    first_day: date
     live_window_h: float
     contact: str
     region_id: str
@@ -43,6 +46,7 @@ class Settings:
     stations: tuple[Station, ...]
     fleet: FleetThresholds
     limits: PayloadLimits
+    flags: FlagThresholds
 
     @cached_property
     def region(self) -> Region:
@@ -83,6 +87,7 @@ def _from_toml(data: dict, path: Path) -> Settings:
         raise ValueError(f"groups must be CelesTrak group names (letters, digits, - and _): {groups}")
     return Settings(
         groups=groups,
+        first_day=date.fromisoformat(str(pipeline.get("first_day", "2025-11-01"))),
         live_window_h=float(pipeline.get("live_window_h", 36)),
         contact=str(pipeline.get("contact", "")),
         region_id=region_id,
@@ -104,6 +109,7 @@ def _from_toml(data: dict, path: Path) -> Settings:
         ),
         fleet=FleetThresholds(**data.get("fleet", {})),
         limits=PayloadLimits(**data.get("ingest", {})),
+        flags=FlagThresholds(**data.get("flags", {})),
     )
 
 

@@ -8,9 +8,7 @@ archived and recorded as ``rejected`` with the reason, and nothing else changes.
 
 from __future__ import annotations
 
-from collections import Counter
-from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
 from sqlalchemy import Engine, select
@@ -18,11 +16,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from . import celestrak, elements
 from .archive import RawArchive
-from .elements import ElementSet, ElementsError
+from .elements import ElementSet, ElementsError, SetAside
+from .flags import Flag, FlagThresholds
+from .freshness import median_epoch
 from .reporting import schema
-from .validation import PayloadLimits, check_payload
 from .reporting.store import now_utc, utc
 from .timescale import as_utc
+from .triage import Account, Triage, triage_answer
+from .validation import PayloadLimits, check_payload
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,12 @@ class Snapshot:
     format: str
     sha256: str
     object_count: int
+    #: Records in the answer, set aside and flagged (None for snapshots loaded before triage).
+    record_count: int | None = None
+    set_aside_count: int | None = None
+    flagged_count: int | None = None
+    #: Median element-set epoch of the loaded records (see constops.freshness).
+    median_epoch: datetime | None = None
 
 
 class NoSnapshotError(LookupError):
@@ -53,57 +60,105 @@ def record_payload(
     http_status: int | None = None,
     fmt: str | None = None,
     limits: PayloadLimits = PayloadLimits(),
+    flag_thresholds: FlagThresholds = FlagThresholds(),
 ) -> Snapshot:
-    """Archive ``payload``, validate it and load its element sets; return the snapshot.
+    """Archive ``payload``, triage its records and load the element sets; return the snapshot.
 
-    The same bytes recorded twice for a group give the first snapshot back.
-    ``http_status`` is set for CelesTrak answers, which are first checked against
-    CelesTrak's notices. Raises ``CelestrakAnswerError`` or ``ElementsError`` (the
-    payload then stays archived and is recorded with status ``rejected``).
+    Each record is loaded (flagged when unusual: ``flagged_element_sets``) or set aside
+    with its reason (``set_aside_records``); see :mod:`constops.triage`. The same bytes
+    recorded twice for a group give the first snapshot back. ``http_status`` is set for
+    CelesTrak answers, which are first checked against CelesTrak's notices. Raises
+    ``CelestrakAnswerError`` or ``ElementsError`` for a fault of the whole answer (see
+    :mod:`constops.validation`): the payload then stays archived and is recorded with
+    status ``rejected``, with the records set aside that were found.
     """
     acquired_at = as_utc(acquired_at)
     extension = fmt or _guess_extension(payload)
     sha256, uri = archive.put(payload, group, extension)
     existing = _find(engine, group, sha256)
     if existing is not None and existing.status == "loaded":
-        return _snapshot(existing)
+        return snapshot_from_row(existing)
     # A payload rejected before is checked again: the limits or the parser may have changed.
     base_row = {
         "group_name": group, "source": source, "acquired_at": acquired_at, "http_status": http_status,
         "sha256": sha256, "size_bytes": len(payload), "archive_uri": uri, "recorded_at": now_utc(),
     }
+    triage = None
     try:
         if http_status is not None:
             celestrak.check_answer(source, http_status, payload)
         if len(payload) > limits.max_body_bytes:
             raise ElementsError(f"{source}: body of {len(payload)} bytes or more exceeds the cap of {limits.max_body_bytes} bytes")
         fmt = fmt or elements.detect_format(payload)
-        element_sets = elements.parse(payload, fmt, source=source)
-        _check_unique(element_sets, source)
+        triage = triage_answer(payload, fmt, source, acquired_at, limits.max_future_epoch_h, flag_thresholds)
         previous = snapshot_at(engine, group, acquired_at)
-        check_payload(element_sets, acquired_at, previous.object_count if previous else None, limits, source)
+        check_payload(triage, acquired_at, previous.object_count if previous else None, limits)
     except (celestrak.CelestrakAnswerError, ElementsError) as exc:
-        _save_row(engine, existing, {**base_row, "format": extension, "object_count": None,
-                                     "status": "rejected", "error": str(exc)})
+        with engine.begin() as conn:
+            snapshot_id = _save_row(conn, existing, {**base_row, "format": extension, "object_count": None,
+                                                     "status": "rejected", "error": str(exc), **_triage_columns(triage)})
+            _save_triage(conn, snapshot_id, triage, loaded=False)
         raise
     with engine.begin() as conn:
-        snapshot_id = _save_row(conn, existing, {**base_row, "format": fmt, "object_count": len(element_sets),
-                                                 "status": "loaded", "error": None})
+        snapshot_id = _save_row(conn, existing, {**base_row, "format": fmt, "object_count": len(triage.element_sets),
+                                                 "status": "loaded", "error": None, **_triage_columns(triage)})
         conn.execute(schema.element_sets.insert(), [
-            {"snapshot_id": snapshot_id, **element_set.as_row()} for element_set in element_sets
+            {"snapshot_id": snapshot_id, **element_set.as_row()} for element_set in triage.element_sets
         ])
-        _upsert_satellites(conn, group, snapshot_id, element_sets)
-    return Snapshot(snapshot_id, group, source, acquired_at, fmt, sha256, len(element_sets))
+        _save_triage(conn, snapshot_id, triage, loaded=True)
+        _upsert_satellites(conn, group, snapshot_id, triage.element_sets)
+    counts = _triage_columns(triage)
+    return Snapshot(snapshot_id, group, source, acquired_at, fmt, sha256, len(triage.element_sets),
+                    counts["record_count"], counts["set_aside_count"], counts["flagged_count"], counts["median_epoch"])
 
 
-def _save_row(target, existing, row: dict) -> int:
+def _triage_columns(triage: Triage | None) -> dict:
+    """Return the gp_snapshots columns that sum up a triage (all None without one)."""
+    if triage is None:
+        return dict.fromkeys(("record_count", "set_aside_count", "flagged_count", "median_epoch"))
+    return {
+        "record_count": triage.record_count, "set_aside_count": len(triage.set_aside),
+        "flagged_count": len({f.norad_cat_id for f in triage.flags}),
+        "median_epoch": median_epoch(s.epoch for s in triage.element_sets) if triage.element_sets else None,
+    }
+
+
+def _save_triage(conn, snapshot_id: int, triage: Triage | None, loaded: bool) -> None:
+    """Replace the snapshot's set-aside records (and, when it is loaded, its flags)."""
+    from .reporting.store import replace
+
+    if triage is None:
+        return
+    replace(conn, schema.set_aside_records, {"snapshot_id": snapshot_id}, [
+        {"snapshot_id": snapshot_id, **asdict(s)} for s in triage.set_aside
+    ])
+    if loaded:
+        replace(conn, schema.flagged_element_sets, {"snapshot_id": snapshot_id}, [
+            {"snapshot_id": snapshot_id, **asdict(f)} for f in triage.flags
+        ])
+
+
+def stored_account(engine: Engine, snapshot: Snapshot) -> Account:
+    """Return what became of a recorded snapshot's records (see :class:`triage.Account`)."""
+    aside_table, flag_table = schema.set_aside_records, schema.flagged_element_sets
+    with engine.connect() as conn:
+        aside = [SetAside(**row) for row in conn.execute(
+            select(*(c for c in aside_table.c if c.name != "snapshot_id"))
+            .where(aside_table.c.snapshot_id == snapshot.snapshot_id).order_by(aside_table.c.record_no)).mappings()]
+        flags = [Flag(**row) for row in conn.execute(
+            select(*(c for c in flag_table.c if c.name != "snapshot_id"))
+            .where(flag_table.c.snapshot_id == snapshot.snapshot_id)).mappings()]
+    record_count = snapshot.record_count if snapshot.record_count is not None else snapshot.object_count
+    return Account(record_count, snapshot.object_count or 0, aside, flags)
+
+
+def _save_row(conn, existing, row: dict) -> int:
     """Insert a gp_snapshots row, or update the earlier row of the same payload; return its id."""
     table = schema.gp_snapshots
-    with target.begin() if isinstance(target, Engine) else nullcontext(target) as conn:
-        if existing is None:
-            return conn.execute(table.insert().values(**row)).inserted_primary_key[0]
-        conn.execute(table.update().where(table.c.snapshot_id == existing.snapshot_id).values(**row))
-        return existing.snapshot_id
+    if existing is None:
+        return conn.execute(table.insert().values(**row)).inserted_primary_key[0]
+    conn.execute(table.update().where(table.c.snapshot_id == existing.snapshot_id).values(**row))
+    return existing.snapshot_id
 
 
 def snapshot_at(engine: Engine, group: str, moment: datetime) -> Snapshot | None:
@@ -117,7 +172,7 @@ def snapshot_at(engine: Engine, group: str, moment: datetime) -> Snapshot | None
     )
     with engine.connect() as conn:
         row = conn.execute(query).first()
-    return None if row is None else _snapshot(row)
+    return None if row is None else snapshot_from_row(row)
 
 
 def snapshot_nearest(engine: Engine, group: str, moment: datetime) -> Snapshot | None:
@@ -138,7 +193,7 @@ def _first_after(engine: Engine, group: str, moment: datetime) -> Snapshot | Non
     )
     with engine.connect() as conn:
         row = conn.execute(query).first()
-    return None if row is None else _snapshot(row)
+    return None if row is None else snapshot_from_row(row)
 
 
 def day_assignment(engine: Engine, group: str, day: date) -> tuple[Snapshot, str] | None:
@@ -151,7 +206,7 @@ def day_assignment(engine: Engine, group: str, day: date) -> tuple[Snapshot, str
     )
     with engine.connect() as conn:
         row = conn.execute(query).first()
-    return None if row is None else (_snapshot(row), row.selection)
+    return None if row is None else (snapshot_from_row(row), row.selection)
 
 
 def snapshots_before(engine: Engine, group: str, moment: datetime, days: float) -> list[Snapshot]:
@@ -167,7 +222,7 @@ def snapshots_before(engine: Engine, group: str, moment: datetime, days: float) 
         .order_by(table.c.acquired_at)
     )
     with engine.connect() as conn:
-        return [_snapshot(row) for row in conn.execute(query)]
+        return [snapshot_from_row(row) for row in conn.execute(query)]
 
 
 def snapshot_for_day(engine: Engine, group: str, day: date) -> Snapshot:
@@ -178,9 +233,14 @@ def snapshot_for_day(engine: Engine, group: str, day: date) -> Snapshot:
     return assigned[0]
 
 
-def assign_day(engine: Engine, group: str, day: date, snapshot_id: int, selection: str) -> None:
-    """Record that results for ``day`` are computed from ``snapshot_id``. The snapshot fetched
-    live for the day, once there is one, is kept in ``live_snapshot_id`` whatever is chosen later."""
+def assign_day(
+    engine: Engine, group: str, day: date, snapshot_id: int, selection: str,
+    age_days: float | None = None, max_age_days: float | None = None, age_override: bool = False,
+) -> None:
+    """Record that results for ``day`` are computed from ``snapshot_id``, of age ``age_days``
+    under the limit ``max_age_days`` (``age_override``: an operator's limit). The snapshot
+    fetched live for the day, once there is one, is kept in ``live_snapshot_id`` whatever is
+    chosen later."""
     from .reporting.store import replace
 
     table = schema.day_snapshots
@@ -191,7 +251,46 @@ def assign_day(engine: Engine, group: str, day: date, snapshot_id: int, selectio
         replace(conn, table, key, [{
             **key, "snapshot_id": snapshot_id, "selection": selection, "recorded_at": now_utc(),
             "live_snapshot_id": snapshot_id if selection == "live" else live,
+            "snapshot_age_days": age_days, "max_age_days": max_age_days, "age_override": age_override,
         }])
+
+
+def snapshot_median_epoch(engine: Engine, snapshot: Snapshot) -> datetime:
+    """Return the snapshot's median element-set epoch (read from its element sets when the
+    snapshot was loaded before gp_snapshots recorded it)."""
+    if snapshot.median_epoch is not None:
+        return snapshot.median_epoch
+    table = schema.element_sets
+    with engine.connect() as conn:
+        epochs = conn.execute(select(table.c.epoch).where(table.c.snapshot_id == snapshot.snapshot_id)).scalars()
+        return median_epoch(utc(epoch) for epoch in epochs)
+
+
+def snapshot_by_id(engine: Engine, snapshot_id: int) -> Snapshot:
+    """Return the loaded snapshot ``snapshot_id``; NoSnapshotError when there is none."""
+    table = schema.gp_snapshots
+    with engine.connect() as conn:
+        row = conn.execute(select(table).where(table.c.snapshot_id == snapshot_id, table.c.status == "loaded")).first()
+    if row is None:
+        raise NoSnapshotError(f"no loaded snapshot has id {snapshot_id}")
+    return snapshot_from_row(row)
+
+
+class SnapshotSupersededError(RuntimeError):
+    """The day was assigned another snapshot while a run computed it from the one it resolved."""
+
+
+def require_assigned(conn, group: str, day: date, snapshot_id: int) -> None:
+    """Raise SnapshotSupersededError unless ``day`` is still assigned ``snapshot_id``: checked in
+    the transaction of every load, so that one day's results never mix two snapshots."""
+    table = schema.day_snapshots
+    current = conn.execute(select(table.c.snapshot_id).where(
+        table.c.day == day, table.c.group_name == group)).scalar()
+    if current != snapshot_id:
+        raise SnapshotSupersededError(
+            f"{group} {day.isoformat()}: this run computed the day from snapshot {snapshot_id}, but the day is "
+            f"now assigned snapshot {current} (a tle_ingest run reassigned it meanwhile); nothing was loaded. "
+            f"The run that the reassignment triggered computes the day from snapshot {current}")
 
 
 def live_snapshot(engine: Engine, group: str, day: date) -> Snapshot | None:
@@ -201,7 +300,7 @@ def live_snapshot(engine: Engine, group: str, day: date) -> Snapshot | None:
         days.c.day == day, days.c.group_name == group)
     with engine.connect() as conn:
         row = conn.execute(query).first()
-    return None if row is None else _snapshot(row)
+    return None if row is None else snapshot_from_row(row)
 
 
 def load_element_sets(engine: Engine, snapshot_id: int) -> list[ElementSet]:
@@ -220,8 +319,10 @@ def _find(engine: Engine, group: str, sha256: str):
         return conn.execute(select(table).where(table.c.group_name == group, table.c.sha256 == sha256)).first()
 
 
-def _snapshot(row) -> Snapshot:
-    return Snapshot(row.snapshot_id, row.group_name, row.source, utc(row.acquired_at), row.format, row.sha256, row.object_count)
+def snapshot_from_row(row) -> Snapshot:
+    """Return the Snapshot of a gp_snapshots row (or of a query selecting its columns)."""
+    return Snapshot(row.snapshot_id, row.group_name, row.source, utc(row.acquired_at), row.format, row.sha256,
+                    row.object_count, row.record_count, row.set_aside_count, row.flagged_count, utc(row.median_epoch))
 
 
 def _guess_extension(payload: bytes) -> str:
@@ -229,13 +330,6 @@ def _guess_extension(payload: bytes) -> str:
         return elements.detect_format(payload)
     except ElementsError:
         return "txt"
-
-
-def _check_unique(element_sets: list[ElementSet], source: str) -> None:
-    counts = Counter(s.norad_cat_id for s in element_sets)
-    duplicates = sorted(norad for norad, n in counts.items() if n > 1)
-    if duplicates:
-        raise ElementsError(f"{source}: NORAD catalog numbers appear more than once: {duplicates[:10]}")
 
 
 def _upsert_satellites(conn, group: str, snapshot_id: int, element_sets: list[ElementSet]) -> None:
@@ -265,7 +359,7 @@ def _upsert_satellites(conn, group: str, snapshot_id: int, element_sets: list[El
 
 def import_file(
     engine: Engine, archive: RawArchive, path: str, group: str, acquired_at: datetime | None = None,
-    limits: PayloadLimits = PayloadLimits(),
+    limits: PayloadLimits = PayloadLimits(), flag_thresholds: FlagThresholds = FlagThresholds(),
 ) -> Snapshot:
     """Import a snapshot file (TLE, OMM JSON, CSV or XML) into the archive and the database.
 
@@ -278,10 +372,12 @@ def import_file(
     payload = file.read_bytes()
     if acquired_at is None:
         try:
-            acquired_at = max(s.epoch for s in elements.parse(payload, source=str(file)))
+            epochs = [s.epoch for s in elements.read_records(payload, source=str(file)).element_sets]
         except ElementsError:
-            acquired_at = now_utc()  # unreadable: archived and recorded as rejected below
+            epochs = []
+        # Unreadable: archived and recorded as rejected below, acquired now.
+        acquired_at = max(epochs) if epochs else now_utc()
     return record_payload(
         engine, archive, group=group, payload=payload, source=str(file.resolve()), acquired_at=acquired_at,
-        limits=limits,
+        limits=limits, flag_thresholds=flag_thresholds,
     )

@@ -1,59 +1,67 @@
-"""Plausibility limits on a whole GP payload, beyond each record's own validity.
+"""Limits of a whole GP answer, beyond each record's own validity; and the age limit of a day's snapshot.
 
-A payload can be well-formed and still wrong: element sets dated in the future, a
-payload whose newest element set is weeks old (a stale cache), or far fewer objects
-than the previous snapshot of the group (a truncated or filtered answer). Each limit
-is a setting (``[ingest]`` in the settings file); a payload beyond one is rejected
-with an ElementsError that says which limit and by how much.
+A payload can be well-formed and still wrong as a whole: one whose newest element set is
+weeks old (a stale cache), one that lost many of the previous snapshot's objects (a
+truncated or filtered answer), one where too many records had to be set aside (a broken
+answer, rather than a few odd satellites). Each limit is a setting (``[ingest]`` in the
+settings file, documented in the README with its default and why); a payload beyond one
+is archived, recorded as rejected, and the ingest fails with an ElementsError that says
+which limit and by how much, with the triage's account of the records.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from .elements import ElementSet, ElementsError
+from .elements import ElementsError
+from .triage import Triage
 
 
 @dataclass(frozen=True)
 class PayloadLimits:
-    """Limits of an acceptable payload (see the module docstring)."""
+    """Limits of an acceptable answer and of a day's snapshot (see the module docstring)."""
 
     #: Largest body read from CelesTrak; a larger one is cut there, archived and rejected.
     max_body_bytes: int = 20_000_000
-    #: Element-set epochs may lie at most this far after the acquisition time (clock skew).
+    #: A record whose epoch lies more than this after the acquisition time is set aside, h.
     max_future_epoch_h: float = 6.0
-    #: The newest epoch of a payload may be at most this old at acquisition.
+    #: The newest epoch of a payload may be at most this old at acquisition, days.
     stale_after_days: float = 7.0
-    #: At most this share of the previous snapshot's objects may vanish at once.
+    #: At most this share of the previous snapshot's objects may vanish at once, percent.
     max_count_drop_percent: float = 20.0
+    #: An answer with more than this share of its records set aside is rejected whole, percent.
+    max_set_aside_percent: float = 20.0
+    #: A day is computed only from a snapshot whose median epoch is at most this far from
+    #: the day's start, days (see constops.freshness).
+    max_snapshot_age_days: float = 3.0
+
+    def __post_init__(self):
+        for name, value in vars(self).items():
+            if not (isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0):
+                raise ValueError(f"[ingest] {name}={value!r} must be a number >= 0")
 
 
-def check_payload(
-    element_sets: Sequence[ElementSet],
-    acquired_at: datetime,
-    previous_count: int | None,
-    limits: PayloadLimits,
-    source: str,
-) -> None:
-    """Raise ElementsError naming ``source`` and the limit when the payload is implausible."""
-    future = [s for s in element_sets if s.epoch > acquired_at + timedelta(hours=limits.max_future_epoch_h)]
-    if future:
-        first = min(future, key=lambda s: s.epoch)
-        raise ElementsError(
-            f"{source}: {len(future)} element set(s) have epochs in the future, more than "
-            f"{limits.max_future_epoch_h:g} h after acquisition at {acquired_at:%Y-%m-%d %H:%M} UTC "
-            f"(e.g. NORAD {first.norad_cat_id} at {first.epoch:%Y-%m-%d %H:%M} UTC)")
-    newest = max(s.epoch for s in element_sets)
+def check_payload(triage: Triage, acquired_at: datetime, previous_count: int | None, limits: PayloadLimits) -> None:
+    """Raise ElementsError naming the answer, the limit and the triage when the answer as a
+    whole is implausible; return None when it may be loaded."""
+    source, loaded, account = triage.source, triage.element_sets, triage.account()
+
+    def reject(why: str):
+        raise ElementsError(f"{source}: {why}; {account.describe()}")
+
+    if account.set_aside_percent > limits.max_set_aside_percent:
+        reject(f"{len(triage.set_aside)} of {triage.record_count} records ({account.set_aside_percent:.0f}%) "
+               f"are set aside, more than the limit of {limits.max_set_aside_percent:g}%")
+    if not loaded:
+        reject("no record can be loaded")
+    newest = max(s.epoch for s in loaded)
     if acquired_at - newest > timedelta(days=limits.stale_after_days):
-        raise ElementsError(
-            f"{source}: stale payload: its newest epoch {newest:%Y-%m-%d %H:%M} UTC is "
-            f"{(acquired_at - newest).total_seconds() / 86400:.1f} days before acquisition "
-            f"(limit {limits.stale_after_days:g} days)")
+        reject(f"stale payload: its newest epoch {newest:%Y-%m-%d %H:%M} UTC is "
+               f"{(acquired_at - newest).total_seconds() / 86400:.1f} days before acquisition "
+               f"(limit {limits.stale_after_days:g} days)")
     if previous_count:
-        drop_percent = 100.0 * (previous_count - len(element_sets)) / previous_count
+        drop_percent = 100.0 * (previous_count - len(loaded)) / previous_count
         if drop_percent > limits.max_count_drop_percent:
-            raise ElementsError(
-                f"{source}: object count dropped from {previous_count} to {len(element_sets)} "
-                f"({drop_percent:.0f}%, limit {limits.max_count_drop_percent:g}%)")
+            reject(f"object count dropped from {previous_count} to {len(loaded)} "
+                   f"({drop_percent:.0f}%, limit {limits.max_count_drop_percent:g}%)")

@@ -45,7 +45,7 @@ def by_launch(statuses, launch):
 
 def test_status_counts_with_history(statuses):
     assert status_counts(statuses.values()) == {
-        "operational": 70, "raising": 14, "decaying": 0, "stranded": 24, "stale": 0,
+        "operational": 70, "raising": 14, "manoeuvring": 0, "decaying": 0, "stranded": 24, "stale": 0,
     }
 
 
@@ -137,7 +137,7 @@ def test_without_history_nothing_can_be_seen_raising(snapshots):
     result = fleet_status(snapshots[-1], AT)
     assert all(s.alt_rate_km_per_day is None for s in result)
     assert status_counts(result) == {
-        "operational": 70, "raising": 0, "decaying": 0, "stranded": 38, "stale": 0,
+        "operational": 70, "raising": 0, "manoeuvring": 0, "decaying": 0, "stranded": 38, "stale": 0,
     }
     raising_2025_233 = [e for e in snapshots[-1] if e.norad_cat_id == 66033]
     assert -0.01 < drag_alt_rate_km_per_day(raising_2025_233[0]) < 0

@@ -24,12 +24,18 @@ DAY_END = DAY_START + timedelta(days=1)
 
 
 def skyfield_satellites(payload: bytes):
-    """Return Skyfield's own satellites from a 3-line TLE or an OMM JSON payload."""
+    """Return Skyfield's own satellites from a 3-line TLE, an OMM JSON or an OMM XML payload
+    (XML read by sgp4's own ``omm.parse_xml``, as Skyfield's documentation does)."""
+    import io
     import json
+
+    from sgp4 import omm
 
     ts = load.timescale(builtin=True)
     if payload.lstrip().startswith(b"["):
         return ts, [EarthSatellite.from_omm(ts, fields) for fields in json.loads(payload)]
+    if payload.lstrip().startswith(b"<"):
+        return ts, [EarthSatellite.from_omm(ts, fields) for fields in omm.parse_xml(io.BytesIO(payload))]
     lines = payload.decode().splitlines()
     return ts, [EarthSatellite(lines[i + 1], lines[i + 2], lines[i].strip(), ts) for i in range(0, len(lines), 3)]
 

@@ -3,24 +3,17 @@
 from datetime import date, datetime, timezone
 
 import pytest
+from sqlalchemy import select
 
 from constops import daily, snapshots
-from constops.archive import RawArchive
 from constops.celestrak import CelestrakAnswerError
 from constops.elements import ElementsError
 from constops.reporting import schema
-from constops.reporting.store import connect, count_rows
+from constops.reporting.store import count_rows
 from constops.settings import load_settings
 from tests.conftest import SNAPSHOTS, snapshot_bytes
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
-
-
-@pytest.fixture
-def store(reporting_url, tmp_path):
-    engine = connect(reporting_url)
-    yield engine, RawArchive(str(tmp_path / "archive"))
-    engine.dispose()
 
 
 def test_importing_the_same_file_twice_stores_it_once(store):
@@ -78,14 +71,17 @@ def test_a_live_day_fetches_once_and_archives_a_refusal(store):
     assert count_rows(engine, schema.element_sets) == 0 and count_rows(engine, schema.day_snapshots) == 0
 
 
-def test_duplicate_catalog_numbers_are_rejected(store, tmp_path):
+def test_a_repeated_record_is_set_aside_and_the_first_kept(store, tmp_path):
     engine, archive = store
     text = snapshot_bytes("qianfan_2025-11-20.tle").decode().splitlines()
     path = tmp_path / "dup.tle"
     path.write_text("\n".join(text + text[:3]) + "\n")
-    with pytest.raises(ElementsError, match=r"appear more than once: \[60379\]"):
-        snapshots.import_file(engine, archive, path, "qianfan")
-    assert [r.status for r in _snapshot_rows(engine)] == ["rejected"]
+    snap = snapshots.import_file(engine, archive, path, "qianfan")
+    assert (snap.object_count, snap.record_count, snap.set_aside_count) == (108, 109, 1)
+    with engine.connect() as conn:
+        (row,) = conn.execute(select(schema.set_aside_records)).all()
+    assert (row.record_no, row.norad_cat_id, row.object_name, row.rule) == (109, 60379, "QIANFAN-1", "duplicate")
+    assert "record 1 (epoch 2025-11-19 22:54:53 UTC) is kept" in row.message
 
 
 def test_satellites_keep_the_newest_snapshot_when_history_arrives_late(store):

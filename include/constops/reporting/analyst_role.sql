@@ -8,5 +8,6 @@ SELECT format('CREATE ROLE %I NOLOGIN', :'role')
  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'role') \gexec
 GRANT USAGE ON SCHEMA public TO :"role";
 REVOKE ALL ON ALL TABLES IN SCHEMA public FROM :"role";
-GRANT SELECT ON satellites, element_sets, fleet_status, gateway_passes, gateway_daily,
+GRANT SELECT ON satellites, element_sets, set_aside_records, flagged_element_sets, fleet_status,
+      propagation_errors, stations, regions, gateway_passes, gateway_daily,
       coverage_daily, coverage_cells, coverage_timeseries, daily_trend TO :"role";

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -41,7 +42,38 @@ gp_snapshots = Table(
     Column("status", String(16), nullable=False, comment="loaded or rejected"),
     Column("error", Text, comment="why the payload was rejected"),
     Column("recorded_at", UTC, nullable=False),
+    Column("record_count", Integer, comment="records in the answer; NULL when it could not be read"),
+    Column("set_aside_count", Integer, comment="records set aside (set_aside_records)"),
+    Column("flagged_count", Integer, comment="element sets loaded with a flag (flagged_element_sets)"),
+    Column("median_epoch", UTC, comment="median element-set epoch of the loaded records (UTC)"),
     UniqueConstraint("group_name", "sha256", name="uq_gp_snapshots_group_sha256"),
+)
+
+set_aside_records = Table(
+    "set_aside_records",
+    metadata,
+    Column("snapshot_id", Integer, ForeignKey("gp_snapshots.snapshot_id"), primary_key=True),
+    Column("record_no", Integer, primary_key=True, comment="position of the record in the answer, from 1"),
+    Column("norad_cat_id", BigInteger, comment="as the record gives it; NULL when unreadable"),
+    Column("object_name", String(64), nullable=False),
+    Column("rule", String(32), nullable=False,
+           comment="malformed_tle, checksum, malformed_record, missing_field, unreadable_value, "
+                   "out_of_domain, sgp4_init, future_epoch or duplicate"),
+    Column("field", String(32), comment="the OMM field (or TLE line) at fault"),
+    Column("value", Text, comment="its value as received"),
+    Column("message", Text, nullable=False),
+)
+
+flagged_element_sets = Table(
+    "flagged_element_sets",
+    metadata,
+    Column("snapshot_id", Integer, ForeignKey("gp_snapshots.snapshot_id"), primary_key=True),
+    Column("norad_cat_id", BigInteger, primary_key=True),
+    Column("rule", String(32), primary_key=True,
+           comment="extreme_bstar, negative_bstar, large_mean_motion_dot, low_mean_motion or high_eccentricity"),
+    Column("field", String(32), nullable=False),
+    Column("value", Float, nullable=False),
+    Column("threshold", Float, nullable=False),
 )
 
 satellites = Table(
@@ -91,6 +123,47 @@ day_snapshots = Table(
     Column("live_snapshot_id", Integer, ForeignKey("gp_snapshots.snapshot_id"),
            comment="the snapshot fetched live for the day, kept across later choices; NULL if none"),
     Column("recorded_at", UTC, nullable=False),
+    Column("snapshot_age_days", Float, comment="day start minus the snapshot's median epoch, days"),
+    Column("max_age_days", Float, comment="the age limit the day was computed under, days"),
+    Column("age_override", Boolean, comment="true when an operator raised the age limit for this day"),
+)
+
+propagation_errors = Table(
+    "propagation_errors",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("group_name", String(64), primary_key=True),
+    Column("norad_cat_id", BigInteger, primary_key=True),
+    Column("snapshot_id", Integer, ForeignKey("gp_snapshots.snapshot_id"), nullable=False),
+    Column("first_error_at", UTC, nullable=False, comment="first instant of the day SGP4 fails (to 1 s)"),
+    Column("error_code", Integer, nullable=False, comment="SGP4 error code, 1 to 6"),
+    Column("error_message", Text, nullable=False),
+    Column("percent_of_day_lost", Float, nullable=False,
+           comment="share of the day from first_error_at on: the samples the results lack"),
+)
+
+stations = Table(
+    "stations",
+    metadata,
+    Column("station_id", String(64), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("lat_deg", Float, nullable=False, comment="geodetic, WGS84"),
+    Column("lon_deg", Float, nullable=False),
+    Column("alt_m", Float, nullable=False, comment="above the WGS84 ellipsoid"),
+    Column("min_elevation_deg", Float, nullable=False, comment="the station's elevation mask"),
+    Column("updated_at", UTC, nullable=False, comment="when the configuration was last written here"),
+)
+
+regions = Table(
+    "regions",
+    metadata,
+    Column("region_id", String(64), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("cell_size_deg", Float, nullable=False),
+    Column("n_cells", Integer, nullable=False),
+    Column("area_km2", Float, nullable=False, comment="sum of the cells' areas"),
+    Column("masks_deg", Text, nullable=False, comment="user elevation masks computed, comma-separated"),
+    Column("updated_at", UTC, nullable=False),
 )
 
 gateway_passes = Table(
@@ -210,7 +283,8 @@ fleet_status = Table(
     Column("mean_alt_km", Float, nullable=False),
     Column("alt_rate_km_per_day", Float, comment="from earlier snapshots; NULL without history"),
     Column("epoch_age_days", Float, nullable=False, comment="at the start of the day"),
-    Column("status", String(16), nullable=False, comment="operational, raising, decaying, stranded or stale"),
+    Column("status", String(16), nullable=False,
+           comment="operational, raising, manoeuvring, decaying, stranded or stale"),
     Column("snapshot_id", Integer, ForeignKey("gp_snapshots.snapshot_id"), nullable=False),
 )
 
@@ -228,11 +302,13 @@ SELECT d.day, d.group_name, c.region_id, d.snapshot_id, d.selection,
        max(CASE WHEN c.min_elevation_deg = 40 THEN c.percent_time_covered END) AS percent_time_covered_40deg,
        (SELECT min(g.percent_time_visible) FROM gateway_daily g
          WHERE g.day = d.day AND g.group_name = d.group_name) AS gateway_percent_time_visible_min
+       , d.snapshot_age_days, d.age_override
 FROM day_snapshots d
 JOIN gp_snapshots s ON s.snapshot_id = d.snapshot_id
 LEFT JOIN coverage_daily c ON c.day = d.day AND c.group_name = d.group_name
      AND c.satellite_set = 'all' AND c.service = 'direct'
-GROUP BY d.day, d.group_name, c.region_id, d.snapshot_id, d.selection, s.object_count
+GROUP BY d.day, d.group_name, c.region_id, d.snapshot_id, d.selection, s.object_count,
+         d.snapshot_age_days, d.age_override
 """
 
 VIEWS = {"daily_trend": DAILY_TREND_SQL}

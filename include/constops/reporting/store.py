@@ -46,12 +46,14 @@ def _create_schema(engine: Engine) -> None:
         with engine.begin() as conn:
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK_KEY})
             schema.metadata.create_all(conn)
+            _add_missing_columns(conn)
             for name, sql in schema.VIEWS.items():
                 conn.execute(text(f"CREATE OR REPLACE VIEW {name} AS {sql}"))
         return
     with _file_lock(engine.url.database):
         schema.metadata.create_all(engine)
         with engine.begin() as conn:
+            _add_missing_columns(conn)
             for name, sql in schema.VIEWS.items():
                 create = f"CREATE VIEW {name} AS {sql}"
                 stored = conn.execute(text("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = :n"),
@@ -59,6 +61,44 @@ def _create_schema(engine: Engine) -> None:
                 if stored is None or stored.split() != create.split():  # new, or its SQL changed
                     conn.execute(text(f"DROP VIEW IF EXISTS {name}"))
                     conn.execute(text(create))
+
+
+def _add_missing_columns(conn: Connection) -> None:
+    """Add the nullable columns that a database made by an earlier version lacks.
+
+    ``create_all`` creates missing tables, never missing columns; every column added to
+    an existing table since the first release is nullable, so ``ALTER TABLE ... ADD
+    COLUMN`` brings an older database up to date on SQLite and PostgreSQL alike (rows
+    written before have NULL there). Hand-written rather than Alembic: one rule, no
+    history of revisions to keep, and it runs under the schema lock above."""
+    from sqlalchemy import inspect, text
+
+    inspector = inspect(conn)
+    for table in schema.metadata.sorted_tables:
+        present = {column["name"] for column in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name not in present:
+                if not column.nullable:
+                    raise RuntimeError(f"table {table.name} lacks the NOT NULL column {column.name}: migrate it by hand")
+                kind = column.type.compile(dialect=conn.dialect)
+                conn.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}"))
+
+
+def upsert(conn: Connection, table, rows: Iterable[Mapping[str, object]], key: Iterable[str]) -> None:
+    """Insert ``rows`` into ``table``, updating every other column where a row of the same
+    ``key`` columns exists (SQLite and PostgreSQL ``ON CONFLICT DO UPDATE``)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    rows = [dict(row) for row in rows]
+    if not rows:
+        return
+    key = list(key)
+    statement = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[conn.dialect.name](table)
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c[name] for name in key],
+        set_={name: statement.excluded[name] for name in rows[0] if name not in key},
+    )
+    conn.execute(statement, rows)
 
 
 @contextmanager

@@ -1,0 +1,26 @@
+"""The stations and the region a day was computed for, as rows analysts can join to."""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Connection
+
+from . import schema
+from .store import now_utc, upsert
+
+
+def record_sites(conn: Connection, settings, grid=None) -> None:
+    """Write the configured stations (and, given its ``CellGrid``, the coverage region) into
+    ``stations`` and ``regions``, replacing the rows of the same ids: the rows always
+    describe the configuration the latest results were computed with."""
+    updated_at = now_utc()
+    upsert(conn, schema.stations, [
+        {"station_id": s.station_id, "name": s.name, "lat_deg": s.lat_deg, "lon_deg": s.lon_deg,
+         "alt_m": s.alt_m, "min_elevation_deg": s.min_elevation_deg, "updated_at": updated_at}
+        for s in settings.stations
+    ], key=["station_id"])
+    if grid is not None:
+        upsert(conn, schema.regions, [{
+            "region_id": grid.region_id, "name": settings.region_name, "cell_size_deg": grid.cell_size_deg,
+            "n_cells": len(grid), "area_km2": float(grid.area_km2.sum()),
+            "masks_deg": ",".join(f"{mask:g}" for mask in settings.masks_deg), "updated_at": updated_at,
+        }], key=["region_id"])
