@@ -5,7 +5,7 @@ ENV := source scripts/airflow-env.sh &&
 UV := .tools/bin/uv
 PYTEST_ARGS ?=
 
-.PHONY: help venv init run test demo history import pipeline bench bench-scale cluster whatif clean-airflow
+.PHONY: help venv init run test demo history import pipeline bench bench-age bench-scale cluster whatif clean-airflow
 
 help:
 	@echo "make run                        Airflow standalone with the pipeline (UI on :8080)"
@@ -13,8 +13,10 @@ help:
 	@echo "make demo                       import the bundled 2025-11-20 snapshot and compute that day"
 	@echo "make import FILES='a.tle b.xml' import snapshot files into the archive"
 	@echo "make pipeline DAY=YYYY-MM-DD    run tle_ingest, gateway_passes and coverage for one day"
+	@echo "   [MAX_AGE_DAYS=N]             ... accepting elements up to N days old (recorded as an override)"
 	@echo "make history                    import the bundled week 2025-11-14..20 and compute 2025-11-15..21"
 	@echo "make bench                      engine speed and memory at 108..15,000 satellites"
+	@echo "make bench-age                  pass-time error against snapshot age (justifies max_snapshot_age_days)"
 	@echo "make bench-scale                one 15,000-satellite day on 1 and 2 Celery workers (PostgreSQL, Redis)"
 	@echo "make cluster WORKERS=2          the docker-compose deployment as local processes (PostgreSQL, Redis)"
 	@echo "make whatif                     Walker shells for continuous 25-deg coverage of Kazakhstan"
@@ -44,7 +46,8 @@ import: init
 
 pipeline: init
 	@test -n "$(DAY)" || (echo "usage: make pipeline DAY=YYYY-MM-DD"; exit 2)
-	@$(ENV) python scripts/pipeline_day.py $(DAY) > "$$AIRFLOW_HOME/pipeline-$(DAY).log" 2>&1 \
+	@$(ENV) python scripts/pipeline_day.py $(DAY) $(if $(MAX_AGE_DAYS),--max-snapshot-age-days $(MAX_AGE_DAYS)) \
+		> "$$AIRFLOW_HOME/pipeline-$(DAY).log" 2>&1 \
 		|| (tail -40 "$$AIRFLOW_HOME/pipeline-$(DAY).log"; exit 1); \
 		echo "(Airflow's log of the runs: $$AIRFLOW_HOME/pipeline-$(DAY).log)"; \
 		sed -n '/^20[0-9][0-9]-[0-9][0-9]-[0-9][0-9] [a-z]/,$$p' "$$AIRFLOW_HOME/pipeline-$(DAY).log"
@@ -61,6 +64,9 @@ history: init
 
 bench: venv
 	$(ENV) python benchmarks/bench_engine.py $(BENCH_ARGS)
+
+bench-age: venv
+	$(ENV) python benchmarks/snapshot_age.py $(BENCH_ARGS)
 
 bench-scale: venv
 	$(ENV) python benchmarks/bench_scale.py $(BENCH_ARGS)

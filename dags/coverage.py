@@ -1,7 +1,9 @@
 """coverage: the fleet's status and Kazakhstan's coverage for one UTC day.
 
 Runs once for each day partition that ``tle_ingest`` publishes (or by hand with the
-``day`` parameter). ``fleet_status`` labels every satellite from its elements. The
+``day`` parameter). ``resolve_snapshots`` reads once which snapshot the day is computed
+from; every later task uses that snapshot. ``fleet_status`` labels every satellite from
+its elements and records the satellites whose SGP4 propagation fails during the day. The
 day's satellites are then split into shards of at most ``[coverage] shard_satellites``
 (settings); ``count_coverage`` is mapped over the shards (each counts the satellites in
 view of its block at every cell, time step and elevation mask, for all and for
@@ -13,19 +15,17 @@ same day in one transaction: the same rows whatever the shard size.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from airflow.sdk import PartitionedAssetTimetable, dag, task
 
 from constops_airflow.assets import GP_ELEMENTS
-from constops_airflow.runs import DAY_PARAM, DEFAULT_ARGS, for_each_group
+from constops_airflow.runs import DAY_PARAM, DEFAULT_ARGS, FIRST_DAG_DATE, for_each_group
 from constops_airflow.sharding import SHARD_LABEL
 
 
 @dag(
     dag_id="coverage",
     schedule=PartitionedAssetTimetable(assets=GP_ELEMENTS),
-    start_date=datetime(2025, 11, 1, tzinfo=timezone.utc),
+    start_date=FIRST_DAG_DATE,
     catchup=False,
     max_active_runs=2,
     default_args=DEFAULT_ARGS,
@@ -35,18 +35,28 @@ from constops_airflow.sharding import SHARD_LABEL
 )
 def coverage():
     @task
-    def fleet_status(**context) -> list[dict]:
-        """Label the day's satellites (operational, raising, decaying, stranded, stale) and load fleet_status."""
-        from constops.daily import compute_fleet_day
+    def resolve_snapshots(**context) -> list[dict]:
+        """Read once which snapshot each group's day is computed from; every later task of the
+        run uses that one, so a tle_ingest rerun meanwhile cannot mix two snapshots in a day."""
+        from constops.daily import resolve_day_snapshot
 
-        return for_each_group(context, compute_fleet_day)
+        return for_each_group(context, resolve_day_snapshot)
 
     @task
-    def plan_shards(**context) -> list[dict]:
+    def fleet_status(snapshots: list[dict], **context) -> list[dict]:
+        """Label the day's satellites (operational, raising, manoeuvring, decaying, stranded, stale),
+        find those whose propagation fails in the day, and load fleet_status and propagation_errors."""
+        from constops.daily import compute_fleet_day
+        from constops_airflow.runs import for_each_snapshot
+
+        return for_each_snapshot(context, snapshots, compute_fleet_day)
+
+    @task
+    def plan_shards(snapshots: list[dict], **context) -> list[dict]:
         """Split every group's satellites of the day into blocks of ``[coverage] shard_satellites``."""
         from constops_airflow.sharding import plan_shards
 
-        return plan_shards(context, lambda settings: settings.coverage_shard_satellites)
+        return plan_shards(context, snapshots, lambda settings: settings.coverage_shard_satellites)
 
     @task(map_index_template=SHARD_LABEL)
     def count_coverage(shard: dict, **context) -> dict:
@@ -58,16 +68,16 @@ def coverage():
         return compute_shard(context, shard, count_coverage_block, lambda counts: counts_to_arrays(*counts))
 
     @task
-    def load_coverage(shards: list[dict], **context) -> list[dict]:
+    def load_coverage(snapshots: list[dict], shards: list[dict], **context) -> list[dict]:
         """Add up the shards' counts and load the day's coverage figures for every group."""
         from constops.daily import load_coverage_day
         from constops.shards import arrays_to_counts
         from constops_airflow.sharding import merge_shards
 
-        def merge(engine, settings, group, day, stored):
-            return load_coverage_day(engine, settings, group, day, map(arrays_to_counts, stored))
+        def merge(engine, settings, group, day, snapshot_id, stored):
+            return load_coverage_day(engine, settings, group, day, snapshot_id, map(arrays_to_counts, stored))
 
-        return merge_shards(context, shards, merge)
+        return merge_shards(context, snapshots, shards, merge)
 
     @task(retries=0)
     def quality_gate(**context) -> list[dict]:
@@ -76,9 +86,10 @@ def coverage():
 
         return for_each_group(context, check_coverage_day)
 
-    shards = plan_shards()
-    fleet_status() >> shards
-    load_coverage(count_coverage.expand(shard=shards)) >> quality_gate()
+    snapshots = resolve_snapshots()
+    shards = plan_shards(snapshots)
+    fleet_status(snapshots) >> shards
+    load_coverage(snapshots, count_coverage.expand(shard=shards)) >> quality_gate()
 
 
 coverage()

@@ -1,7 +1,8 @@
 """gateway_passes: the pass schedule of one UTC day over every configured gateway (Akkol).
 
 Runs once for each day partition that ``tle_ingest`` publishes (or by hand with the
-``day`` parameter). A pass belongs to the day in which its TCA falls; its AOS and LOS
+``day`` parameter). ``resolve_snapshots`` reads once which snapshot the day is computed
+from; every later task uses that snapshot. A pass belongs to the day in which its TCA falls; its AOS and LOS
 are the true times even outside the day. The day's satellites are split into shards of
 at most ``[passes] shard_satellites`` (settings); ``find_passes`` is mapped over them,
 and ``load_passes`` merges their passes and loads ``gateway_passes`` and
@@ -10,19 +11,17 @@ and ``load_passes`` merges their passes and loads ``gateway_passes`` and
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from airflow.sdk import PartitionedAssetTimetable, dag, task
 
 from constops_airflow.assets import GP_ELEMENTS
-from constops_airflow.runs import DAY_PARAM, DEFAULT_ARGS, for_each_group
+from constops_airflow.runs import DAY_PARAM, DEFAULT_ARGS, FIRST_DAG_DATE, for_each_group
 from constops_airflow.sharding import SHARD_LABEL
 
 
 @dag(
     dag_id="gateway_passes",
     schedule=PartitionedAssetTimetable(assets=GP_ELEMENTS),
-    start_date=datetime(2025, 11, 1, tzinfo=timezone.utc),
+    start_date=FIRST_DAG_DATE,
     catchup=False,
     max_active_runs=2,
     default_args=DEFAULT_ARGS,
@@ -32,11 +31,19 @@ from constops_airflow.sharding import SHARD_LABEL
 )
 def gateway_passes():
     @task
-    def plan_shards(**context) -> list[dict]:
+    def resolve_snapshots(**context) -> list[dict]:
+        """Read once which snapshot each group's day is computed from; every later task of the
+        run uses that one, so a tle_ingest rerun meanwhile cannot mix two snapshots in a day."""
+        from constops.daily import resolve_day_snapshot
+
+        return for_each_group(context, resolve_day_snapshot)
+
+    @task
+    def plan_shards(snapshots: list[dict], **context) -> list[dict]:
         """Split every group's satellites of the day into blocks of ``[passes] shard_satellites``."""
         from constops_airflow.sharding import plan_shards
 
-        return plan_shards(context, lambda settings: settings.pass_shard_satellites)
+        return plan_shards(context, snapshots, lambda settings: settings.pass_shard_satellites)
 
     @task(map_index_template=SHARD_LABEL)
     def find_passes(shard: dict, **context) -> dict:
@@ -48,16 +55,16 @@ def gateway_passes():
         return compute_shard(context, shard, passes_block, passes_to_arrays)
 
     @task
-    def load_passes(shards: list[dict], **context) -> list[dict]:
+    def load_passes(snapshots: list[dict], shards: list[dict], **context) -> list[dict]:
         """Merge the shards' passes and load the day's passes and station summaries for every group."""
         from constops.daily import load_passes_day
         from constops.shards import arrays_to_passes
         from constops_airflow.sharding import merge_shards
 
-        def merge(engine, settings, group, day, stored):
-            return load_passes_day(engine, settings, group, day, map(arrays_to_passes, stored))
+        def merge(engine, settings, group, day, snapshot_id, stored):
+            return load_passes_day(engine, settings, group, day, snapshot_id, map(arrays_to_passes, stored))
 
-        return merge_shards(context, shards, merge)
+        return merge_shards(context, snapshots, shards, merge)
 
     @task(retries=0)
     def quality_gate(**context) -> list[dict]:
@@ -66,7 +73,8 @@ def gateway_passes():
 
         return for_each_group(context, check_passes_day)
 
-    load_passes(find_passes.expand(shard=plan_shards())) >> quality_gate()
+    snapshots = resolve_snapshots()
+    load_passes(snapshots, find_passes.expand(shard=plan_shards(snapshots))) >> quality_gate()
 
 
 gateway_passes()

@@ -3,25 +3,26 @@
 For today (a day that started less than ``live_window_h`` ago) it fetches each
 configured group once from CelesTrak in OMM JSON, archives the raw answer, validates
 it and loads the element sets. For a past day it never calls CelesTrak: it uses the
-archived snapshot that was current at the day's start. Either way it assigns the
-snapshot to the day and publishes the day's partition of ``gp_elements``, which
+archived snapshot that was current at the day's start. Each record of an answer is
+loaded (flagged when unusual) or set aside with its reason; the task's log, its result
+and ``alerts.log`` say how many, by rule, with the first NORAD ids. The snapshot must be
+fresh for the day (``[ingest] max_snapshot_age_days``, or the run's
+``max_snapshot_age_days`` override). Either way it assigns the snapshot to the day and publishes the day's partition of ``gp_elements``, which
 starts ``coverage`` and ``gateway_passes`` for that same day.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from airflow.sdk import CronPartitionTimetable, Param, dag, task
 
 from constops_airflow.assets import GP_ELEMENTS
-from constops_airflow.runs import DAY_PARAM, DEFAULT_ARGS
+from constops_airflow.runs import DAY_PARAM, DEFAULT_ARGS, FIRST_DAG_DATE
 
 
 @dag(
     dag_id="tle_ingest",
     schedule=CronPartitionTimetable("0 0 * * *", timezone="UTC", key_format="%Y-%m-%d"),
-    start_date=datetime(2025, 11, 1, tzinfo=timezone.utc),
+    start_date=FIRST_DAG_DATE,
     catchup=False,
     max_active_runs=3,
     default_args=DEFAULT_ARGS,
@@ -31,6 +32,11 @@ from constops_airflow.runs import DAY_PARAM, DEFAULT_ARGS
             "as_of_start", enum=["as_of_start", "nearest"], title="Snapshot",
             description="as_of_start: what was known at the day's start (live fetch for today). "
                         "nearest: the archived snapshot nearest the middle of the day (hindsight, for analysis).",
+        ),
+        "max_snapshot_age_days": Param(
+            None, type=["null", "number"], minimum=0, title="Accept older elements (days)",
+            description="Override of [ingest] max_snapshot_age_days for this run: compute the day from a "
+                        "snapshot up to this many days from its start. Recorded with the day's results.",
         ),
     },
     tags=["constops", "ingest", "celestrak"],
@@ -46,6 +52,7 @@ def tle_ingest():
         from constops.clock import utc_now
         from constops.daily import ingest_day
         from constops.settings import load_settings
+        from constops_airflow.alerts import report_records
         from constops_airflow.resources import celestrak_fetcher, raw_archive, reporting_engine
         from constops_airflow.runs import run_day
 
@@ -53,10 +60,14 @@ def tle_ingest():
         settings = load_settings()
         engine, archive = reporting_engine(), raw_archive()
         fetch = celestrak_fetcher(settings.user_agent, settings.limits.max_body_bytes)
-        choice = context["params"]["snapshot_choice"]
+        params = context["params"]
         summaries = [
-            ingest_day(engine, archive, settings, group, day, utc_now(), fetch, choice) for group in settings.groups
+            ingest_day(engine, archive, settings, group, day, utc_now(), fetch,
+                       params["snapshot_choice"], params.get("max_snapshot_age_days"))
+            for group in settings.groups
         ]
+        for summary in summaries:
+            report_records(context, summary)
         event = context["outlet_events"][GP_ELEMENTS]
         event.extra = {"day": day.isoformat(), "snapshots": summaries}
         if not context["dag_run"].partition_key:

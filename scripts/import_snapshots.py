@@ -2,8 +2,8 @@
 
     python scripts/import_snapshots.py data/snapshots/qianfan/*.tle [--group qianfan] [--acquired-at 2025-11-20T00:00Z]
 
-Each file is archived byte for byte, validated and loaded as one snapshot of the
-group; its acquisition time is ``--acquired-at`` or, by default, the newest
+Each file is archived byte for byte, its records triaged (loaded, flagged or set aside
+with the reason, as the daily ingest does) and loaded as one snapshot of the group; its acquisition time is ``--acquired-at`` or, by default, the newest
 element-set epoch in the file. Importing the same file again changes nothing.
 Uses the same ``reporting_db`` connection and archive as the DAGs.
 """
@@ -17,7 +17,7 @@ import airflow  # noqa: F401  (puts the plugins folder on sys.path)
 from constops.clock import parse_utc
 from constops.elements import ElementsError
 from constops.settings import load_settings
-from constops.snapshots import import_file
+from constops.snapshots import import_file, stored_account
 from constops_airflow.resources import raw_archive, reporting_engine
 
 
@@ -39,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         print(f"snapshot {snap.snapshot_id}: {path} ({snap.format}, {snap.object_count} objects, "
               f"acquired {snap.acquired_at:%Y-%m-%d %H:%M:%S} UTC, sha256 {snap.sha256[:12]})")
+        print(f"  {stored_account(engine, snap).describe()}")
     return 1 if failures else 0
 
 

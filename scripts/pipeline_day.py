@@ -1,10 +1,13 @@
 """Run the whole chain for one UTC day as real Airflow runs, then print a summary.
 
-    python scripts/pipeline_day.py 2025-11-20
+    python scripts/pipeline_day.py 2025-11-20 [--max-snapshot-age-days 50]
 
 Runs ``tle_ingest``, ``gateway_passes`` and ``coverage`` with ``dag.test()`` in this
 process (Airflow's metadata DB under AIRFLOW_HOME records the runs and the asset
-events), then reads the day's rows from the reporting database.
+events), then reads the day's rows from the reporting database. Exits 1, saying why,
+when the day cannot be computed (malformed, before ``[pipeline] first_day``, more than a
+day ahead, no fresh snapshot) or when any run did not compute it: a run counts only when
+every one of its tasks succeeded and the day's results are in the database.
 """
 
 from __future__ import annotations
@@ -16,7 +19,6 @@ from datetime import datetime, time, timezone
 from airflow.dag_processing.dagbag import DagBag
 from airflow.utils.state import DagRunState
 
-from constops.timescale import parse_day
 
 CHAIN = ("tle_ingest", "gateway_passes", "coverage")
 
@@ -31,26 +33,52 @@ def load_dags() -> DagBag:
     return bag
 
 
-def run_chain(bag: DagBag, day) -> str | None:
-    """Run the chain for ``day`` with dag.test(); return None, or what failed."""
+def run_chain(bag: DagBag, day, max_age_days: float | None = None) -> str | None:
+    """Run the chain for ``day`` with dag.test(); return None, or what failed (with the
+    failed task's error, as the alert says it)."""
     logical_date = datetime.combine(day, time(0), tzinfo=timezone.utc)
+    conf = {"day": day.isoformat()}
     for dag_id in CHAIN:
-        run = bag.get_dag(dag_id).test(logical_date=logical_date, run_conf={"day": day.isoformat()})
-        if run.state != DagRunState.SUCCESS:
-            return f"{dag_id} for {day} ended {run.state}; see the task log above"
+        run_conf = {**conf, "max_snapshot_age_days": max_age_days} if dag_id == "tle_ingest" else conf
+        run = bag.get_dag(dag_id).test(logical_date=logical_date, run_conf=run_conf)
+        not_done = {ti.task_id: ti.state for ti in run.get_task_instances() if ti.state != "success"}
+        if run.state != DagRunState.SUCCESS or not_done:
+            return f"{dag_id} for {day} ended {run.state} (tasks not successful: {not_done}){_last_alert(day)}"
     return None
 
 
+def _last_alert(day) -> str:
+    """Return the day's newest line of the alerts file, as ": <line>", or "" when there is none."""
+    from constops_airflow.alerts import alerts_path
+
+    path = alerts_path()
+    lines = [line for line in (path.read_text().splitlines() if path.exists() else []) if f"day={day}" in line]
+    failed = [line for line in lines if " FAILED " in line]
+    return f":\n{failed[-1]}" if failed else ""
+
+
 def main(argv: list[str] | None = None) -> int:
+    from constops.clock import utc_now
+    from constops.days import DayOutOfRangeError, check_day
+    from constops.settings import load_settings
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("day", type=parse_day, help="UTC day, YYYY-MM-DD")
+    parser.add_argument("day", help="UTC day, YYYY-MM-DD")
+    parser.add_argument("--max-snapshot-age-days", type=float, default=None,
+                        help="accept a snapshot up to this many days from the day's start (recorded as an override)")
     args = parser.parse_args(argv)
-    failure = run_chain(load_dags(), args.day)
+    try:
+        day = check_day(args.day, load_settings().first_day, utc_now())
+    except DayOutOfRangeError as exc:
+        print(f"cannot compute {args.day!r}: {exc}", file=sys.stderr)
+        return 1
+    failure = run_chain(load_dags(), day, args.max_snapshot_age_days)
     if failure:
         print(failure, file=sys.stderr)
         return 1
-    print(summary(args.day))
-    return 0
+    text = summary(day)
+    print(text)
+    return 1 if "not computed" in text else 0
 
 
 def summary(day) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 from datetime import datetime, timezone
+from pathlib import Path
 
 log = logging.getLogger(__name__)
 ALERTS_ENV = "CONSTOPS_ALERTS_FILE"
@@ -29,10 +30,32 @@ def alert_line(context) -> str:
 
 def alert_on_failure(context) -> None:
     """on_failure_callback of every pipeline task: log and append the alert line."""
-    from constops_airflow.resources import airflow_home
-
     line = alert_line(context)
     log.error(line)
-    path = os.environ.get(ALERTS_ENV) or str(airflow_home() / "alerts.log")
-    with open(path, "a", encoding="utf-8") as file:
+    _append(line)
+
+
+def report_records(context, summary: dict) -> None:
+    """Log the account of an ingested snapshot's records; when any record was set aside or
+    the day's limit was overridden, also append a NOTICE line to the alerts file, so that
+    what a green run left out is found in the same place as what failed."""
+    ti = context["ti"]
+    text = (f"{summary['group']} {summary['day']}: snapshot {summary['snapshot_id']} ({summary['selection']}, "
+            f"elements {summary['snapshot_age_days']:.1f} days old): {summary['records']['text']}")
+    log.info(text)
+    if summary["records"]["set_aside"] or summary["age_override"]:
+        override = f"; age limit overridden to {summary['max_age_days']:g} days" if summary["age_override"] else ""
+        _append(f"{datetime.now(timezone.utc):%Y-%m-%dT%H:%M:%SZ} NOTICE {ti.dag_id}.{ti.task_id} "
+                f"day={summary['day']} run={ti.run_id}: {text}{override}")
+
+
+def alerts_path() -> Path:
+    """Return the alerts file: ``$CONSTOPS_ALERTS_FILE``, else ``$AIRFLOW_HOME/alerts.log``."""
+    from constops_airflow.resources import airflow_home
+
+    return Path(os.environ.get(ALERTS_ENV) or airflow_home() / "alerts.log")
+
+
+def _append(line: str) -> None:
+    with alerts_path().open("a", encoding="utf-8") as file:
         file.write(line + "\n")

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta, timezone
 
 from airflow.sdk import Param
 
 from constops_airflow.alerts import alert_on_failure
+
+#: ``start_date`` of every DAG. Deliberately long before ``[pipeline] first_day``: Airflow
+#: ends a run whose logical date precedes the start date green without running a single
+#: task, so a run for too early a day would look computed. With this date every run's
+#: tasks start, and :func:`run_day` fails the ones for a day the pipeline cannot compute,
+#: naming the accepted days. Catch-up is off, so the date creates no runs of its own.
+FIRST_DAG_DATE = datetime(2000, 1, 1, tzinfo=timezone.utc)
 
 #: The ``day`` run parameter: operators set it when they trigger a run by hand.
 DAY_PARAM = Param(
@@ -27,25 +35,31 @@ DEFAULT_ARGS = {
 
 def run_day(context) -> date:
     """Return the UTC day a run computes: its partition key (scheduled, backfilled and
-    asset-triggered runs), else the ``day`` parameter (manual runs), else its logical date."""
-    from constops.timescale import parse_day
+    asset-triggered runs), else the ``day`` parameter (manual runs), else its logical date.
+
+    A day the pipeline cannot compute (before ``[pipeline] first_day``, more than a day
+    ahead, malformed) fails the task at once, without retries, saying what is accepted."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from constops.clock import utc_now
+    from constops.days import DayOutOfRangeError, check_day
+    from constops.settings import load_settings
 
     dag_run = context["dag_run"]
-    for source, value in (
+    named = [(source, value) for source, value in (
         ("partition key", getattr(dag_run, "partition_key", None)),
         ("'day' parameter", context["params"].get("day")),
-    ):
-        if value:
-            try:
-                return parse_day(value)
-            except ValueError as exc:
-                raise ValueError(f"run {dag_run.run_id}: {source} {value!r}: {exc}") from None
-    logical_date = context.get("logical_date")
-    if logical_date is not None:
-        return logical_date.date()
-    raise ValueError(
-        f"run {dag_run.run_id} names no day: trigger it with the 'day' parameter (YYYY-MM-DD)"
-    )
+        ("logical date", context.get("logical_date")),
+    ) if value]
+    if not named:
+        raise AirflowFailException(
+            f"run {dag_run.run_id} names no day: trigger it with the 'day' parameter (YYYY-MM-DD)")
+    source, value = named[0]
+    try:
+        return check_day(value.date() if source == "logical date" else value, load_settings().first_day, utc_now())
+    except DayOutOfRangeError as exc:
+        shown = repr(value) if isinstance(value, str) else f"{value:%Y-%m-%d %H:%M} UTC"
+        raise AirflowFailException(f"run {dag_run.run_id}: {source} {shown}: {exc}") from None
 
 
 def for_each_group(context, compute) -> list[dict]:
@@ -55,4 +69,32 @@ def for_each_group(context, compute) -> list[dict]:
     from constops_airflow.resources import reporting_engine
 
     day, settings, engine = run_day(context), load_settings(), reporting_engine()
-    return [compute(engine, settings, group, day) for group in settings.groups]
+    with failing_for_good():
+        return [compute(engine, settings, group, day) for group in settings.groups]
+
+
+def for_each_snapshot(context, snapshots: list[dict], compute) -> list[dict]:
+    """Return ``compute(engine, settings, group, day, snapshot_id)`` for every group's snapshot
+    resolved at the start of the run (``snapshots``: what ``resolve_snapshots`` returned)."""
+    from constops.settings import load_settings
+    from constops_airflow.resources import reporting_engine
+
+    day, settings, engine = run_day(context), load_settings(), reporting_engine()
+    with failing_for_good():
+        return [compute(engine, settings, s["group"], day, s["snapshot_id"]) for s in snapshots]
+
+
+@contextmanager
+def failing_for_good():
+    """Turn the library's errors that no retry can mend (no snapshot for the day, too old a
+    snapshot, a day reassigned meanwhile) into AirflowFailException, message kept: the task
+    fails at once instead of retrying into the same answer."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from constops.freshness import SnapshotTooOldError
+    from constops.snapshots import NoSnapshotError, SnapshotSupersededError
+
+    try:
+        yield
+    except (NoSnapshotError, SnapshotTooOldError, SnapshotSupersededError) as exc:
+        raise AirflowFailException(f"{type(exc).__name__}: {exc}") from exc

@@ -11,23 +11,24 @@ from __future__ import annotations
 import re
 
 from constops_airflow.resources import work_area
-from constops_airflow.runs import run_day
+from constops_airflow.runs import failing_for_good, run_day
 
 
-def plan_shards(context, block_size_of) -> list[dict]:
-    """Return one shard ``{"group", "first", "stop"}`` per block of at most
-    ``block_size_of(settings)`` satellites of each configured group's snapshot for the
-    run's day, and clear what an earlier attempt of the run left in the work area."""
+def plan_shards(context, snapshots: list[dict], block_size_of) -> list[dict]:
+    """Return one shard ``{"group", "snapshot_id", "first", "stop"}`` per block of at most
+    ``block_size_of(settings)`` satellites of each group's snapshot resolved for the run
+    (``snapshots``, from ``resolve_snapshots``), and clear what an earlier attempt of the
+    run left in the work area."""
     from constops.daily import plan_day_blocks
     from constops.settings import load_settings
     from constops_airflow.resources import reporting_engine
 
-    day, settings, engine = run_day(context), load_settings(), reporting_engine()
+    settings, engine = load_settings(), reporting_engine()
     work_area().discard(run_prefix(context))
     return [
-        {"group": group, "first": first, "stop": stop}
-        for group in settings.groups
-        for first, stop in plan_day_blocks(engine, group, day, block_size_of(settings))
+        {"group": s["group"], "snapshot_id": s["snapshot_id"], "first": first, "stop": stop}
+        for s in snapshots
+        for first, stop in plan_day_blocks(engine, s["snapshot_id"], block_size_of(settings))
     ]
 
 
@@ -38,14 +39,15 @@ def run_prefix(context) -> str:
 
 
 def compute_shard(context, shard: dict, compute, to_arrays) -> dict:
-    """Run ``compute(engine, settings, group, day, first, stop)`` for one shard of the run's
-    day, store ``to_arrays(result)`` in the work area, and return the shard with the
-    ``uri`` it is stored at."""
+    """Run ``compute(engine, settings, group, day, snapshot_id, first, stop)`` for one shard of
+    the run's day, store ``to_arrays(result)`` in the work area, and return the shard with
+    the ``uri`` it is stored at."""
     from constops.settings import load_settings
     from constops_airflow.resources import reporting_engine
 
     label(shard)
-    result = compute(reporting_engine(), load_settings(), shard["group"], run_day(context), shard["first"], shard["stop"])
+    result = compute(reporting_engine(), load_settings(), shard["group"], run_day(context), shard["snapshot_id"],
+                     shard["first"], shard["stop"])
     name = f"{run_prefix(context)}/{shard['group']}/{shard['first']:07d}-{shard['stop']:07d}"
     return {**shard, "uri": work_area().put(name, to_arrays(result))}
 
@@ -61,20 +63,23 @@ def label(shard: dict) -> None:
     get_current_context()["shard_label"] = f"{shard['group']} satellites {shard['first']}-{shard['stop'] - 1}"
 
 
-def merge_shards(context, shards, merge) -> list[dict]:
-    """Return ``merge(engine, settings, group, day, arrays)`` for every configured group,
-    ``arrays`` iterating over the stored partial results of the group's shards; then
-    delete the run's partial results."""
+def merge_shards(context, snapshots: list[dict], shards, merge) -> list[dict]:
+    """Return ``merge(engine, settings, group, day, snapshot_id, arrays)`` for every group's
+    snapshot resolved for the run, ``arrays`` iterating over the stored partial results of
+    the group's shards; then delete the run's partial results."""
     from constops.settings import load_settings
     from constops_airflow.resources import reporting_engine
 
     day, settings, engine, area = run_day(context), load_settings(), reporting_engine(), work_area()
     shards = list(shards)
     summaries = []
-    for group in settings.groups:
-        uris = [shard["uri"] for shard in shards if shard["group"] == group]
-        if not uris:
-            raise ValueError(f"run {context['dag_run'].run_id}: no shard of group {group} to merge")
-        summaries.append(merge(engine, settings, group, day, (area.get(uri) for uri in uris)))
+    for s in snapshots:
+        mine = [shard for shard in shards if shard["group"] == s["group"]]
+        if not mine or any(shard["snapshot_id"] != s["snapshot_id"] for shard in mine):
+            raise ValueError(f"run {context['dag_run'].run_id}: the shards of group {s['group']} are not those "
+                             f"of snapshot {s['snapshot_id']}: {mine}")
+        with failing_for_good():
+            summaries.append(merge(engine, settings, s["group"], day, s["snapshot_id"],
+                                   (area.get(shard["uri"]) for shard in mine)))
     area.discard(run_prefix(context))
     return summaries

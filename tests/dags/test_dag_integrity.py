@@ -33,9 +33,14 @@ def test_heavy_tasks_are_mapped_over_shards_between_a_plan_and_a_merge(dagbag):
                                   ("gateway_passes", "find_passes", "load_passes")):
         dag = dagbag.get_dag(dag_id)
         assert dag.get_task(mapped).upstream_task_ids == {"plan_shards"}
-        assert dag.get_task(merge).upstream_task_ids == {mapped}
+        # Every task that reads elements gets the snapshot resolved once at the run's start.
+        assert dag.get_task(merge).upstream_task_ids == {mapped, "resolve_snapshots"}
         assert dag.get_task("quality_gate").upstream_task_ids == {merge}
-    assert dagbag.get_dag("coverage").get_task("plan_shards").upstream_task_ids == {"fleet_status"}
+        assert "resolve_snapshots" in dag.get_task("plan_shards").upstream_task_ids
+        assert dag.get_task("resolve_snapshots").upstream_task_ids == set()
+    coverage = dagbag.get_dag("coverage")
+    assert coverage.get_task("plan_shards").upstream_task_ids == {"fleet_status", "resolve_snapshots"}
+    assert coverage.get_task("fleet_status").upstream_task_ids == {"resolve_snapshots"}
 
 
 def test_downstream_dags_are_partitioned_on_the_ingest_asset(dagbag):

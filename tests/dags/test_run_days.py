@@ -1,9 +1,11 @@
-"""The day a run computes, and how a bad run parameter is refused before any work."""
+"""The day a run computes, and how a bad run parameter is refused before any work: at once,
+without the retries that could not help (AirflowFailException)."""
 
 from datetime import date, datetime, timezone
 from types import SimpleNamespace
 
 import pytest
+from airflow.sdk.exceptions import AirflowFailException
 
 from constops_airflow.runs import run_day
 
@@ -23,7 +25,10 @@ def test_partition_key_wins_then_the_day_parameter_then_the_logical_date():
     (context(None, "2025-13-45"), r"run manual__test: 'day' parameter '2025-13-45': day '2025-13-45' is not an ISO date"),
     (context("yesterday"), r"partition key 'yesterday'"),
     (context(), r"names no day: trigger it with the 'day' parameter"),
+    (context("2020-01-01"), r"partition key '2020-01-01': day 2020-01-01 is before the pipeline's first day 2025-11-01"),
+    (context(None, None, datetime(2019, 12, 31, tzinfo=timezone.utc)),
+     r"logical date 2019-12-31 00:00 UTC: day 2019-12-31 is before the pipeline's first day"),
 ])
 def test_a_run_without_a_valid_day_is_refused_with_the_reason(ctx, says):
-    with pytest.raises(ValueError, match=says):
+    with pytest.raises(AirflowFailException, match=says):
         run_day(ctx)
