@@ -142,7 +142,7 @@ def _too_old(engine: Engine, group: str, day: date, snapshot, selection: str, ag
         f"{group} {day.isoformat()}: the {selection} snapshot {snapshot.snapshot_id} (acquired "
         f"{snapshot.acquired_at:%Y-%m-%d %H:%M} UTC from {snapshot.source}) has element sets {age:.1f} days "
         f"from the day's start, beyond the limit of {limit:g} days ([ingest] max_snapshot_age_days): passes "
-        f"would be off by many minutes. {_nearest_note(engine, group, day)}"
+        f"would be off by many minutes. {_nearest_note(engine, group, day, snapshot.snapshot_id)}"
         f"Import an answer downloaded within {limit:g} days of {day.isoformat()} with `make import FILES=...` "
         f"and run the day again, or accept these elements explicitly: trigger tle_ingest with "
         f"max_snapshot_age_days={needed:g} (make pipeline DAY={day.isoformat()} MAX_AGE_DAYS={needed:g}); "
@@ -150,12 +150,15 @@ def _too_old(engine: Engine, group: str, day: date, snapshot, selection: str, ag
     )
 
 
-def _nearest_note(engine: Engine, group: str, day: date) -> str:
-    """Return "The snapshot nearest the day is ..., N days from its start. " or ""."""
+def _nearest_note(engine: Engine, group: str, day: date, chosen: int | None = None) -> str:
+    """Return "The loaded snapshot nearest the day is ..., N days from its start. ", or ""
+    when that is the ``chosen`` one."""
     start, end = day_bounds(day)
     nearest = snapshot_nearest(engine, group, start + (end - start) / 2)
     if nearest is None:
         return f"No {group} snapshot is loaded at all. "
+    if nearest.snapshot_id == chosen:
+        return ""
     age = age_days(snapshot_median_epoch(engine, nearest), day)
     return (f"The loaded snapshot nearest the day is {nearest.snapshot_id} (acquired "
             f"{nearest.acquired_at:%Y-%m-%d %H:%M} UTC, element sets {age:.1f} days from the day's start). ")
