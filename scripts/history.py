@@ -27,9 +27,10 @@ FIRST_DAY, DAYS = date(2025, 11, 15), 7
 
 def main() -> int:
     engine, archive = reporting_engine(), raw_archive()
-    group = load_settings().groups[0]
-    for path in sorted(SNAPSHOTS.glob("qianfan_*.tle")):
-        snap = import_file(engine, archive, str(path), group)
+    settings = load_settings()
+    group = settings.groups[0]
+    for path in sorted(SNAPSHOTS.glob("qianfan_2025-*.tle")):
+        snap = import_file(engine, archive, str(path), group, limits=settings.limits, flag_thresholds=settings.flags)
         print(f"imported {path.name}: snapshot {snap.snapshot_id}, acquired {snap.acquired_at:%Y-%m-%d %H:%M} UTC")
     bag = load_dags()
     for day in (FIRST_DAY + timedelta(days=i) for i in range(DAYS)):

@@ -27,12 +27,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--group", default=None, help="CelesTrak group (default: the first configured)")
     parser.add_argument("--acquired-at", type=parse_utc, default=None, help="UTC download time (default: newest epoch)")
     args = parser.parse_args(argv)
-    group = args.group or load_settings().groups[0]
+    settings = load_settings()
+    group = args.group or settings.groups[0]
     engine, archive = reporting_engine(), raw_archive()
     failures = 0
     for path in args.files:
         try:
-            snap = import_file(engine, archive, path, group, args.acquired_at)
+            snap = import_file(engine, archive, path, group, args.acquired_at, settings.limits, settings.flags)
         except (OSError, ElementsError) as exc:
             print(f"REJECTED {path}: {exc}", file=sys.stderr)
             failures += 1

@@ -121,16 +121,17 @@ def ingest_day(
             f"`make import FILES=...`, then run the day again"
         )
     limit = settings.limits.max_snapshot_age_days if max_age_days is None else float(max_age_days)
+    override = limit != settings.limits.max_snapshot_age_days
     age = age_days(snapshot_median_epoch(engine, snapshot), day)
     if not is_fresh(age, limit):
         raise SnapshotTooOldError(_too_old(engine, group, day, snapshot, selection, age, limit))
     assign_day(engine, group, day, snapshot.snapshot_id, selection,
-               age_days=age, max_age_days=limit, age_override=max_age_days is not None)
+               age_days=age, max_age_days=limit, age_override=override)
     return {
         "day": day.isoformat(), "group": group, "snapshot_id": snapshot.snapshot_id,
         "selection": selection, "object_count": snapshot.object_count,
         "acquired_at": snapshot.acquired_at.isoformat(), "source": snapshot.source,
-        "snapshot_age_days": round(age, 3), "max_age_days": limit, "age_override": max_age_days is not None,
+        "snapshot_age_days": round(age, 3), "max_age_days": limit, "age_override": override,
         "records": stored_account(engine, snapshot).summary(),
     }
 
@@ -160,8 +161,9 @@ def _nearest_note(engine: Engine, group: str, day: date, chosen: int | None = No
     if nearest.snapshot_id == chosen:
         return ""
     age = age_days(snapshot_median_epoch(engine, nearest), day)
+    use = " (run tle_ingest with snapshot_choice=nearest to use it)" if nearest.acquired_at > start else ""
     return (f"The loaded snapshot nearest the day is {nearest.snapshot_id} (acquired "
-            f"{nearest.acquired_at:%Y-%m-%d %H:%M} UTC, element sets {age:.1f} days from the day's start). ")
+            f"{nearest.acquired_at:%Y-%m-%d %H:%M} UTC, element sets {age:.1f} days from the day's start){use}. ")
 
 
 def compute_passes_day(engine: Engine, settings: Settings, group: str, day: date) -> dict:
@@ -281,7 +283,7 @@ def count_coverage_block(
     ``fleet_status`` labels them for the day) and the services direct and bent pipe, and the
     number of satellites of each set that propagate all day."""
     element_sets = load_element_sets(engine, snapshot_id)[first:stop]
-    operational = _operational_ids(engine, group, day)
+    operational = _operational_ids(engine, group, day, snapshot_id)
     norad = np.array([s.norad_cat_id for s in element_sets], dtype=np.int64)
     subsets = {"all": np.ones(len(norad), bool), "operational": np.isin(norad, list(operational))}
     return count_in_view(element_sets, _coverage_grid(settings), settings.masks_deg,
@@ -306,7 +308,7 @@ def load_coverage_day(
     ``coverage_cells`` and ``coverage_timeseries`` in one transaction and return the region
     figures. Raises SnapshotSupersededError, loading nothing, when the day is no longer
     assigned ``snapshot_id``."""
-    operational = _operational_ids(engine, group, day)
+    operational = _operational_ids(engine, group, day, snapshot_id)
     grid, times = _coverage_grid(settings), _coverage_times(settings, day)
     counts, usable = add_counts(blocks)
     instants = [times.instant(offset) for offset in times.offsets_s]
@@ -354,15 +356,16 @@ def resolve_day_snapshot(engine: Engine, settings: Settings, group: str, day: da
     return {"group": group, "day": day.isoformat(), "snapshot_id": snapshot.snapshot_id}
 
 
-def _operational_ids(engine: Engine, group: str, day: date) -> set[int]:
-    """Return the NORAD ids that ``fleet_status`` labels operational on ``day``."""
+def _operational_ids(engine: Engine, group: str, day: date, snapshot_id: int) -> set[int]:
+    """Return the NORAD ids that ``fleet_status`` labels operational on ``day`` from snapshot
+    ``snapshot_id`` (labels another run wrote from another snapshot do not count)."""
     table = schema.fleet_status
     with engine.connect() as conn:
-        rows = conn.execute(
-            select(table.c.norad_cat_id, table.c.status).where(table.c.day == day, table.c.group_name == group)
-        ).all()
+        rows = conn.execute(select(table.c.norad_cat_id, table.c.status).where(
+            table.c.day == day, table.c.group_name == group, table.c.snapshot_id == snapshot_id)).all()
     if not rows:
-        raise NoSnapshotError(f"no fleet_status for {group} on {day.isoformat()}: compute the fleet first")
+        raise NoSnapshotError(f"no fleet_status for {group} on {day.isoformat()} from snapshot {snapshot_id}: "
+                              f"compute the fleet first")
     return {norad for norad, status in rows if status == "operational"}
 
 

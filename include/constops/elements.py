@@ -41,6 +41,8 @@ FORMATS = ("json", "csv", "xml", "tle")
 #: Propagation does not depend on it, so larger numbers are initialised as 0.
 _ALPHA5_MAX = 339_999
 MAX_NORAD_CAT_ID = 999_999_999
+#: Longest OBJECT_NAME kept (CelesTrak pads TLE names to 24; the reporting column holds 64).
+MAX_NAME_LENGTH = 64
 WGS72_MU_KM3_S2 = 398600.8
 WGS72_RADIUS_KM = 6378.135
 #: Earth orbits between re-entry and beyond GEO: 0.5 to 17.5 revolutions a day.
@@ -107,7 +109,7 @@ class _RecordError(ElementsError):
             norad = norad if norad is not None else _loose_int(item.get("NORAD_CAT_ID"))
             name = name or str(item.get("OBJECT_NAME") or "").strip()
         value = None if self.value is None else str(self.value)
-        return SetAside(record_no, norad, name, self.rule, self.field, value, str(self))
+        return SetAside(record_no, norad, name[:MAX_NAME_LENGTH], self.rule, self.field, value, str(self))
 
 
 @dataclass(frozen=True)
@@ -288,6 +290,11 @@ def _read_tle(text: str) -> list:
     items, i = [], 0
     while i < len(lines):
         name = None
+        if lines[i].startswith("2 "):  # a line 2 whose line 1 is missing: the set is lost
+            items.append(_RecordError("malformed_tle", f"TLE line {i + 1}: a line 2 without its line 1: {lines[i]!r}",
+                                      norad=_loose_int(lines[i][2:7], alpha5=True)))
+            i += 1
+            continue
         if not lines[i].startswith("1 "):
             name, i = lines[i].strip(), i + 1
             name = name[2:] if name.startswith("0 ") else name
@@ -295,7 +302,7 @@ def _read_tle(text: str) -> list:
             items.append(_tle_record(name, lines[i], lines[i + 1]))
             i += 2
             continue
-        norad = _loose_int(lines[i][2:7], alpha5=True) if i < len(lines) and lines[i].startswith("1 ") else None
+        norad = _loose_int(lines[i][2:7], alpha5=True) if i < len(lines) and lines[i].startswith(("1 ", "2 ")) else None
         items.append(_RecordError("malformed_tle", f"TLE line {i + 1}: expected a line 1 and a line 2 after "
                                   f"{name!r}", norad=norad, name=name or ""))
         while i < len(lines) and lines[i].startswith(("1 ", "2 ")) and not (
@@ -363,8 +370,8 @@ def _element_set(fields: dict, where: str) -> ElementSet:
     get = _FieldReader(fields, where)
     element_set = ElementSet(
         norad_cat_id=get.integer("NORAD_CAT_ID", 1, MAX_NORAD_CAT_ID),
-        object_name=get.text("OBJECT_NAME", required=False),
-        object_id=get.text("OBJECT_ID", required=False),
+        object_name=get.text("OBJECT_NAME", required=False, max_length=MAX_NAME_LENGTH),
+        object_id=get.text("OBJECT_ID", required=False, max_length=16),
         epoch=get.epoch("EPOCH"),
         mean_motion_rev_per_day=get.number("MEAN_MOTION", *MEAN_MOTION_DOMAIN_REV_PER_DAY),
         eccentricity=get.number("ECCENTRICITY", 0.0, 0.999999),
@@ -375,7 +382,7 @@ def _element_set(fields: dict, where: str) -> ElementSet:
         bstar_per_earth_radius=get.number("BSTAR"),
         mean_motion_dot=get.number("MEAN_MOTION_DOT"),
         mean_motion_ddot=get.number("MEAN_MOTION_DDOT"),
-        classification_type=get.text("CLASSIFICATION_TYPE", required=False) or "U",
+        classification_type=get.text("CLASSIFICATION_TYPE", required=False, max_length=1) or "U",
         ephemeris_type=get.integer("EPHEMERIS_TYPE", 0, 9, default=0),
         element_set_no=get.integer("ELEMENT_SET_NO", 0, 9999, default=999),
         rev_at_epoch=get.integer("REV_AT_EPOCH", 0, 10_000_000, default=0),
@@ -407,9 +414,12 @@ class _FieldReader:
     def _fail(self, key: str, value, what: str, rule: str = "out_of_domain"):
         raise _RecordError(rule, f"{self.where}: field {key}={value!r} {what}", field=key, value=value)
 
-    def text(self, key: str, required: bool = True) -> str:
+    def text(self, key: str, required: bool = True, max_length: int | None = None) -> str:
         value = self._raw(key, required)
-        return "" if value is None else str(value)
+        text = "" if value is None else str(value)
+        if max_length is not None and len(text) > max_length:
+            self._fail(key, value, f"is longer than {max_length} characters")
+        return text
 
     def number(self, key: str, low: float = -math.inf, high: float = math.inf) -> float:
         value = self._raw(key)

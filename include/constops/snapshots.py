@@ -9,9 +9,9 @@ archived and recorded as ``rejected`` with the reason, and nothing else changes.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from . import celestrak, elements
@@ -147,7 +147,8 @@ def stored_account(engine: Engine, snapshot: Snapshot) -> Account:
             .where(aside_table.c.snapshot_id == snapshot.snapshot_id).order_by(aside_table.c.record_no)).mappings()]
         flags = [Flag(**row) for row in conn.execute(
             select(*(c for c in flag_table.c if c.name != "snapshot_id"))
-            .where(flag_table.c.snapshot_id == snapshot.snapshot_id)).mappings()]
+            .where(flag_table.c.snapshot_id == snapshot.snapshot_id)
+            .order_by(flag_table.c.norad_cat_id, flag_table.c.rule)).mappings()]
     record_count = snapshot.record_count if snapshot.record_count is not None else snapshot.object_count
     return Account(record_count, snapshot.object_count or 0, aside, flags)
 
@@ -212,7 +213,6 @@ def day_assignment(engine: Engine, group: str, day: date) -> tuple[Snapshot, str
 def snapshots_before(engine: Engine, group: str, moment: datetime, days: float) -> list[Snapshot]:
     """Return the loaded snapshots of ``group`` acquired in the ``days`` before ``moment``
     (inclusive), oldest first."""
-    from datetime import timedelta
 
     table = schema.gp_snapshots
     query = (
@@ -281,11 +281,17 @@ class SnapshotSupersededError(RuntimeError):
 
 
 def require_assigned(conn, group: str, day: date, snapshot_id: int) -> None:
-    """Raise SnapshotSupersededError unless ``day`` is still assigned ``snapshot_id``: checked in
-    the transaction of every load, so that one day's results never mix two snapshots."""
+    """Raise SnapshotSupersededError unless ``day`` is still assigned ``snapshot_id``, and hold
+    the day's assignment until the caller's transaction ends: called first in the transaction
+    of every load, so that one day's results never mix two snapshots.
+
+    The no-op UPDATE takes the write lock before the check: on PostgreSQL a lock on the
+    row (an ``assign_day`` meanwhile waits for this load, or this load waits for it and
+    then sees its new row), on SQLite the database's write lock."""
     table = schema.day_snapshots
-    current = conn.execute(select(table.c.snapshot_id).where(
-        table.c.day == day, table.c.group_name == group)).scalar()
+    where = (table.c.day == day, table.c.group_name == group)
+    conn.execute(update(table).where(*where).values(snapshot_id=table.c.snapshot_id))
+    current = conn.execute(select(table.c.snapshot_id).where(*where)).scalar()
     if current != snapshot_id:
         raise SnapshotSupersededError(
             f"{group} {day.isoformat()}: this run computed the day from snapshot {snapshot_id}, but the day is "
@@ -357,6 +363,19 @@ def _upsert_satellites(conn, group: str, snapshot_id: int, element_sets: list[El
     ])
 
 
+def _newest_plausible_epoch(payload: bytes, source: str, max_future_epoch_h: float) -> datetime:
+    """Return the newest element-set epoch of a file that is not in the future of now (the
+    earliest the file can have been downloaded), or now when there is none: a record dated
+    in the future is then set aside as such instead of dating the whole file."""
+    now = now_utc()
+    latest = now + timedelta(hours=max_future_epoch_h)
+    try:
+        epochs = [s.epoch for s in elements.read_records(payload, source=source).element_sets if s.epoch <= latest]
+    except ElementsError:
+        epochs = []  # unreadable: archived and recorded as rejected, acquired now
+    return min(max(epochs), now) if epochs else now
+
+
 def import_file(
     engine: Engine, archive: RawArchive, path: str, group: str, acquired_at: datetime | None = None,
     limits: PayloadLimits = PayloadLimits(), flag_thresholds: FlagThresholds = FlagThresholds(),
@@ -371,12 +390,7 @@ def import_file(
     file = Path(path)
     payload = file.read_bytes()
     if acquired_at is None:
-        try:
-            epochs = [s.epoch for s in elements.read_records(payload, source=str(file)).element_sets]
-        except ElementsError:
-            epochs = []
-        # Unreadable: archived and recorded as rejected below, acquired now.
-        acquired_at = max(epochs) if epochs else now_utc()
+        acquired_at = _newest_plausible_epoch(payload, str(file), limits.max_future_epoch_h)
     return record_payload(
         engine, archive, group=group, payload=payload, source=str(file.resolve()), acquired_at=acquired_at,
         limits=limits, flag_thresholds=flag_thresholds,

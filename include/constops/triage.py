@@ -39,8 +39,11 @@ class Account:
 
     @property
     def set_aside_percent(self) -> float:
-        """Return the share of the answer's records set aside, in percent."""
-        return 100.0 * len(self.set_aside) / self.record_count if self.record_count else 0.0
+        """Return the share of the answer's records set aside because they cannot be
+        propagated, in percent. Duplicates do not count: an answer with several element
+        sets per object (a Space-Track ``gp_history`` file) is whole, its newest kept."""
+        unusable = sum(s.rule != "duplicate" for s in self.set_aside)
+        return 100.0 * unusable / self.record_count if self.record_count else 0.0
 
     def set_aside_by_rule(self) -> dict[str, int]:
         """Return {rule: records set aside by it}, most frequent first."""

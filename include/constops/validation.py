@@ -30,7 +30,8 @@ class PayloadLimits:
     stale_after_days: float = 7.0
     #: At most this share of the previous snapshot's objects may vanish at once, percent.
     max_count_drop_percent: float = 20.0
-    #: An answer with more than this share of its records set aside is rejected whole, percent.
+    #: An answer with more than this share of its records set aside as unusable (duplicates
+    #: apart) is rejected whole, percent.
     max_set_aside_percent: float = 20.0
     #: A day is computed only from a snapshot whose median epoch is at most this far from
     #: the day's start, days (see constops.freshness).
@@ -51,8 +52,9 @@ def check_payload(triage: Triage, acquired_at: datetime, previous_count: int | N
         raise ElementsError(f"{source}: {why}; {account.describe()}")
 
     if account.set_aside_percent > limits.max_set_aside_percent:
-        reject(f"{len(triage.set_aside)} of {triage.record_count} records ({account.set_aside_percent:.0f}%) "
-               f"are set aside, more than the limit of {limits.max_set_aside_percent:g}%")
+        unusable = sum(s.rule != "duplicate" for s in triage.set_aside)
+        reject(f"{unusable} of {triage.record_count} records ({account.set_aside_percent:.0f}%) "
+               f"cannot be propagated and are set aside, more than the limit of {limits.max_set_aside_percent:g}%")
     if not loaded:
         reject("no record can be loaded")
     newest = max(s.epoch for s in loaded)

@@ -2,7 +2,8 @@
 badly as a whole, run through the real ``tle_ingest`` DAG (``dag.test()``). For each: at
 most one request, no retry; the payload archived whenever one was received; an error that
 names what came back; the earlier day's results and element sets untouched. Faults of
-single records are not whole-answer faults: test_record_triage.py."""
+single records (and repeated records, of which the newest is kept) are not
+whole-answer faults: tests/unit/test_triage.py and tests/dags/test_real_feed.py."""
 
 import json
 import sqlite3
@@ -27,7 +28,7 @@ def _json(records) -> bytes:
 
 
 #: Records broken at once: 30 of 108 (28%) is beyond the 20% of [ingest] max_set_aside_percent,
-#: so the answer is rejected whole (one bad record is set aside instead: test_record_triage.py).
+#: so the answer is rejected whole (one bad record is set aside instead: tests/unit/test_triage.py).
 BROKEN = range(0, 30)
 
 
@@ -46,7 +47,7 @@ def _bad_checksums() -> bytes:
     return "\n".join(lines).encode()
 
 
-SHARE = "30 of 108 records (28%) are set aside, more than the limit of 20%"
+SHARE = "30 of 108 records (28%) cannot be propagated and are set aside, more than the limit of 20%"
 
 
 # id: (status, body, extra answer options, what the error says, payload archived?)
@@ -68,8 +69,6 @@ FAULTS = {
                                  "(unreadable_value 30: 60379 QIANFAN-1, 60380 QIANFAN-2, 60381 QIANFAN-3, ...)", True),
     "fields out of range": (200, _with("ECCENTRICITY", 1.5), {}, f"{SHARE}; 108 records: 78 loaded", True),
     "TLE checksum failures": (200, _bad_checksums(), {}, f"{SHARE}; 108 records: 78 loaded", True),
-    "duplicate NORAD ids": (200, _json(REAL + REAL[:30]), {},
-                            "30 of 138 records (22%) are set aside, more than the limit of 20%", True),
     "epochs in the future": (200, _with("EPOCH", "2025-11-23T00:00:00.000000"), {}, "future_epoch 30", True),
     "stale epochs": (200, _json([{**r, "EPOCH": "2025-11-01T00:00:00.000000"} for r in REAL]), {}, "stale payload", True),
     "count drop": (200, _json(REAL[:50]), {}, "object count dropped from 108 to 50 (54%, limit 20%)", True),

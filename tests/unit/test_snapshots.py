@@ -2,6 +2,8 @@
 
 from datetime import date, datetime, timezone
 
+import json
+
 import pytest
 from sqlalchemy import select
 
@@ -177,3 +179,57 @@ def test_space_track_csv_with_its_leading_columns_is_read():
         ",".join(['"2.0"', '"GENERATED VIA SPACE-TRACK.ORG API"', '"2025-11-20T19:00:00"', '"18 SPCS"',
                   *(f'"{r[k]}"' for k in records[0])]) for r in records]
     assert elements.parse("\n".join(rows).encode()) == elements.parse(json.dumps(records).encode())
+
+
+def test_an_imported_record_dated_in_the_future_is_set_aside_not_the_files_date(store, tmp_path):
+    engine, archive = store
+    records = json.loads(snapshot_bytes("qianfan_2025-11-20.json"))
+    records[4]["EPOCH"] = "2099-01-01T00:00:00.000000"
+    path = tmp_path / "future.json"
+    path.write_text(json.dumps(records))
+    snap = snapshots.import_file(engine, archive, path, "qianfan")
+    assert snap.acquired_at.year == 2025 and (snap.object_count, snap.set_aside_count) == (107, 1)
+    with engine.connect() as conn:
+        (row,) = conn.execute(select(schema.set_aside_records)).all()
+    assert (row.record_no, row.rule, row.object_name) == (5, "future_epoch", "QIANFAN-5")
+
+
+def test_a_load_holds_the_days_assignment_until_it_commits(store):
+    import threading
+    import time
+
+    engine, archive = store
+    first = snapshots.import_file(engine, archive, SNAPSHOTS / "qianfan_2025-11-19.tle", "qianfan")
+    second = snapshots.import_file(engine, archive, SNAPSHOTS / "qianfan_2025-11-20.tle", "qianfan")
+    day = date(2025, 11, 19)
+    snapshots.assign_day(engine, "qianfan", day, first.snapshot_id, "archive")
+    reassigned = []
+    with engine.begin() as load:
+        snapshots.require_assigned(load, "qianfan", day, first.snapshot_id)
+        rerun = threading.Thread(target=lambda: reassigned.append(
+            snapshots.assign_day(engine, "qianfan", day, second.snapshot_id, "nearest")))
+        rerun.start()
+        time.sleep(1.0)
+        assert rerun.is_alive() and not reassigned  # the rerun waits for the load to commit
+    rerun.join(timeout=30)
+    assert reassigned and snapshots.snapshot_for_day(engine, "qianfan", day).snapshot_id == second.snapshot_id
+
+
+def test_an_older_database_gains_the_new_columns_and_keeps_its_rows(reporting_url):
+    import sqlalchemy as sa
+
+    from constops.reporting.store import connect
+
+    engine = sa.create_engine(reporting_url)
+    with engine.begin() as conn:  # day_snapshots as the first release made it
+        conn.execute(sa.text("CREATE TABLE day_snapshots (day DATE NOT NULL, group_name VARCHAR(64) NOT NULL, "
+                             "snapshot_id INTEGER NOT NULL, selection VARCHAR(16) NOT NULL, live_snapshot_id INTEGER, "
+                             "recorded_at TIMESTAMP NOT NULL, PRIMARY KEY (day, group_name))"))
+        conn.execute(sa.text("INSERT INTO day_snapshots VALUES ('2025-11-20', 'qianfan', 1, 'archive', NULL, "
+                             "'2025-11-20 00:00:00')"))
+    engine.dispose()
+    upgraded = connect(reporting_url)
+    with upgraded.connect() as conn:
+        row = conn.execute(select(schema.day_snapshots)).one()
+    assert (row.snapshot_id, row.selection, row.snapshot_age_days, row.age_override) == (1, "archive", None, None)
+    upgraded.dispose()

@@ -144,7 +144,7 @@ def test_too_many_records_set_aside_reject_the_answer_with_counts_and_names():
     with pytest.raises(ElementsError) as caught:
         check_payload(result, NOV_20, 108, PayloadLimits())
     assert str(caught.value) == (
-        "gp.php?GROUP=qianfan: 30 of 108 records (28%) are set aside, more than the limit of 20%; "
+        "gp.php?GROUP=qianfan: 30 of 108 records (28%) cannot be propagated and are set aside, more than the limit of 20%; "
         "108 records: 78 loaded (6 flagged: negative_bstar 6), 30 set aside (unreadable_value 30: 60379 QIANFAN-1, 60380 QIANFAN-2, "
         "60381 QIANFAN-3, ...)")
 
@@ -168,3 +168,36 @@ def test_six_digit_catalog_numbers_load_from_omm():
     assert {100001, 123456} <= ids and len(ids) == 238 and result.set_aside == []
     renumbered = next(s for s in result.element_sets if s.norad_cat_id == 123456)
     assert renumbered.satrec().error == 0
+
+
+def test_a_line_2_without_its_line_1_is_set_aside_and_the_next_set_keeps_its_name():
+    three_line = list(TLE_LINES)
+    del three_line[4]  # QIANFAN-2 loses its line 1: its name, then a lone line 2
+    result = triage("\n".join(three_line).encode())
+    assert [(s.norad_cat_id, s.object_name, s.rule) for s in result.set_aside] == [(60380, "QIANFAN-2", "malformed_tle")]
+    assert result.element_sets[1].object_name == "QIANFAN-3" and len(result.element_sets) == 107
+    two_line = [line for line in TLE_LINES if line.startswith(("1 ", "2 "))]
+    del two_line[2]  # the second set's line 1
+    result = triage("\n".join(two_line).encode())
+    assert [(s.norad_cat_id, s.rule) for s in result.set_aside] == [(60380, "malformed_tle")]
+    assert [s.object_name for s in result.element_sets[:2]] == ["60379", "60381"]
+
+
+def test_a_name_too_long_for_the_reporting_table_is_set_aside():
+    result = triage(_json_with(2, OBJECT_NAME="Q" * 65))
+    (aside,) = result.set_aside
+    assert (aside.rule, aside.field, len(aside.object_name)) == ("out_of_domain", "OBJECT_NAME", 64)
+
+
+@pytest.mark.parametrize("norad", [100_000, 339_999, 340_000, 999_999])
+def test_catalog_numbers_beyond_five_digits_and_alpha_5_load_and_propagate(norad):
+    (element_set,) = triage(json.dumps([{**REAL_JSON[0], "NORAD_CAT_ID": norad}]).encode()).element_sets
+    assert element_set.norad_cat_id == norad
+    error, r_km, _ = element_set.satrec().sgp4(*elements_epoch_jd(element_set))
+    assert error == 0 and 7000 < sum(x * x for x in r_km) ** 0.5 < 8000
+
+
+def elements_epoch_jd(element_set):
+    from constops.timescale import julian
+
+    return julian(element_set.epoch)
