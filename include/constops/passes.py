@@ -175,12 +175,13 @@ class _Track:
         jd = np.full(len(order), self.jd0)
         r_teme_km = np.empty((len(order), 3))
         v_teme_km_s = np.empty((len(order), 3))
+        error = np.empty(len(order), dtype=np.uint8)
         cuts = (np.flatnonzero(np.diff(sat_sorted)) + 1).tolist()
         for lo, hi in zip([0, *cuts], [*cuts, len(order)]):
-            error, r_teme_km[lo:hi], v_teme_km_s[lo:hi] = self.satrecs[sat_sorted[lo]].sgp4_array(
+            error[lo:hi], r_teme_km[lo:hi], v_teme_km_s[lo:hi] = self.satrecs[sat_sorted[lo]].sgp4_array(
                 jd[lo:hi], fraction[lo:hi])
-            ended = offsets_s[order][lo:hi] >= self.valid_until_s[sat_sorted[lo]]
-            r_teme_km[lo:hi][(error != 0) | ended] = np.nan
+        ended = offsets_s[order] >= self.valid_until_s[sat_sorted]  # after the satellite's first failure
+        r_teme_km[(error != 0) | ended] = np.nan
         r_ecef_km, v_ecef_km_s = teme_to_ecef_state(r_teme_km, v_teme_km_s, jd, fraction)
         unsort = np.empty_like(order)
         unsort[order] = np.arange(len(order))
