@@ -47,7 +47,8 @@ from pathlib import Path
 
 import numpy as np
 
-from constops.elements import WGS72_RADIUS_KM, parse
+from constops.constants import SECONDS_PER_DAY, WGS72_RADIUS_KM
+from constops.elements import parse
 from constops.freshness import median_epoch
 from constops.passes import Pass, find_passes
 from constops.settings import load_settings
@@ -118,7 +119,7 @@ def load_series() -> dict[date, Snapshot]:
 def snapshot_age_days(day: date, snapshot: Snapshot) -> float:
     """Return the age of ``snapshot`` at the start of ``day``: 00:00 UTC minus its median epoch, days."""
     start, _ = day_bounds(day)
-    return (start - snapshot.median_epoch).total_seconds() / 86400.0
+    return (start - snapshot.median_epoch).total_seconds() / SECONDS_PER_DAY
 
 
 def reference_snapshot(day: date, snapshots: dict[date, Snapshot], rule: str) -> tuple[Snapshot, str]:

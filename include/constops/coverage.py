@@ -217,7 +217,7 @@ class _RowGeometry:
     """Per-row constants of the cells' positions and normals on the ellipsoid."""
 
     def __init__(self, grid: CellGrid):
-        from .geometry import WGS84_A_KM, WGS84_E2
+        from .constants import WGS84_A_KM, WGS84_E2
 
         self.grid = grid
         self.lat_rad = np.radians(grid.row_lat_deg)

@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 
 from sgp4 import exporter, omm
 from sgp4.api import SGP4_ERRORS, WGS72, Satrec
+from .constants import SECONDS_PER_DAY, WGS72_MU_KM3_S2, WGS72_RADIUS_KM
 
 __all__ = [
     "ElementSet",
@@ -43,8 +44,6 @@ _ALPHA5_MAX = 339_999
 MAX_NORAD_CAT_ID = 999_999_999
 #: Longest OBJECT_NAME kept (CelesTrak pads TLE names to 24; the reporting column holds 64).
 MAX_NAME_LENGTH = 64
-WGS72_MU_KM3_S2 = 398600.8
-WGS72_RADIUS_KM = 6378.135
 #: Earth orbits between re-entry and beyond GEO: 0.5 to 17.5 revolutions a day.
 MEAN_MOTION_RANGE_REV_PER_DAY = (0.5, 17.5)
 #: The mean motions SGP4/SDP4 is given at all, rev/day: anything that orbits (> 0) up to
@@ -172,7 +171,7 @@ class ElementSet:
     @property
     def semi_major_axis_km(self) -> float:
         """Return the Kepler semi-major axis from the mean motion, in km (WGS72 mu)."""
-        n_rad_s = self.mean_motion_rev_per_day * 2.0 * math.pi / 86400.0
+        n_rad_s = self.mean_motion_rev_per_day * 2.0 * math.pi / SECONDS_PER_DAY
         return (WGS72_MU_KM3_S2 / n_rad_s**2) ** (1.0 / 3.0)
 
     @property

@@ -87,6 +87,7 @@ from datetime import datetime, timezone
 
 import numpy as np
 
+from .constants import SECONDS_PER_DAY
 from .elements import ElementSet
 from .flags import FlagThresholds, drag_signature
 
@@ -103,7 +104,6 @@ __all__ = [
 ]
 
 STATUSES = ("operational", "raising", "manoeuvring", "decaying", "stranded", "stale")
-_SECONDS_PER_DAY = 86400.0
 _COSPAR_LAUNCH = re.compile(r"^\s*(\d{4}-\d{3})")
 _UNKNOWN_LAUNCH = "unknown"
 
@@ -258,7 +258,7 @@ def _alt_rate_km_per_day(
     days = []
     alts_km = []
     for other_epoch, alt_km in altitudes.items():
-        age_days = (epoch - other_epoch).total_seconds() / _SECONDS_PER_DAY
+        age_days = (epoch - other_epoch).total_seconds() / SECONDS_PER_DAY
         if 0.0 <= age_days <= thresholds.rate_window_days:
             days.append(-age_days)
             alts_km.append(alt_km)
@@ -273,7 +273,7 @@ def _status(
     flags: FlagThresholds,
 ) -> SatelliteStatus:
     """Return the SatelliteStatus of one element set, its rate and plane already known."""
-    age_days = (at - element_set.epoch).total_seconds() / _SECONDS_PER_DAY
+    age_days = (at - element_set.epoch).total_seconds() / SECONDS_PER_DAY
     alt_km = mean_alt_km(element_set)
     return SatelliteStatus(
         norad_cat_id=element_set.norad_cat_id,

@@ -22,9 +22,9 @@ import statistics
 from collections.abc import Iterable
 from datetime import date, datetime
 
+from .constants import SECONDS_PER_DAY
 from .timescale import day_bounds
 
-SECONDS_PER_DAY = 86400.0
 
 
 class SnapshotTooOldError(LookupError):

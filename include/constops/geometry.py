@@ -12,19 +12,14 @@ satellite's look angles by under 0.005 degrees) and polar motion is ignored
 from __future__ import annotations
 
 import numpy as np
+from .constants import DAYS_PER_JULIAN_CENTURY, J2000_JD, SECONDS_PER_DAY, WGS84_A_KM, WGS84_E2, WGS84_F  # noqa: F401 (WGS84_* re-exported)
 
-WGS84_A_KM = 6378.137
-WGS84_F = 1.0 / 298.257223563
-WGS84_E2 = WGS84_F * (2.0 - WGS84_F)
-_J2000_JD = 2451545.0
-_DAYS_PER_JULIAN_CENTURY = 36525.0
-_SECONDS_PER_DAY = 86400.0
 #: Earth's rotation rate in rad/s: the time derivative of :func:`gmst82_rad` (its
 #: linear term; the quadratic terms change it by under 1e-14). Using the rate of
 #: our own GMST makes Earth-fixed velocities the exact derivative of Earth-fixed
 #: positions, which root finders on elevation rates rely on.
-EARTH_ROTATION_RAD_S = 2.0 * np.pi / _SECONDS_PER_DAY * (
-    1.0 + 8640184.812866 / (_DAYS_PER_JULIAN_CENTURY * _SECONDS_PER_DAY)
+EARTH_ROTATION_RAD_S = 2.0 * np.pi / SECONDS_PER_DAY * (
+    1.0 + 8640184.812866 / (DAYS_PER_JULIAN_CENTURY * SECONDS_PER_DAY)
 )
 
 
@@ -68,9 +63,9 @@ def gmst82_rad(jd_ut1, fraction_ut1=0.0) -> np.ndarray:
     """
     jd_ut1 = np.asarray(jd_ut1, dtype=float)
     fraction_ut1 = np.asarray(fraction_ut1, dtype=float)
-    t = (jd_ut1 - _J2000_JD + fraction_ut1) / _DAYS_PER_JULIAN_CENTURY
+    t = (jd_ut1 - J2000_JD + fraction_ut1) / DAYS_PER_JULIAN_CENTURY
     g_s = 67310.54841 + (8640184.812866 + (0.093104 + (-6.2e-6) * t) * t) * t
-    turns = (jd_ut1 % 1.0 + fraction_ut1 % 1.0 + g_s / _SECONDS_PER_DAY) % 1.0
+    turns = (jd_ut1 % 1.0 + fraction_ut1 % 1.0 + g_s / SECONDS_PER_DAY) % 1.0
     return turns * 2.0 * np.pi
 
 

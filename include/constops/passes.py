@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import warnings
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -36,8 +36,10 @@ import numpy as np
 from sgp4.api import SatrecArray
 
 from .elements import ElementSet
-from .geometry import WGS84_A_KM, elevation_sine_and_rate, look_angles, teme_to_ecef_state
+from .constants import SECONDS_PER_DAY, WGS84_A_KM
+from .geometry import elevation_sine_and_rate, look_angles, teme_to_ecef_state
 from .propagation import propagated
+from .roots import bracketed_roots
 from .sites import Station
 from .timescale import TimeGrid, as_utc, julian
 
@@ -48,17 +50,9 @@ DEFAULT_PAD_S = 3600.0
 #: satellite's elevation maximum and minimum finds every pass; the spacing only
 #: trades propagation time against a few more root-finding iterations.
 DEFAULT_STEP_S = 180.0
-#: Roots are refined until the last correction is below this. Newton converges
-#: quadratically and the secant method superlinearly, so the accepted root is much
-#: closer than this; 1e-4 s is ~0.7 m along track and ~1e-5 degree of elevation.
-_TOLERANCE_S = 1e-4
-#: Bisection alone would halve a 180 s bracket to 1e-4 s in 21 steps; Newton and
-#: secant steps need 3 to 6. This cap is only reached by pathological input.
-_MAX_ITERATIONS = 60
 #: Headroom on the sampled bound of |d sin(el)/dt| (see ``_Track.swing``): speed and
 #: geocentric radius of a near-circular orbit vary by far less between samples.
 _RATE_BOUND_SAFETY = 1.2
-_SECONDS_PER_DAY = 86400.0
 
 
 @dataclass(frozen=True)
@@ -171,7 +165,7 @@ class _Track:
             return np.empty((0, 3)), np.empty((0, 3))
         order = np.argsort(sat, kind="stable")
         sat_sorted = sat[order]
-        fraction = self.fr0 + offsets_s[order] / _SECONDS_PER_DAY
+        fraction = self.fr0 + offsets_s[order] / SECONDS_PER_DAY
         jd = np.full(len(order), self.jd0)
         r_teme_km = np.empty((len(order), 3))
         v_teme_km_s = np.empty((len(order), 3))
@@ -297,53 +291,7 @@ def _refine(track: _Track, sin_mask: float, sat, lo_s, hi_s, f_lo, f_hi, is_extr
         # The rate's own derivative is not at hand: NaN asks for a secant step.
         return np.where(extremum, rate_per_s, sine - sin_mask), np.where(extremum, np.nan, rate_per_s)
 
-    return _bracketed_roots(evaluate, lo_s, hi_s, f_lo, f_hi), last_height
-
-
-def _bracketed_roots(
-    evaluate: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]],
-    lo_s: np.ndarray, hi_s: np.ndarray, f_lo: np.ndarray, f_hi: np.ndarray,
-) -> np.ndarray:
-    """Return one root (offset, s) of f inside each bracket [lo_s, hi_s], where f_lo and
-    f_hi have opposite signs; NaN where f turns NaN (SGP4 failure).
-
-    ``evaluate(indices, offsets_s)`` returns (f, slope) of brackets ``indices`` at
-    ``offsets_s``; where the slope is NaN the secant through the previous iterate is used.
-    Each step is Newton's (or the secant's) when it stays strictly inside the
-    shrinking bracket and a bisection otherwise, so every root converges.
-    """
-    lo, hi = np.array(lo_s, dtype=float), np.array(hi_s, dtype=float)
-    f_lo, f_hi = np.array(f_lo, dtype=float), np.array(f_hi, dtype=float)
-    # Start from the chord (regula falsi); the bracket's lower end is the first
-    # "previous iterate" of the secant method.
-    x = lo - f_lo * (hi - lo) / (f_hi - f_lo)
-    x = np.where(np.isfinite(x) & (x > lo) & (x < hi), x, 0.5 * (lo + hi))
-    x_prev, f_prev = lo.copy(), f_lo.copy()
-    active = np.flatnonzero(np.isfinite(x))
-    for _ in range(_MAX_ITERATIONS):
-        if active.size == 0:
-            break
-        xa = x[active]
-        f, slope = evaluate(active, xa)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            secant = (f - f_prev[active]) / (xa - x_prev[active])
-        slope = np.where(np.isnan(slope), secant, slope)
-        same_as_lo = np.signbit(f) == np.signbit(f_lo[active])
-        lo[active] = np.where(same_as_lo, xa, lo[active])
-        f_lo[active] = np.where(same_as_lo, f, f_lo[active])
-        hi[active] = np.where(same_as_lo, hi[active], xa)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            step = np.where(f == 0.0, 0.0, f / slope)
-        new = xa - step
-        inside = (new > lo[active]) & (new < hi[active])
-        new = np.where(inside | (f == 0.0), new, 0.5 * (lo[active] + hi[active]))
-        x_prev[active], f_prev[active] = xa, f
-        x[active] = new
-        failed = ~np.isfinite(f)
-        x[active[failed]] = np.nan
-        done = failed | (np.abs(new - xa) < _TOLERANCE_S) | (hi[active] - lo[active] < _TOLERANCE_S)
-        active = active[~done]
-    return x
+    return bracketed_roots(evaluate, lo_s, hi_s, f_lo, f_hi), last_height
 
 
 def _pair_passes(crossings, extrema: _Extrema, grid: TimeGrid):

@@ -10,11 +10,11 @@ from datetime import datetime, timedelta
 import numpy as np
 from sgp4.api import SGP4_ERRORS, SatrecArray
 
+from .constants import SECONDS_PER_DAY
 from .elements import ElementSet
 from .geometry import teme_to_ecef_km
 from .timescale import TimeGrid, julian
 
-SECONDS_PER_DAY = 86400.0
 
 
 def satrec_array(element_sets: Sequence[ElementSet]) -> SatrecArray:

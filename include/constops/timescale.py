@@ -7,8 +7,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import numpy as np
 from sgp4.api import jday
-
-_SECONDS_PER_DAY = 86400.0
+from .constants import SECONDS_PER_DAY
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -60,7 +59,7 @@ class TimeGrid:
     def julian(self) -> tuple[np.ndarray, np.ndarray]:
         """Return (jd, fraction) arrays of every instant, each of shape (count,)."""
         jd0, fr0 = julian(self.start)
-        return np.full(self.count, jd0), fr0 + self.offsets_s / _SECONDS_PER_DAY
+        return np.full(self.count, jd0), fr0 + self.offsets_s / SECONDS_PER_DAY
 
     def instant(self, offset_s: float) -> datetime:
         """Return the UTC datetime ``offset_s`` seconds after ``start``."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from .constants import SECONDS_PER_DAY
 from .elements import ElementsError
 from .triage import Triage
 
@@ -60,7 +61,7 @@ def check_payload(triage: Triage, acquired_at: datetime, previous_count: int | N
     newest = max(s.epoch for s in loaded)
     if acquired_at - newest > timedelta(days=limits.stale_after_days):
         reject(f"stale payload: its newest epoch {newest:%Y-%m-%d %H:%M} UTC is "
-               f"{(acquired_at - newest).total_seconds() / 86400:.1f} days before acquisition "
+               f"{(acquired_at - newest).total_seconds() / SECONDS_PER_DAY:.1f} days before acquisition "
                f"(limit {limits.stale_after_days:g} days)")
     if previous_count:
         drop_percent = 100.0 * (previous_count - len(loaded)) / previous_count

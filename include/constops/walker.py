@@ -16,11 +16,11 @@ from __future__ import annotations
 import math
 from datetime import datetime, timezone
 
-from .elements import MAX_NORAD_CAT_ID, MEAN_MOTION_RANGE_REV_PER_DAY, WGS72_MU_KM3_S2, WGS72_RADIUS_KM, ElementSet
+from .constants import SECONDS_PER_DAY, WGS72_MU_KM3_S2, WGS72_RADIUS_KM
+from .elements import MAX_NORAD_CAT_ID, MEAN_MOTION_RANGE_REV_PER_DAY, ElementSet
 
 __all__ = ["argument_of_latitude_deg", "mean_motion_rev_per_day", "walker_delta"]
 
-_SECONDS_PER_DAY = 86400.0
 
 
 def mean_motion_rev_per_day(altitude_km: float) -> float:
@@ -32,7 +32,7 @@ def mean_motion_rev_per_day(altitude_km: float) -> float:
     """
     semi_major_axis_km = WGS72_RADIUS_KM + altitude_km
     n_rad_s = math.sqrt(WGS72_MU_KM3_S2 / semi_major_axis_km**3)
-    return n_rad_s * _SECONDS_PER_DAY / (2.0 * math.pi)
+    return n_rad_s * SECONDS_PER_DAY / (2.0 * math.pi)
 
 
 def walker_delta(
