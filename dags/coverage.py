@@ -19,7 +19,7 @@ from airflow.sdk import PartitionedAssetTimetable, dag, task
 
 from constops_airflow.assets import GP_ELEMENTS
 from constops_airflow.runs import DAY_PARAM, DEFAULT_ARGS, FIRST_DAG_DATE, for_each_group
-from constops_airflow.sharding import SHARD_LABEL
+from constops_airflow.sharding import resolve_snapshots, sharded
 
 
 @dag(
@@ -35,49 +35,13 @@ from constops_airflow.sharding import SHARD_LABEL
 )
 def coverage():
     @task
-    def resolve_snapshots(**context) -> list[dict]:
-        """Read once which snapshot each group's day is computed from; every later task of the
-        run uses that one, so a tle_ingest rerun meanwhile cannot mix two snapshots in a day."""
-        from constops.daily import resolve_day_snapshot
-
-        return for_each_group(context, resolve_day_snapshot)
-
-    @task
     def fleet_status(snapshots: list[dict], **context) -> list[dict]:
         """Label the day's satellites (operational, raising, manoeuvring, decaying, stranded, stale),
         find those whose propagation fails in the day, and load fleet_status and propagation_errors."""
-        from constops.daily import compute_fleet_day
+        from constops.day.fleet import compute_fleet_day
         from constops_airflow.runs import for_each_snapshot
 
         return for_each_snapshot(context, snapshots, compute_fleet_day)
-
-    @task
-    def plan_shards(snapshots: list[dict], **context) -> list[dict]:
-        """Split every group's satellites of the day into blocks of ``[coverage] shard_satellites``."""
-        from constops_airflow.sharding import plan_shards
-
-        return plan_shards(context, snapshots, lambda settings: settings.coverage_shard_satellites)
-
-    @task(map_index_template=SHARD_LABEL)
-    def count_coverage(shard: dict, **context) -> dict:
-        """Count the satellites of one shard in view of every cell and store the counts."""
-        from constops.daily import count_coverage_block
-        from constops.shards import counts_to_arrays
-        from constops_airflow.sharding import compute_shard
-
-        return compute_shard(context, shard, count_coverage_block, lambda counts: counts_to_arrays(*counts))
-
-    @task
-    def load_coverage(snapshots: list[dict], shards: list[dict], **context) -> list[dict]:
-        """Add up the shards' counts and load the day's coverage figures for every group."""
-        from constops.daily import load_coverage_day
-        from constops.shards import arrays_to_counts
-        from constops_airflow.sharding import merge_shards
-
-        def merge(engine, settings, group, day, snapshot_id, stored):
-            return load_coverage_day(engine, settings, group, day, snapshot_id, map(arrays_to_counts, stored))
-
-        return merge_shards(context, snapshots, shards, merge)
 
     @task(retries=0)
     def quality_gate(**context) -> list[dict]:
@@ -87,9 +51,12 @@ def coverage():
         return for_each_group(context, check_coverage_day)
 
     snapshots = resolve_snapshots()
-    shards = plan_shards(snapshots)
-    fleet_status(snapshots) >> shards
-    load_coverage(snapshots, count_coverage.expand(shard=shards)) >> quality_gate()
-
+    shards, loaded = sharded(
+        "coverage", snapshots, compute_task_id="count_coverage", load_task_id="load_coverage",
+        compute_doc="Count the satellites of one shard in view of every cell and store the counts.",
+        load_doc="Add up the shards' counts and load the day's coverage figures for every group.",
+    )
+    fleet_status(snapshots) >> shards  # coverage of operational satellites needs the day's labels
+    loaded >> quality_gate()
 
 coverage()

@@ -50,7 +50,7 @@ def tle_ingest():
         Not retried: CelesTrak blocks clients that repeat refused requests.
         """
         from constops.clock import utc_now
-        from constops.daily import ingest_day
+        from constops.day.ingest import ingest_day
         from constops.settings import load_settings
         from constops_airflow.alerts import report_records
         from constops_airflow.resources import celestrak_fetcher, raw_archive, reporting_engine

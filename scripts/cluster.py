@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import json
 import os
 import secrets
@@ -173,7 +174,7 @@ class Cluster:
                     AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT=str(free_port()))
 
     def _spawn(self, name: str, command: tuple[str, ...], **extra: str) -> None:
-        log = open(self.logs / f"{name}.log", "ab")
+        log = open(self.logs / f"{name}.log", "ab")  # noqa: SIM115 (the child process writes it until stop())
         self.processes[name] = subprocess.Popen(
             [str(BIN / command[0]), *command[1:]], env={**self.env, **extra},
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
@@ -240,10 +241,8 @@ class Cluster:
 
 def signal_group(group: int, signum: int) -> None:
     """Send ``signum`` to every process of a process group, if any is left."""
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(group, signum)
-    except ProcessLookupError:
-        pass
 
 
 def group_alive(group: int) -> bool:

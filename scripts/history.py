@@ -15,11 +15,11 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 
-from pipeline_day import load_dags, run_chain
-
 from constops.settings import load_settings
 from constops.snapshots import import_file
 from constops_airflow.resources import raw_archive, reporting_engine
+
+from pipeline_day import load_dags, run_chain
 
 SNAPSHOTS = Path(__file__).resolve().parents[1] / "data" / "snapshots" / "qianfan"
 FIRST_DAY, DAYS = date(2025, 11, 15), 7

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+
 import airflow  # noqa: F401  (puts the plugins folder on sys.path)
 
 from constops.clock import parse_utc

@@ -19,7 +19,6 @@ from datetime import datetime, time, timezone
 from airflow.dag_processing.dagbag import DagBag
 from airflow.utils.state import DagRunState
 
-
 CHAIN = ("tle_ingest", "gateway_passes", "coverage")
 
 

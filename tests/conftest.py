@@ -114,6 +114,7 @@ def celestrak():
 def _postgres_database():
     """Yield the URL of a fresh PostgreSQL database, dropped afterwards, or skip."""
     import sqlalchemy as sa
+
     from cluster import temporary_database
 
     admin_url = os.environ.get(POSTGRES_ENV)

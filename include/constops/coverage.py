@@ -57,7 +57,7 @@ class CellGrid:
     n_cols: int
 
     @classmethod
-    def for_region(cls, region: Region, cell_size_deg: float) -> "CellGrid":
+    def for_region(cls, region: Region, cell_size_deg: float) -> CellGrid:
         """Return the cells of the global ``cell_size_deg`` grid whose centres lie in ``region``."""
         lon_min, lat_min, lon_max, lat_max = region.geometry.bounds
         row0, col0 = np.floor((lat_min + 90) / cell_size_deg), np.floor((lon_min + 180) / cell_size_deg)

@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 
 from sgp4 import exporter, omm
 from sgp4.api import SGP4_ERRORS, WGS72, Satrec
+
 from .constants import SECONDS_PER_DAY, WGS72_MU_KM3_S2, WGS72_RADIUS_KM
 
 __all__ = [

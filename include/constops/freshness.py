@@ -26,7 +26,6 @@ from .constants import SECONDS_PER_DAY
 from .timescale import day_bounds
 
 
-
 class SnapshotTooOldError(LookupError):
     """The snapshot nearest a day is older than the age limit; the message says what to do."""
 

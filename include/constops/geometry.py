@@ -12,6 +12,7 @@ satellite's look angles by under 0.005 degrees) and polar motion is ignored
 from __future__ import annotations
 
 import numpy as np
+
 from .constants import DAYS_PER_JULIAN_CENTURY, J2000_JD, SECONDS_PER_DAY, WGS84_A_KM, WGS84_E2, WGS84_F  # noqa: F401 (WGS84_* re-exported)
 
 #: Earth's rotation rate in rad/s: the time derivative of :func:`gmst82_rad` (its

@@ -27,7 +27,6 @@ Method (exact SGP4 everywhere, no interpolated orbit):
 from __future__ import annotations
 
 import warnings
-
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -35,8 +34,8 @@ from datetime import datetime, timedelta
 import numpy as np
 from sgp4.api import SatrecArray
 
-from .elements import ElementSet
 from .constants import SECONDS_PER_DAY, WGS84_A_KM
+from .elements import ElementSet
 from .geometry import elevation_sine_and_rate, look_angles, teme_to_ecef_state
 from .propagation import propagated
 from .roots import bracketed_roots

@@ -16,7 +16,6 @@ from .geometry import teme_to_ecef_km
 from .timescale import TimeGrid, julian
 
 
-
 def satrec_array(element_sets: Sequence[ElementSet]) -> SatrecArray:
     """Return a SatrecArray of the element sets, in the same order."""
     return SatrecArray([element_set.satrec() for element_set in element_sets])

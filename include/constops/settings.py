@@ -17,8 +17,8 @@ from pathlib import Path
 from .celestrak import USER_AGENT
 from .flags import FlagThresholds
 from .fleet import FleetThresholds
-from .validation import PayloadLimits
 from .sites import Region, Station
+from .validation import PayloadLimits
 
 SETTINGS_ENV = "CONSTOPS_SETTINGS"
 DEFAULTS_PATH = Path(__file__).with_name("defaults.toml")

@@ -63,9 +63,8 @@ class WorkArea:
 
     def get(self, uri: str) -> dict[str, np.ndarray]:
         """Return the arrays stored at ``uri`` (as returned by :meth:`put`)."""
-        with fsspec.open(uri, "rb") as file:
-            with np.load(io.BytesIO(file.read()), allow_pickle=False) as stored:
-                return {name: stored[name] for name in stored.files}
+        with fsspec.open(uri, "rb") as file, np.load(io.BytesIO(file.read()), allow_pickle=False) as stored:
+            return {name: stored[name] for name in stored.files}
 
     def discard(self, prefix: str) -> None:
         """Delete everything stored under ``<root>/<prefix>``, if anything is."""

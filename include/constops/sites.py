@@ -45,11 +45,11 @@ class Region:
     geometry: shapely.Geometry
 
     @classmethod
-    def from_geojson(cls, region_id: str, name: str, path: Path) -> "Region":
+    def from_geojson(cls, region_id: str, name: str, path: Path) -> Region:
         """Return the region whose outline is the union of all features in a GeoJSON file."""
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         features = data["features"] if data.get("type") == "FeatureCollection" else [data]
-        geometry = shapely.union_all([shape(f["geometry"] if "geometry" in f else f) for f in features])
+        geometry = shapely.union_all([shape(f.get("geometry", f)) for f in features])
         if geometry.is_empty or not geometry.is_valid:
             raise ValueError(f"{path}: region {region_id!r} has an empty or invalid outline")
         return cls(region_id, name, geometry)

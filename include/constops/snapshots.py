@@ -9,18 +9,19 @@ archived and recorded as ``rejected`` with the reason, and nothing else changes.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from . import celestrak, elements
 from .archive import RawArchive
-from .elements import ElementSet, ElementsError, SetAside
+from .clock import utc_now
+from .elements import ElementsError, ElementSet, SetAside
 from .flags import Flag, FlagThresholds
 from .freshness import median_epoch
 from .reporting import schema
-from .reporting.store import now_utc, utc
+from .reporting.store import utc
 from .timescale import as_utc
 from .triage import Account, Triage, triage_answer
 from .validation import PayloadLimits, check_payload
@@ -81,7 +82,7 @@ def record_payload(
     # A payload rejected before is checked again: the limits or the parser may have changed.
     base_row = {
         "group_name": group, "source": source, "acquired_at": acquired_at, "http_status": http_status,
-        "sha256": sha256, "size_bytes": len(payload), "archive_uri": uri, "recorded_at": now_utc(),
+        "sha256": sha256, "size_bytes": len(payload), "archive_uri": uri, "recorded_at": utc_now(),
     }
     triage = None
     try:
@@ -197,19 +198,6 @@ def _first_after(engine: Engine, group: str, moment: datetime) -> Snapshot | Non
     return None if row is None else snapshot_from_row(row)
 
 
-def day_assignment(engine: Engine, group: str, day: date) -> tuple[Snapshot, str] | None:
-    """Return (snapshot, selection) assigned to ``day``, or None when the day has none yet."""
-    days, snaps = schema.day_snapshots, schema.gp_snapshots
-    query = (
-        select(snaps, days.c.selection)
-        .join(days, days.c.snapshot_id == snaps.c.snapshot_id)
-        .where(days.c.day == day, days.c.group_name == group)
-    )
-    with engine.connect() as conn:
-        row = conn.execute(query).first()
-    return None if row is None else (snapshot_from_row(row), row.selection)
-
-
 def snapshots_before(engine: Engine, group: str, moment: datetime, days: float) -> list[Snapshot]:
     """Return the loaded snapshots of ``group`` acquired in the ``days`` before ``moment``
     (inclusive), oldest first."""
@@ -223,36 +211,6 @@ def snapshots_before(engine: Engine, group: str, moment: datetime, days: float) 
     )
     with engine.connect() as conn:
         return [snapshot_from_row(row) for row in conn.execute(query)]
-
-
-def snapshot_for_day(engine: Engine, group: str, day: date) -> Snapshot:
-    """Return the snapshot that the ingest assigned to ``day``; NoSnapshotError names the day."""
-    assigned = day_assignment(engine, group, day)
-    if assigned is None:
-        raise NoSnapshotError(f"no {group} snapshot is assigned to {day.isoformat()}: run tle_ingest for {day.isoformat()} first")
-    return assigned[0]
-
-
-def assign_day(
-    engine: Engine, group: str, day: date, snapshot_id: int, selection: str,
-    age_days: float | None = None, max_age_days: float | None = None, age_override: bool = False,
-) -> None:
-    """Record that results for ``day`` are computed from ``snapshot_id``, of age ``age_days``
-    under the limit ``max_age_days`` (``age_override``: an operator's limit). The snapshot
-    fetched live for the day, once there is one, is kept in ``live_snapshot_id`` whatever is
-    chosen later."""
-    from .reporting.store import replace
-
-    table = schema.day_snapshots
-    key = {"day": day, "group_name": group}
-    with engine.begin() as conn:
-        live = conn.execute(select(table.c.live_snapshot_id).where(
-            table.c.day == day, table.c.group_name == group)).scalar()
-        replace(conn, table, key, [{
-            **key, "snapshot_id": snapshot_id, "selection": selection, "recorded_at": now_utc(),
-            "live_snapshot_id": snapshot_id if selection == "live" else live,
-            "snapshot_age_days": age_days, "max_age_days": max_age_days, "age_override": age_override,
-        }])
 
 
 def snapshot_median_epoch(engine: Engine, snapshot: Snapshot) -> datetime:
@@ -274,39 +232,6 @@ def snapshot_by_id(engine: Engine, snapshot_id: int) -> Snapshot:
     if row is None:
         raise NoSnapshotError(f"no loaded snapshot has id {snapshot_id}")
     return snapshot_from_row(row)
-
-
-class SnapshotSupersededError(RuntimeError):
-    """The day was assigned another snapshot while a run computed it from the one it resolved."""
-
-
-def require_assigned(conn, group: str, day: date, snapshot_id: int) -> None:
-    """Raise SnapshotSupersededError unless ``day`` is still assigned ``snapshot_id``, and hold
-    the day's assignment until the caller's transaction ends: called first in the transaction
-    of every load, so that one day's results never mix two snapshots.
-
-    The no-op UPDATE takes the write lock before the check: on PostgreSQL a lock on the
-    row (an ``assign_day`` meanwhile waits for this load, or this load waits for it and
-    then sees its new row), on SQLite the database's write lock."""
-    table = schema.day_snapshots
-    where = (table.c.day == day, table.c.group_name == group)
-    conn.execute(update(table).where(*where).values(snapshot_id=table.c.snapshot_id))
-    current = conn.execute(select(table.c.snapshot_id).where(*where)).scalar()
-    if current != snapshot_id:
-        raise SnapshotSupersededError(
-            f"{group} {day.isoformat()}: this run computed the day from snapshot {snapshot_id}, but the day is "
-            f"now assigned snapshot {current} (a tle_ingest run reassigned it meanwhile); nothing was loaded. "
-            f"The run that the reassignment triggered computes the day from snapshot {current}")
-
-
-def live_snapshot(engine: Engine, group: str, day: date) -> Snapshot | None:
-    """Return the snapshot fetched live for ``day``, or None when the day never had one."""
-    days, snaps = schema.day_snapshots, schema.gp_snapshots
-    query = select(snaps).join(days, days.c.live_snapshot_id == snaps.c.snapshot_id).where(
-        days.c.day == day, days.c.group_name == group)
-    with engine.connect() as conn:
-        row = conn.execute(query).first()
-    return None if row is None else snapshot_from_row(row)
 
 
 def load_element_sets(engine: Engine, snapshot_id: int) -> list[ElementSet]:
@@ -367,7 +292,7 @@ def _newest_plausible_epoch(payload: bytes, source: str, max_future_epoch_h: flo
     """Return the newest element-set epoch of a file that is not in the future of now (the
     earliest the file can have been downloaded), or now when there is none: a record dated
     in the future is then set aside as such instead of dating the whole file."""
-    now = now_utc()
+    now = utc_now()
     latest = now + timedelta(hours=max_future_epoch_h)
     try:
         epochs = [s.epoch for s in elements.read_records(payload, source=source).element_sets if s.epoch <= latest]

@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import numpy as np
 from sgp4.api import jday
+
 from .constants import SECONDS_PER_DAY
 
 
@@ -46,7 +47,7 @@ class TimeGrid:
     count: int
 
     @classmethod
-    def covering(cls, start: datetime, end: datetime, step_s: float) -> "TimeGrid":
+    def covering(cls, start: datetime, end: datetime, step_s: float) -> TimeGrid:
         """Return the grid from ``start`` in ``step_s`` steps with every instant before ``end``."""
         span_s = (as_utc(end) - as_utc(start)).total_seconds()
         return cls(as_utc(start), float(step_s), int(np.ceil(span_s / step_s - 1e-9)))

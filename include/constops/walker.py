@@ -123,7 +123,7 @@ def _check_arguments(
         raise ValueError(f"inclination_deg={inclination_deg!r} must be in [0, 180]")
     if not math.isfinite(raan0_deg):
         raise ValueError(f"raan0_deg={raan0_deg!r} must be finite")
-    if not (1 <= first_norad_cat_id and first_norad_cat_id + total - 1 <= MAX_NORAD_CAT_ID):
+    if not (first_norad_cat_id >= 1 and first_norad_cat_id + total - 1 <= MAX_NORAD_CAT_ID):
         raise ValueError(
             f"first_norad_cat_id={first_norad_cat_id} must leave ids 1 .. {MAX_NORAD_CAT_ID} for {total} satellites"
         )

@@ -77,7 +77,7 @@ def celestrak_fetcher(user_agent: str, max_body_bytes: int):
     from airflow.sdk.exceptions import AirflowNotFoundException
 
     from constops import celestrak
-    from constops.daily import Answer
+    from constops.day.ingest import Answer
 
     def fetch(group: str) -> Answer:
         hook = HttpHook(method="GET", http_conn_id=CELESTRAK_CONN_ID)

@@ -91,8 +91,9 @@ def failing_for_good():
     fails at once instead of retrying into the same answer."""
     from airflow.sdk.exceptions import AirflowFailException
 
+    from constops.day_snapshots import SnapshotSupersededError
     from constops.freshness import SnapshotTooOldError
-    from constops.snapshots import NoSnapshotError, SnapshotSupersededError
+    from constops.snapshots import NoSnapshotError
 
     try:
         yield

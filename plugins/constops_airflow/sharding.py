@@ -1,17 +1,73 @@
 """Shards of a run: the day's satellites of every group split into blocks for mapped tasks.
 
-A DAG plans the shards (one dict per block), maps one task over them (each writes its
-partial result to the work area and returns where), and merges them in one task that
-loads the day's tables exactly as the unsplit computation would. The partial results
-of a run live under ``<work area>/<dag_id>/<run_id>/`` until its merge has loaded them.
+:func:`sharded` adds the same three tasks to a DAG for any product of
+``constops.day.products``: ``plan_shards`` (one dict per block of the snapshot resolved for
+the run), one mapped task over the shards (each writes its partial result to the work
+area and returns where), and one load task that merges them and loads the day's tables
+exactly as the unsplit computation would. The partial results of a run live under
+``<work area>/<dag_id>/<run_id>/`` until its load has used them.
 """
 
 from __future__ import annotations
 
 import re
 
+from airflow.sdk import task
+
 from constops_airflow.resources import work_area
 from constops_airflow.runs import failing_for_good, run_day
+
+#: ``map_index_template`` of mapped shard tasks: names each after its shard in the UI.
+SHARD_LABEL = "{{ shard_label }}"
+
+
+def resolve_snapshots():
+    """Add the task that reads once which snapshot each group's day is computed from; every
+    later task of the run uses that one, so a tle_ingest rerun meanwhile cannot mix two
+    snapshots in a day. Return its output: ``[{"group", "day", "snapshot_id"}]``."""
+
+    @task(task_id="resolve_snapshots", doc_md=resolve_snapshots.__doc__.split("Return")[0])
+    def resolve(**context) -> list[dict]:
+        from constops.day.snapshot import resolve_day_snapshot
+        from constops_airflow.runs import for_each_group
+
+        return for_each_group(context, resolve_day_snapshot)
+
+    return resolve()
+
+
+def sharded(product: str, snapshots, *, compute_task_id: str, load_task_id: str, compute_doc: str, load_doc: str):
+    """Add ``plan_shards >> <compute_task_id>[shard, ...] >> <load_task_id>`` for ``product``
+    (a key of ``constops.day.products.PRODUCTS``) to the DAG being defined, over the
+    ``snapshots`` that ``resolve_snapshots`` returned. Return (plan output, load output)."""
+
+    @task(task_id="plan_shards", doc_md=f"Split every group's satellites of the day into blocks for `{compute_task_id}`.")
+    def plan(snapshots: list[dict], **context) -> list[dict]:
+        return plan_shards(context, snapshots, _product(product).block_size)
+
+    @task(task_id=compute_task_id, doc_md=compute_doc, map_index_template=SHARD_LABEL)
+    def compute(shard: dict, **context) -> dict:
+        spec = _product(product)
+        return compute_shard(context, shard, spec.compute, spec.to_arrays)
+
+    @task(task_id=load_task_id, doc_md=load_doc)
+    def load(snapshots: list[dict], shards: list[dict], **context) -> list[dict]:
+        spec = _product(product)
+
+        def merge(engine, settings, group, day, snapshot_id, stored):
+            return spec.load(engine, settings, group, day, snapshot_id, map(spec.from_arrays, stored))
+
+        return merge_shards(context, snapshots, shards, merge)
+
+    shards = plan(snapshots)
+    return shards, load(snapshots, compute.expand(shard=shards))
+
+
+def _product(name: str):
+    """Return the product ``name`` of the library (imported at run time: it loads NumPy)."""
+    from constops.day.products import PRODUCTS
+
+    return PRODUCTS[name]
 
 
 def plan_shards(context, snapshots: list[dict], block_size_of) -> list[dict]:
@@ -19,7 +75,7 @@ def plan_shards(context, snapshots: list[dict], block_size_of) -> list[dict]:
     ``block_size_of(settings)`` satellites of each group's snapshot resolved for the run
     (``snapshots``, from ``resolve_snapshots``), and clear what an earlier attempt of the
     run left in the work area."""
-    from constops.daily import plan_day_blocks
+    from constops.day.snapshot import plan_day_blocks
     from constops.settings import load_settings
     from constops_airflow.resources import reporting_engine
 
@@ -50,10 +106,6 @@ def compute_shard(context, shard: dict, compute, to_arrays) -> dict:
                      shard["first"], shard["stop"])
     name = f"{run_prefix(context)}/{shard['group']}/{shard['first']:07d}-{shard['stop']:07d}"
     return {**shard, "uri": work_area().put(name, to_arrays(result))}
-
-
-#: ``map_index_template`` of mapped shard tasks: names each after its shard in the UI.
-SHARD_LABEL = "{{ shard_label }}"
 
 
 def label(shard: dict) -> None:

@@ -75,7 +75,7 @@ def test_daily_chain_loads_coverage_and_passes_of_the_day(pipeline):
     figures = {(r.satellite_set, r.service, r.min_elevation_deg): r.percent_time_covered for r in all_coverage}
     assert len(figures) == len(all_coverage) == 2 * 2 * 3
     assert figures["all", "direct", 10.0] > figures["all", "direct", 25.0] > figures["all", "direct", 40.0]
-    for (satellite_set, service, mask), percent in figures.items():
+    for (_, _, mask), percent in figures.items():
         assert percent <= figures["all", "direct", mask]  # fewer satellites or a relay condition: never more
     assert len(fleet) == 108 and sum(r.status == "operational" for r in fleet) >= 60
     assert count_rows(engine, schema.coverage_timeseries) == 12 * 2880

@@ -15,8 +15,9 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
-from constops import daily
 from constops.archive import RawArchive
+from constops.day import ingest
+from constops.day import snapshot as day_snapshot
 from constops.reporting import schema
 from constops.reporting.store import connect, count_rows
 from constops.settings import load_settings
@@ -93,8 +94,9 @@ def test_every_corpus_answer_imports_and_the_day_after_it_computes_like_skyfield
 def _six_digit_answer() -> bytes:
     """The real 2026-08-31 answer as OMM JSON with two objects renumbered above 99999, as
     CelesTrak numbers objects catalogued since mid-2026 (no real such answer was found)."""
-    from sgp4 import omm
     import io
+
+    from sgp4 import omm
 
     records = list(omm.parse_xml(io.BytesIO(snapshot_bytes("qianfan_2026-08-31.xml"))))
     renumber = {"69866": "100001", "69867": "123456"}
@@ -175,18 +177,22 @@ def test_an_ingest_rerun_mid_run_cannot_mix_two_snapshots_in_one_day(reporting, 
         import_file(engine, archive, SNAPSHOTS / name, "qianfan")
     day = date(2025, 11, 19)
     assert run(dagbag, "tle_ingest", day).state == "success"
-    first = daily.resolve_day_snapshot(engine, load_settings(), "qianfan", day)["snapshot_id"]
+    first = day_snapshot.resolve_day_snapshot(engine, load_settings(), "qianfan", day)["snapshot_id"]
 
-    original = daily.count_coverage_block
+    from dataclasses import replace
+
+    from constops.day.products import PRODUCTS
+
+    original = PRODUCTS["coverage"]
     seen = []
 
     def rerun_ingest_first(engine_, settings, group, day_, snapshot_id, first_, stop):
         if not seen:  # while the first shard computes, an operator reruns tle_ingest in hindsight
-            seen.append(daily.ingest_day(engine_, archive, settings, group, day_, datetime.now(timezone.utc),
+            seen.append(ingest.ingest_day(engine_, archive, settings, group, day_, datetime.now(timezone.utc),
                                          fetch=None, choice="nearest")["snapshot_id"])
-        return original(engine_, settings, group, day_, snapshot_id, first_, stop)
+        return original.compute(engine_, settings, group, day_, snapshot_id, first_, stop)
 
-    monkeypatch.setattr(daily, "count_coverage_block", rerun_ingest_first)
+    monkeypatch.setitem(PRODUCTS, "coverage", replace(original, compute=rerun_ingest_first))
     coverage = run(dagbag, "coverage", day)
     second = seen[0]
     assert second != first and coverage.state == "failed"
@@ -197,7 +203,7 @@ def test_an_ingest_rerun_mid_run_cannot_mix_two_snapshots_in_one_day(reporting, 
     assert f"computed the day from snapshot {first}, but the day is now assigned snapshot {second}" in alerts
 
     # The run the reassignment triggers computes the whole day from the new snapshot.
-    monkeypatch.setattr(daily, "count_coverage_block", original)
+    monkeypatch.setitem(PRODUCTS, "coverage", original)
     assert run(dagbag, "coverage", day).state == "success"
     with engine.connect() as conn:
         for table in (schema.fleet_status, schema.coverage_daily, schema.coverage_cells, schema.coverage_timeseries):

@@ -10,8 +10,9 @@ import sys
 import time
 from pathlib import Path
 
-from cluster import free_port, group_alive, signal_group
 from tests.conftest import REPO
+
+from cluster import free_port, group_alive, signal_group
 
 BIN = Path(sys.executable).parent
 
@@ -53,7 +54,7 @@ class Standalone:
     def __init__(self, env: dict):
         self.env = env
         self.home = Path(env["AIRFLOW_HOME"])
-        self.log = open(self.home / "standalone.log", "wb")
+        self.log = open(self.home / "standalone.log", "wb")  # noqa: SIM115 (written by the child until stop())
         self.process = subprocess.Popen(
             [str(BIN / "airflow"), "standalone"], env=env, stdout=self.log, stderr=subprocess.STDOUT,
             start_new_session=True,

@@ -18,12 +18,13 @@ from contextlib import ExitStack, contextmanager
 import pytest
 import sqlalchemy as sa
 
-from cluster import Cluster, ClusterConfig, free_port, group_alive
 from constops.reporting import schema
 from constops.reporting.store import connect
 from tests.conftest import REPO, SNAPSHOTS, _postgres_database, sharded_settings
 from tests.integration.airflow_services import Standalone, airflow, airflow_env
 from tests.tables import table_rows
+
+from cluster import Cluster, ClusterConfig, free_port, group_alive
 
 REDIS_ENV = "CONSTOPS_TEST_REDIS_URL"
 REQUIRE_REDIS_ENV = "CONSTOPS_REQUIRE_REDIS"

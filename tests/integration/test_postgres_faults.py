@@ -9,8 +9,11 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
 
-from constops import daily, snapshots
+from constops import snapshots
 from constops.archive import RawArchive
+from constops.day import coverage as day_coverage
+from constops.day import fleet as day_fleet
+from constops.day import ingest
 from constops.reporting import schema
 from constops.reporting.store import connect
 from constops.settings import load_settings
@@ -35,8 +38,8 @@ def prepare(url, tmp_path):
     settings = load_settings()
     archive = RawArchive(str(tmp_path / url.rsplit("/", 1)[1]))
     snapshots.import_file(engine, archive, SNAPSHOTS / "qianfan_2025-11-20.tle", "qianfan")
-    daily.ingest_day(engine, archive, settings, "qianfan", DAY, datetime(2026, 1, 1, tzinfo=timezone.utc), None)
-    daily.compute_fleet_day(engine, settings, "qianfan", DAY)
+    ingest.ingest_day(engine, archive, settings, "qianfan", DAY, datetime(2026, 1, 1, tzinfo=timezone.utc), None)
+    day_fleet.compute_fleet_day(engine, settings, "qianfan", DAY)
     return engine, settings
 
 
@@ -47,7 +50,7 @@ def rows(engine):
 def test_a_killed_connection_leaves_no_partial_day_and_the_retry_completes_it(two_databases, tmp_path):
     url, reference_url = two_databases
     engine, settings = prepare(url, tmp_path)
-    daily.compute_coverage_day(engine, settings, "qianfan", DAY)
+    day_coverage.compute_coverage_day(engine, settings, "qianfan", DAY)
     with engine.begin() as conn:  # mark the previous copy, to see that it survives whole
         conn.execute(sa.update(schema.coverage_daily).values(step_s=-1.0))
     previous = rows(engine)
@@ -64,14 +67,14 @@ def test_a_killed_connection_leaves_no_partial_day_and_the_retry_completes_it(tw
             killed.append(pid)
 
     with pytest.raises(sa.exc.OperationalError):
-        daily.compute_coverage_day(engine, settings, "qianfan", DAY)
+        day_coverage.compute_coverage_day(engine, settings, "qianfan", DAY)
     assert killed
     assert rows(engine) == previous  # the old day, whole; nothing of the interrupted load
 
     event.remove(engine, "before_cursor_execute", kill_during_cells_insert)
-    daily.compute_coverage_day(engine, settings, "qianfan", DAY)  # the retry, same process and pool
+    day_coverage.compute_coverage_day(engine, settings, "qianfan", DAY)  # the retry, same process and pool
     reference_engine, _ = prepare(reference_url, tmp_path)
-    daily.compute_coverage_day(reference_engine, settings, "qianfan", DAY)
+    day_coverage.compute_coverage_day(reference_engine, settings, "qianfan", DAY)
     assert rows(engine) == rows(reference_engine)
     for e in (engine, reference_engine, admin):
         e.dispose()

@@ -16,8 +16,8 @@ from sqlalchemy import select
 from constops.reporting import schema
 from constops.reporting.store import connect
 from tests.conftest import REPO, SNAPSHOTS
-from tests.tables import table_rows
 from tests.integration.airflow_services import Standalone, airflow, airflow_env
+from tests.tables import table_rows
 
 DAYS = [date(2025, 11, 15) + timedelta(days=i) for i in range(7)]
 KEYS = [d.isoformat() for d in DAYS]
@@ -83,7 +83,7 @@ def run_daily(start) -> dict[str, list[tuple]]:
     services, env, engine = start("daily")
     for key in KEYS:
         airflow(env, "dags", "trigger", "tle_ingest", "--conf", json.dumps({"day": key}))
-        runs = services.wait_for(f"the runs of {key}", lambda: downstream_runs(services, [key]))
+        runs = services.wait_for(f"the runs of {key}", lambda key=key: downstream_runs(services, [key]))
         assert sorted((dag_id, state) for dag_id, _, state in runs) == [("coverage", "success"), ("gateway_passes", "success")]
     return snapshot_table(engine)
 

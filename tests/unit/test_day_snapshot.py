@@ -9,7 +9,12 @@ import numpy as np
 import pytest
 from sqlalchemy import select
 
-from constops import daily, snapshots
+from constops import day_snapshots, snapshots
+from constops.day import coverage as day_coverage
+from constops.day import fleet as day_fleet
+from constops.day import ingest
+from constops.day import passes as day_passes
+from constops.day import snapshot as day_snapshot
 from constops.days import DayOutOfRangeError, check_day
 from constops.elements import read_records
 from constops.freshness import SnapshotTooOldError
@@ -26,7 +31,7 @@ def test_a_day_far_from_its_only_snapshot_is_refused_with_what_to_do(store):
     engine, archive = store
     snapshots.import_file(engine, archive, SNAPSHOTS / "qianfan_2026-04-15.tle", "qianfan")
     with pytest.raises(SnapshotTooOldError) as caught:
-        daily.ingest_day(engine, archive, load_settings(), "qianfan", date(2026, 5, 31), NOW, fetch=None)
+        ingest.ingest_day(engine, archive, load_settings(), "qianfan", date(2026, 5, 31), NOW, fetch=None)
     message = str(caught.value)
     # Median epoch 2026-04-14 13:27:45 UTC: 46.44 days before 2026-05-31.
     assert "qianfan 2026-05-31: the archive snapshot 1 (acquired 2026-04-14 14:46 UTC" in message
@@ -38,7 +43,7 @@ def test_a_day_far_from_its_only_snapshot_is_refused_with_what_to_do(store):
 def test_an_override_computes_the_day_and_is_recorded_with_its_age(store):
     engine, archive = store
     snapshots.import_file(engine, archive, SNAPSHOTS / "qianfan_2026-04-15.tle", "qianfan")
-    summary = daily.ingest_day(engine, archive, load_settings(), "qianfan", date(2026, 5, 31), NOW,
+    summary = ingest.ingest_day(engine, archive, load_settings(), "qianfan", date(2026, 5, 31), NOW,
                                fetch=None, max_age_days=50)
     assert (summary["age_override"], summary["max_age_days"]) == (True, 50.0)
     assert summary["snapshot_age_days"] == pytest.approx(46.439, abs=1e-3)
@@ -50,7 +55,7 @@ def test_an_override_computes_the_day_and_is_recorded_with_its_age(store):
 def test_a_fresh_day_records_its_age_and_the_account_of_its_records(store):
     engine, archive = store
     snapshots.import_file(engine, archive, SNAPSHOTS / "qianfan_2026-08-31.xml", "qianfan")
-    summary = daily.ingest_day(engine, archive, load_settings(), "qianfan", date(2026, 9, 1), NOW, fetch=None)
+    summary = ingest.ingest_day(engine, archive, load_settings(), "qianfan", date(2026, 9, 1), NOW, fetch=None)
     assert summary["age_override"] is False and 0.5 < summary["snapshot_age_days"] < 3.0
     assert summary["records"]["loaded"] == 238 and summary["records"]["flagged_by_rule"]["extreme_bstar"] == 16
     assert count_rows(engine, schema.flagged_element_sets, rule="large_mean_motion_dot") == 16
@@ -62,17 +67,17 @@ def test_a_load_refuses_a_snapshot_the_day_no_longer_has(store):
     first = snapshots.import_file(engine, archive, SNAPSHOTS / "qianfan_2025-11-19.tle", "qianfan")
     second = snapshots.import_file(engine, archive, SNAPSHOTS / "qianfan_2025-11-20.tle", "qianfan")
     day = date(2025, 11, 19)
-    assert daily.ingest_day(engine, archive, settings, "qianfan", day, NOW, fetch=None)["snapshot_id"] == first.snapshot_id
-    resolved = daily.resolve_day_snapshot(engine, settings, "qianfan", day)["snapshot_id"]
-    daily.compute_fleet_day(engine, settings, "qianfan", day, resolved)
-    block = daily.passes_block(engine, settings, "qianfan", day, resolved)
+    assert ingest.ingest_day(engine, archive, settings, "qianfan", day, NOW, fetch=None)["snapshot_id"] == first.snapshot_id
+    resolved = day_snapshot.resolve_day_snapshot(engine, settings, "qianfan", day)["snapshot_id"]
+    day_fleet.compute_fleet_day(engine, settings, "qianfan", day, resolved)
+    block = day_passes.passes_block(engine, settings, "qianfan", day, resolved)
     # A tle_ingest rerun in hindsight reassigns the day meanwhile.
-    snapshots.assign_day(engine, "qianfan", day, second.snapshot_id, "nearest")
-    with pytest.raises(snapshots.SnapshotSupersededError, match="computed the day from snapshot 1, but the day is now "
+    day_snapshots.assign_day(engine, "qianfan", day, second.snapshot_id, "nearest")
+    with pytest.raises(day_snapshots.SnapshotSupersededError, match="computed the day from snapshot 1, but the day is now "
                                                                "assigned snapshot 2"):
-        daily.load_passes_day(engine, settings, "qianfan", day, resolved, [block])
-    with pytest.raises(snapshots.SnapshotSupersededError):
-        daily.compute_fleet_day(engine, settings, "qianfan", day, resolved)
+        day_passes.load_passes_day(engine, settings, "qianfan", day, resolved, [block])
+    with pytest.raises(day_snapshots.SnapshotSupersededError):
+        day_fleet.compute_fleet_day(engine, settings, "qianfan", day, resolved)
     assert count_rows(engine, schema.gateway_passes) == count_rows(engine, schema.gateway_daily) == 0
 
 
@@ -81,10 +86,10 @@ def test_stations_and_region_are_rows_to_join_to(store):
     settings = load_settings()
     snapshots.import_file(engine, archive, SNAPSHOTS / "qianfan_2025-11-20.tle", "qianfan")
     day = date(2025, 11, 20)
-    daily.ingest_day(engine, archive, settings, "qianfan", day, NOW, fetch=None)
-    daily.compute_fleet_day(engine, settings, "qianfan", day)
-    daily.compute_coverage_day(engine, settings, "qianfan", day)
-    daily.compute_passes_day(engine, settings, "qianfan", day)
+    ingest.ingest_day(engine, archive, settings, "qianfan", day, NOW, fetch=None)
+    day_fleet.compute_fleet_day(engine, settings, "qianfan", day)
+    day_coverage.compute_coverage_day(engine, settings, "qianfan", day)
+    day_passes.compute_passes_day(engine, settings, "qianfan", day)
     akkol = settings.stations[0]
     with engine.connect() as conn:
         (station,) = conn.execute(select(schema.stations)).all()

@@ -6,9 +6,8 @@ the same number of passes for every satellite.
 
 from datetime import datetime, timedelta, timezone
 
-import pytest
-
 import numpy as np
+import pytest
 from skyfield.api import EarthSatellite, load, wgs84
 
 from constops import elements
@@ -199,7 +198,7 @@ def test_the_coarse_step_does_not_change_the_passes():
 def test_station_day_clips_passes_to_the_day_and_counts_neighbours_overlap():
     from types import SimpleNamespace
 
-    from constops.daily import station_day
+    from constops.day.passes import station_day
 
     def at(minutes):
         return DAY_START + timedelta(minutes=minutes)
@@ -218,7 +217,7 @@ def test_a_station_never_without_a_satellite_is_visible_exactly_100_percent_of_t
     summed to 100.00000000000009%, which the quality gate rightly refused."""
     from types import SimpleNamespace
 
-    from constops.daily import station_day
+    from constops.day.passes import station_day
 
     step = timedelta(seconds=1.1)  # not a binary fraction: float sums of it drift
     passes = [SimpleNamespace(norad_cat_id=i, aos=DAY_START - step + i * step, los=DAY_START + (i + 3) * step)

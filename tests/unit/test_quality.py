@@ -5,8 +5,12 @@ from datetime import date, datetime, timezone
 import pytest
 from sqlalchemy import update
 
-from constops import daily, quality, snapshots
+from constops import quality, snapshots
 from constops.archive import RawArchive
+from constops.day import coverage as day_coverage
+from constops.day import fleet as day_fleet
+from constops.day import ingest
+from constops.day import passes as day_passes
 from constops.reporting import schema
 from constops.reporting.store import connect
 from constops.settings import load_settings
@@ -21,10 +25,10 @@ def computed_day(reporting_url, tmp_path):
     settings = load_settings()
     archive = RawArchive(str(tmp_path / "archive"))
     snapshots.import_file(engine, archive, SNAPSHOTS / "qianfan_2025-11-20.tle", "qianfan")
-    daily.ingest_day(engine, archive, settings, "qianfan", DAY, datetime(2026, 1, 1, tzinfo=timezone.utc), None)
-    daily.compute_passes_day(engine, settings, "qianfan", DAY)
-    daily.compute_fleet_day(engine, settings, "qianfan", DAY)
-    daily.compute_coverage_day(engine, settings, "qianfan", DAY)
+    ingest.ingest_day(engine, archive, settings, "qianfan", DAY, datetime(2026, 1, 1, tzinfo=timezone.utc), None)
+    day_passes.compute_passes_day(engine, settings, "qianfan", DAY)
+    day_fleet.compute_fleet_day(engine, settings, "qianfan", DAY)
+    day_coverage.compute_coverage_day(engine, settings, "qianfan", DAY)
     yield engine
     engine.dispose()
 

@@ -1,14 +1,14 @@
 """Snapshots into the archive and the reporting database, on SQLite and real PostgreSQL."""
 
-from datetime import date, datetime, timezone
-
 import json
+from datetime import date, datetime, timezone
 
 import pytest
 from sqlalchemy import select
 
-from constops import daily, snapshots
+from constops import day_snapshots, snapshots
 from constops.celestrak import CelestrakAnswerError
+from constops.day import ingest
 from constops.elements import ElementsError
 from constops.reporting import schema
 from constops.reporting.store import count_rows
@@ -40,19 +40,19 @@ def test_a_past_day_uses_the_snapshot_current_at_its_start(store):
     engine, archive = store
     for name in ("qianfan_2025-11-16.tle", "qianfan_2025-11-17.tle", "qianfan_2025-11-18.tle"):
         snapshots.import_file(engine, archive, SNAPSHOTS / name, "qianfan")
-    summary = daily.ingest_day(engine, archive, load_settings(), "qianfan", date(2025, 11, 17), NOW, fetch=None)
+    summary = ingest.ingest_day(engine, archive, load_settings(), "qianfan", date(2025, 11, 17), NOW, fetch=None)
     # Acquired at their newest epochs: 11-16 file 2025-11-16 12:38, 11-17 file 2025-11-16 19:50,
     # 11-18 file 2025-11-17 20:56. At 2025-11-17 00:00 the newest is the 11-17 file.
     assert summary["selection"] == "archive"
     assert summary["source"].endswith("qianfan_2025-11-17.tle")
-    assert snapshots.snapshot_for_day(engine, "qianfan", date(2025, 11, 17)).snapshot_id == summary["snapshot_id"]
+    assert day_snapshots.snapshot_for_day(engine, "qianfan", date(2025, 11, 17)).snapshot_id == summary["snapshot_id"]
 
 
 def test_a_day_with_no_snapshot_fails_naming_the_day(store):
     engine, archive = store
     snapshots.import_file(engine, archive, SNAPSHOTS / "qianfan_2025-11-20.tle", "qianfan")
     with pytest.raises(snapshots.NoSnapshotError, match=r"at or before 2025-11-14 00:00 UTC, so 2025-11-14 cannot"):
-        daily.ingest_day(engine, archive, load_settings(), "qianfan", date(2025, 11, 14), NOW, fetch=None)
+        ingest.ingest_day(engine, archive, load_settings(), "qianfan", date(2025, 11, 14), NOW, fetch=None)
 
 
 def test_a_live_day_fetches_once_and_archives_a_refusal(store):
@@ -62,10 +62,10 @@ def test_a_live_day_fetches_once_and_archives_a_refusal(store):
 
     def fetch(group):
         calls.append(group)
-        return daily.Answer("https://celestrak.org/NORAD/elements/gp.php?GROUP=qianfan&FORMAT=json", 403, notice)
+        return ingest.Answer("https://celestrak.org/NORAD/elements/gp.php?GROUP=qianfan&FORMAT=json", 403, notice)
 
     with pytest.raises(CelestrakAnswerError, match=r"HTTP 403 'GP data has not updated.*not retrying"):
-        daily.ingest_day(engine, archive, load_settings(), "qianfan", NOW.date(), NOW, fetch)
+        ingest.ingest_day(engine, archive, load_settings(), "qianfan", NOW.date(), NOW, fetch)
     assert calls == ["qianfan"]
     rows = _snapshot_rows(engine)
     assert [(r.status, r.http_status) for r in rows] == [("rejected", 403)]
@@ -105,14 +105,14 @@ def test_hindsight_takes_the_snapshot_nearest_the_middle_of_the_day(store):
     for name in ("qianfan_2025-11-16.tle", "qianfan_2025-11-17.tle", "qianfan_2025-11-18.tle"):
         snapshots.import_file(engine, archive, SNAPSHOTS / name, "qianfan")
     day = date(2025, 11, 17)
-    as_of_start = daily.ingest_day(engine, archive, load_settings(), "qianfan", day, NOW, fetch=None)
-    nearest = daily.ingest_day(engine, archive, load_settings(), "qianfan", day, NOW, fetch=None, choice="nearest")
+    as_of_start = ingest.ingest_day(engine, archive, load_settings(), "qianfan", day, NOW, fetch=None)
+    nearest = ingest.ingest_day(engine, archive, load_settings(), "qianfan", day, NOW, fetch=None, choice="nearest")
     # At 12:00: the 11-17 file was acquired 16.2 h before, the 11-18 file 8.9 h after.
     assert as_of_start["source"].endswith("qianfan_2025-11-17.tle")
     assert (nearest["selection"], nearest["source"].rsplit("/", 1)[1]) == ("nearest", "qianfan_2025-11-18.tle")
-    assert snapshots.snapshot_for_day(engine, "qianfan", day).snapshot_id == nearest["snapshot_id"]
+    assert day_snapshots.snapshot_for_day(engine, "qianfan", day).snapshot_id == nearest["snapshot_id"]
     with pytest.raises(ValueError, match="'newest' is not one of"):
-        daily.ingest_day(engine, archive, load_settings(), "qianfan", day, NOW, fetch=None, choice="newest")
+        ingest.ingest_day(engine, archive, load_settings(), "qianfan", day, NOW, fetch=None, choice="newest")
 
 
 def test_a_day_fetched_live_keeps_that_snapshot_through_reruns_and_hindsight(store):
@@ -121,18 +121,18 @@ def test_a_day_fetched_live_keeps_that_snapshot_through_reruns_and_hindsight(sto
     day = date(2025, 11, 20)
 
     def fetch(group):
-        return daily.Answer("http://127.0.0.1/gp.php?GROUP=qianfan&FORMAT=json", 200, snapshot_bytes("qianfan_2025-11-20.json"))
+        return ingest.Answer("http://127.0.0.1/gp.php?GROUP=qianfan&FORMAT=json", 200, snapshot_bytes("qianfan_2025-11-20.json"))
 
     def refused(group):
         raise AssertionError("a rerun must not call CelesTrak")
 
     settings = load_settings()
-    live = daily.ingest_day(engine, archive, settings, "qianfan", day,
+    live = ingest.ingest_day(engine, archive, settings, "qianfan", day,
                             datetime(2025, 11, 20, 18, 30, tzinfo=timezone.utc), fetch)
-    same_day_rerun = daily.ingest_day(engine, archive, settings, "qianfan", day,
+    same_day_rerun = ingest.ingest_day(engine, archive, settings, "qianfan", day,
                                       datetime(2025, 11, 20, 19, 0, tzinfo=timezone.utc), refused)
-    hindsight = daily.ingest_day(engine, archive, settings, "qianfan", day, NOW, refused, choice="nearest")
-    later = daily.ingest_day(engine, archive, settings, "qianfan", day, NOW, fetch=refused)
+    hindsight = ingest.ingest_day(engine, archive, settings, "qianfan", day, NOW, refused, choice="nearest")
+    later = ingest.ingest_day(engine, archive, settings, "qianfan", day, NOW, fetch=refused)
     assert live["selection"] == same_day_rerun["selection"] == later["selection"] == "live"
     assert later["snapshot_id"] == same_day_rerun["snapshot_id"] == live["snapshot_id"]
     assert hindsight["selection"] == "nearest"
@@ -202,17 +202,17 @@ def test_a_load_holds_the_days_assignment_until_it_commits(store):
     first = snapshots.import_file(engine, archive, SNAPSHOTS / "qianfan_2025-11-19.tle", "qianfan")
     second = snapshots.import_file(engine, archive, SNAPSHOTS / "qianfan_2025-11-20.tle", "qianfan")
     day = date(2025, 11, 19)
-    snapshots.assign_day(engine, "qianfan", day, first.snapshot_id, "archive")
+    day_snapshots.assign_day(engine, "qianfan", day, first.snapshot_id, "archive")
     reassigned = []
     with engine.begin() as load:
-        snapshots.require_assigned(load, "qianfan", day, first.snapshot_id)
+        day_snapshots.require_assigned(load, "qianfan", day, first.snapshot_id)
         rerun = threading.Thread(target=lambda: reassigned.append(
-            snapshots.assign_day(engine, "qianfan", day, second.snapshot_id, "nearest")))
+            day_snapshots.assign_day(engine, "qianfan", day, second.snapshot_id, "nearest")))
         rerun.start()
         time.sleep(1.0)
         assert rerun.is_alive() and not reassigned  # the rerun waits for the load to commit
     rerun.join(timeout=30)
-    assert reassigned and snapshots.snapshot_for_day(engine, "qianfan", day).snapshot_id == second.snapshot_id
+    assert reassigned and day_snapshots.snapshot_for_day(engine, "qianfan", day).snapshot_id == second.snapshot_id
 
 
 def test_an_older_database_gains_the_new_columns_and_keeps_its_rows(reporting_url):

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Connection
 
+from ..clock import utc_now
 from . import schema
-from .store import now_utc, upsert
+from .store import upsert
 
 
 def record_sites(conn: Connection, settings, grid=None) -> None:
     """Write the configured stations (and, given its ``CellGrid``, the coverage region) into
     ``stations`` and ``regions``, replacing the rows of the same ids: the rows always
     describe the configuration the latest results were computed with."""
-    updated_at = now_utc()
+    updated_at = utc_now()
     upsert(conn, schema.stations, [
         {"station_id": s.station_id, "name": s.name, "lat_deg": s.lat_deg, "lon_deg": s.lon_deg,
          "alt_m": s.alt_m, "min_elevation_deg": s.min_elevation_deg, "updated_at": updated_at}

@@ -149,7 +149,3 @@ def count_rows(engine: Engine, table, **where: object) -> int:
     with engine.connect() as conn:
         return int(conn.execute(query).scalar_one())
 
-
-def now_utc() -> datetime:
-    """Return the current wall-clock time, aware UTC (for ``computed_at`` columns)."""
-    return datetime.now(timezone.utc)

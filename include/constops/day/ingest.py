@@ -1,0 +1,144 @@
+"""The day's snapshot: fetched live from CelesTrak, or taken from the archive, and fresh enough."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Engine
+
+from ..archive import RawArchive
+from ..day_snapshots import assign_day, live_snapshot
+from ..freshness import SnapshotTooOldError, age_days, is_fresh
+from ..settings import Settings
+from ..snapshots import (
+    NoSnapshotError,
+    record_payload,
+    snapshot_at,
+    snapshot_median_epoch,
+    snapshot_nearest,
+    stored_account,
+)
+from ..timescale import day_bounds
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What an HTTP GET returned: the final URL, the status and the raw body."""
+
+    url: str
+    status: int
+    body: bytes
+
+
+def is_live(day: date, now: datetime, live_window_h: float) -> bool:
+    """Return True when ``day`` started less than ``live_window_h`` hours before ``now``
+    (or has not started yet): its elements are fetched from CelesTrak rather than the archive."""
+    start, _ = day_bounds(day)
+    return start > now - timedelta(hours=live_window_h)
+
+
+#: How a day's snapshot is chosen: ``as_of_start`` (what was known at the day's start: a
+#: live fetch for today, else the newest snapshot acquired at or before D 00:00) or
+#: ``nearest`` (hindsight, for analysis: the archived snapshot acquired nearest to D 12:00).
+SNAPSHOT_CHOICES = ("as_of_start", "nearest")
+
+
+def ingest_day(
+    engine: Engine,
+    archive: RawArchive,
+    settings: Settings,
+    group: str,
+    day: date,
+    now: datetime,
+    fetch: Callable[[str], Answer],
+    choice: str = "as_of_start",
+    max_age_days: float | None = None,
+) -> dict:
+    """Choose and record the snapshot for ``day``; return a summary.
+
+    As of start, a day that had a snapshot fetched live for it keeps that one (reruns
+    reproduce it and never call CelesTrak); otherwise a live day calls ``fetch(group)``
+    exactly once and loads what came back, and a past day takes the newest archived
+    snapshot acquired at or before the day's start, or raises NoSnapshotError naming the
+    day. ``nearest`` takes the archived snapshot acquired nearest to the middle of the
+    day, before or after; the live record survives it, so a later ``as_of_start`` run
+    restores the day exactly.
+
+    The snapshot must be fresh for the day (:mod:`constops.freshness`): its age within
+    ``[ingest] max_snapshot_age_days``, or within ``max_age_days`` when an operator gives
+    one (an override, recorded in ``day_snapshots``). Otherwise SnapshotTooOldError says
+    which snapshot is nearest, how old it is, and how to import or override. The summary
+    carries the snapshot, its age and the account of its records (loaded, flagged, set
+    aside, by rule).
+    """
+    if choice not in SNAPSHOT_CHOICES:
+        raise ValueError(f"snapshot choice {choice!r} is not one of {SNAPSHOT_CHOICES}")
+    start, end = day_bounds(day)
+    live = live_snapshot(engine, group, day)
+    if choice == "nearest":
+        snapshot, selection = snapshot_nearest(engine, group, start + (end - start) / 2), "nearest"
+    elif live is not None:
+        snapshot, selection = live, "live"  # a rerun reproduces the day, and asks CelesTrak nothing
+    elif is_live(day, now, settings.live_window_h):
+        answer = fetch(group)
+        snapshot = record_payload(
+            engine, archive, group=group, payload=answer.body, source=answer.url,
+            acquired_at=now, http_status=answer.status, limits=settings.limits, flag_thresholds=settings.flags,
+        )
+        selection = "live"
+    else:
+        snapshot, selection = snapshot_at(engine, group, start), "archive"
+    if snapshot is None:
+        raise NoSnapshotError(
+            f"no archived {group} snapshot was acquired at or before {start:%Y-%m-%d %H:%M} UTC, "
+            f"so {day.isoformat()} cannot be computed (CelesTrak serves only current data). "
+            f"{_nearest_note(engine, group, day)}Import an answer downloaded before that day with "
+            f"`make import FILES=...`, then run the day again"
+        )
+    limit = settings.limits.max_snapshot_age_days if max_age_days is None else float(max_age_days)
+    override = limit != settings.limits.max_snapshot_age_days
+    age = age_days(snapshot_median_epoch(engine, snapshot), day)
+    if not is_fresh(age, limit):
+        raise SnapshotTooOldError(_too_old(engine, group, day, snapshot, selection, age, limit))
+    assign_day(engine, group, day, snapshot.snapshot_id, selection,
+               age_days=age, max_age_days=limit, age_override=override)
+    return {
+        "day": day.isoformat(), "group": group, "snapshot_id": snapshot.snapshot_id,
+        "selection": selection, "object_count": snapshot.object_count,
+        "acquired_at": snapshot.acquired_at.isoformat(), "source": snapshot.source,
+        "snapshot_age_days": round(age, 3), "max_age_days": limit, "age_override": override,
+        "records": stored_account(engine, snapshot).summary(),
+    }
+
+
+def _too_old(engine: Engine, group: str, day: date, snapshot, selection: str, age: float, limit: float) -> str:
+    """Return the message of a day whose snapshot is too old: which one, how old, what to do."""
+    needed = math.ceil(abs(age) * 10) / 10
+    return (
+        f"{group} {day.isoformat()}: the {selection} snapshot {snapshot.snapshot_id} (acquired "
+        f"{snapshot.acquired_at:%Y-%m-%d %H:%M} UTC from {snapshot.source}) has element sets {age:.1f} days "
+        f"from the day's start, beyond the limit of {limit:g} days ([ingest] max_snapshot_age_days): passes "
+        f"would be off by many minutes. {_nearest_note(engine, group, day, snapshot.snapshot_id)}"
+        f"Import an answer downloaded within {limit:g} days of {day.isoformat()} with `make import FILES=...` "
+        f"and run the day again, or accept these elements explicitly: trigger tle_ingest with "
+        f"max_snapshot_age_days={needed:g} (make pipeline DAY={day.isoformat()} MAX_AGE_DAYS={needed:g}); "
+        f"the override is recorded with the day's results (day_snapshots.age_override)"
+    )
+
+
+def _nearest_note(engine: Engine, group: str, day: date, chosen: int | None = None) -> str:
+    """Return "The loaded snapshot nearest the day is ..., N days from its start. ", or ""
+    when that is the ``chosen`` one."""
+    start, end = day_bounds(day)
+    nearest = snapshot_nearest(engine, group, start + (end - start) / 2)
+    if nearest is None:
+        return f"No {group} snapshot is loaded at all. "
+    if nearest.snapshot_id == chosen:
+        return ""
+    age = age_days(snapshot_median_epoch(engine, nearest), day)
+    use = " (run tle_ingest with snapshot_choice=nearest to use it)" if nearest.acquired_at > start else ""
+    return (f"The loaded snapshot nearest the day is {nearest.snapshot_id} (acquired "
+            f"{nearest.acquired_at:%Y-%m-%d %H:%M} UTC, element sets {age:.1f} days from the day's start){use}. ")

@@ -1,0 +1,116 @@
+"""The day's gateway pass schedule: passes per block of satellites, merged and loaded per station."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Engine
+
+from ..clock import utc_now
+from ..day_snapshots import require_assigned, snapshot_for_day
+from ..passes import Pass, find_passes
+from ..reporting import schema
+from ..reporting.sites import record_sites
+from ..reporting.store import replace
+from ..settings import Settings
+from ..snapshots import load_element_sets
+from ..timescale import day_bounds
+
+
+def compute_passes_day(engine: Engine, settings: Settings, group: str, day: date) -> dict:
+    """Compute and load every configured station's passes of ``day`` from all the satellites
+    of the day's snapshot in one block; return the summary per station (see
+    :func:`load_passes_day`)."""
+    snapshot_id = snapshot_for_day(engine, group, day).snapshot_id
+    block = passes_block(engine, settings, group, day, snapshot_id)
+    return load_passes_day(engine, settings, group, day, snapshot_id, [block])
+
+
+def passes_block(
+    engine: Engine, settings: Settings, group: str, day: date, snapshot_id: int,
+    first: int = 0, stop: int | None = None,
+) -> dict[str, list[Pass]]:
+    """Return, per station id, the passes of the satellites ``[first, stop)`` (in NORAD order)
+    of snapshot ``snapshot_id`` that overlap ``day``: TCA within an hour of it, longer than
+    any LEO pass."""
+    element_sets = load_element_sets(engine, snapshot_id)[first:stop]
+    start, end = day_bounds(day)
+    overlap = timedelta(hours=1)
+    return {
+        station.station_id: find_passes(element_sets, station, start - overlap, end + overlap,
+                                        station.min_elevation_deg, settings.pass_step_s)
+        for station in settings.stations
+    }
+
+
+def load_passes_day(
+    engine: Engine, settings: Settings, group: str, day: date, snapshot_id: int,
+    blocks: Iterable[Mapping[str, list[Pass]]],
+) -> dict:
+    """Merge the passes of blocks that partition the satellites of snapshot ``snapshot_id``
+    (see :func:`passes_block`), load every station's passes whose TCA falls in ``day`` with
+    its daily summary in one transaction, and return the summary per station.
+
+    The summary (time with a satellite in view, longest gap) also counts the passes of the
+    neighbouring days that overlap the day, clipped to it. Raises SnapshotSupersededError,
+    loading nothing, when the day is no longer assigned ``snapshot_id``."""
+    start, end = day_bounds(day)
+    merged: dict[str, list[Pass]] = {station.station_id: [] for station in settings.stations}
+    for block in blocks:
+        for station_id, passes in block.items():
+            merged[station_id] += passes
+    computed_at = utc_now()
+    summaries = {}
+    with engine.begin() as conn:
+        require_assigned(conn, group, day, snapshot_id)
+        record_sites(conn, settings)
+        for station in settings.stations:
+            around = sorted(merged[station.station_id], key=lambda p: (p.aos, p.norad_cat_id))
+            passes = [p for p in around if start <= p.tca < end]
+            daily = {**station_day(around, start, end), "pass_count": len(passes),
+                     "satellites_seen": len({p.norad_cat_id for p in passes})}
+            key = {"day": day, "group_name": group, "station_id": station.station_id,
+                   "min_elevation_deg": station.min_elevation_deg}
+            replace(conn, schema.gateway_passes, key, [
+                {**key, **_pass_row(p), "snapshot_id": snapshot_id,
+                 "step_s": settings.pass_step_s, "computed_at": computed_at}
+                for p in passes
+            ])
+            replace(conn, schema.gateway_daily, key, [
+                {**key, **daily, "snapshot_id": snapshot_id, "computed_at": computed_at}
+            ])
+            summaries[station.station_id] = daily
+    return {"day": day.isoformat(), "group": group, "snapshot_id": snapshot_id, "stations": summaries}
+
+
+def _pass_row(p: Pass) -> dict:
+    return {
+        "norad_cat_id": p.norad_cat_id, "aos": p.aos, "tca": p.tca, "los": p.los,
+        "duration_s": p.duration_s, "max_elevation_deg": p.max_elevation_deg,
+        "aos_azimuth_deg": p.aos_azimuth_deg, "tca_azimuth_deg": p.tca_azimuth_deg,
+        "los_azimuth_deg": p.los_azimuth_deg,
+    }
+
+
+def station_day(passes: list[Pass], start: datetime, end: datetime) -> dict:
+    """Return a station's day from passes overlapping [start, end): pass count, satellites
+    seen, percent of the day with at least one satellite above the mask, and the longest
+    gap (s), each pass clipped to the day."""
+    clipped = ((max(p.aos, start), min(p.los, end)) for p in passes)
+    intervals = sorted((aos, los) for aos, los in clipped if aos < los)
+    # Summed as timedeltas (exact microseconds): float seconds could add up past 100%.
+    visible, max_gap, cursor = timedelta(0), timedelta(0), start
+    for aos, los in intervals:
+        if aos > cursor:
+            max_gap = max(max_gap, aos - cursor)
+        if los > cursor:
+            visible += los - max(aos, cursor)
+            cursor = los
+    max_gap = max(max_gap, end - cursor)
+    return {
+        "pass_count": len(passes),
+        "satellites_seen": len({p.norad_cat_id for p in passes}),
+        "percent_time_visible": 100.0 * (visible / (end - start)),
+        "max_gap_s": max_gap.total_seconds(),
+    }

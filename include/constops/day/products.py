@@ -1,0 +1,48 @@
+"""The day's sharded products, each as the four functions a sharded run needs.
+
+A product's satellites are split into blocks; ``compute`` makes one block's partial result,
+``to_arrays`` and ``from_arrays`` carry it through the work area exactly, and ``load``
+merges the blocks and loads the day. Coverage and passes are shaped the same way, so the
+Airflow side (``constops_airflow.sharding.sharded``) runs either with the same code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..shards import arrays_to_counts, arrays_to_passes, counts_to_arrays, passes_to_arrays
+from . import coverage, passes
+
+
+@dataclass(frozen=True)
+class Product:
+    """How one product of a day is computed in blocks and loaded."""
+
+    #: settings -> satellites per block
+    block_size: Callable
+    #: (engine, settings, group, day, snapshot_id, first, stop) -> one block's partial result
+    compute: Callable
+    #: partial result -> named NumPy arrays, and back (exact)
+    to_arrays: Callable
+    from_arrays: Callable
+    #: (engine, settings, group, day, snapshot_id, blocks) -> the day's summary
+    load: Callable
+
+
+PRODUCTS = {
+    "coverage": Product(
+        block_size=lambda settings: settings.coverage_shard_satellites,
+        compute=coverage.count_coverage_block,
+        to_arrays=lambda counts: counts_to_arrays(*counts),
+        from_arrays=arrays_to_counts,
+        load=coverage.load_coverage_day,
+    ),
+    "passes": Product(
+        block_size=lambda settings: settings.pass_shard_satellites,
+        compute=passes.passes_block,
+        to_arrays=passes_to_arrays,
+        from_arrays=arrays_to_passes,
+        load=passes.load_passes_day,
+    ),
+}
