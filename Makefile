@@ -38,6 +38,7 @@ run: init
 	@$(ENV) exec bash scripts/run_standalone.sh
 
 test: venv
+	$(ENV) ruff check --quiet . && echo "ruff: no findings (rules in pyproject.toml)"
 	$(ENV) python -m pytest $(PYTEST_ARGS)
 
 import: init

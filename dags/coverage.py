@@ -15,24 +15,14 @@ same day in one transaction: the same rows whatever the shard size.
 
 from __future__ import annotations
 
-from airflow.sdk import PartitionedAssetTimetable, dag, task
+from airflow.sdk import dag, task
 
-from constops_airflow.assets import GP_ELEMENTS
-from constops_airflow.runs import DAY_PARAM, DEFAULT_ARGS, FIRST_DAG_DATE, for_each_group
-from constops_airflow.sharding import resolve_snapshots, sharded
+from constops_airflow.day_tasks import quality_gate, resolve_snapshots
+from constops_airflow.runs import per_day_dag
+from constops_airflow.sharding import sharded
 
 
-@dag(
-    dag_id="coverage",
-    schedule=PartitionedAssetTimetable(assets=GP_ELEMENTS),
-    start_date=FIRST_DAG_DATE,
-    catchup=False,
-    max_active_runs=2,
-    default_args=DEFAULT_ARGS,
-    params={"day": DAY_PARAM},
-    tags=["constops", "coverage"],
-    doc_md=__doc__,
-)
+@dag(**per_day_dag("coverage", tags=["coverage"], doc_md=__doc__))
 def coverage():
     @task
     def fleet_status(snapshots: list[dict], **context) -> list[dict]:
@@ -43,13 +33,6 @@ def coverage():
 
         return for_each_snapshot(context, snapshots, compute_fleet_day)
 
-    @task(retries=0)
-    def quality_gate(**context) -> list[dict]:
-        """Fail the run when the day's loaded rows are impossible (ranges, counts, ordering)."""
-        from constops.quality import check_coverage_day
-
-        return for_each_group(context, check_coverage_day)
-
     snapshots = resolve_snapshots()
     shards, loaded = sharded(
         "coverage", snapshots, compute_task_id="count_coverage", load_task_id="load_coverage",
@@ -57,6 +40,7 @@ def coverage():
         load_doc="Add up the shards' counts and load the day's coverage figures for every group.",
     )
     fleet_status(snapshots) >> shards  # coverage of operational satellites needs the day's labels
-    loaded >> quality_gate()
+    loaded >> quality_gate("check_coverage_day")
+
 
 coverage()

@@ -11,38 +11,22 @@ and ``load_passes`` merges their passes and loads ``gateway_passes`` and
 
 from __future__ import annotations
 
-from airflow.sdk import PartitionedAssetTimetable, dag, task
+from airflow.sdk import dag
 
-from constops_airflow.assets import GP_ELEMENTS
-from constops_airflow.runs import DAY_PARAM, DEFAULT_ARGS, FIRST_DAG_DATE, for_each_group
-from constops_airflow.sharding import resolve_snapshots, sharded
+from constops_airflow.day_tasks import quality_gate, resolve_snapshots
+from constops_airflow.runs import per_day_dag
+from constops_airflow.sharding import sharded
 
 
-@dag(
-    dag_id="gateway_passes",
-    schedule=PartitionedAssetTimetable(assets=GP_ELEMENTS),
-    start_date=FIRST_DAG_DATE,
-    catchup=False,
-    max_active_runs=2,
-    default_args=DEFAULT_ARGS,
-    params={"day": DAY_PARAM},
-    tags=["constops", "passes", "gateway"],
-    doc_md=__doc__,
-)
+@dag(**per_day_dag("gateway_passes", tags=["passes", "gateway"], doc_md=__doc__))
 def gateway_passes():
-    @task(retries=0)
-    def quality_gate(**context) -> list[dict]:
-        """Fail the run when the day's loaded rows are impossible (ranges, counts, ordering)."""
-        from constops.quality import check_passes_day
-
-        return for_each_group(context, check_passes_day)
-
     snapshots = resolve_snapshots()
     _, loaded = sharded(
         "passes", snapshots, compute_task_id="find_passes", load_task_id="load_passes",
         compute_doc="Find the passes of one shard's satellites over every station and store them.",
         load_doc="Merge the shards' passes and load the day's passes and station summaries for every group.",
     )
-    loaded >> quality_gate()
+    loaded >> quality_gate("check_passes_day")
+
 
 gateway_passes()

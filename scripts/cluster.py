@@ -100,7 +100,7 @@ def environment(config: ClusterConfig) -> dict[str, str]:
         "AIRFLOW_CONN_REPORTING_DB": config.reporting_url,
         "CONSTOPS_ARCHIVE_URL": config.archive_url,
         "CONSTOPS_WORK_URL": config.work_url,
-        "CONSTOPS_WORKERS": str(config.threads_per_task),
+        "CONSTOPS__COVERAGE__THREADS": str(config.threads_per_task),
     }
     if config.settings_path:
         env["CONSTOPS_SETTINGS"] = config.settings_path
@@ -269,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work-url", help="partial results of sharded tasks (default HOME/work)")
     parser.add_argument("--workers", type=int, default=2, help="Celery workers to start")
     parser.add_argument("--concurrency", type=int, default=1, help="tasks each worker runs at once")
-    parser.add_argument("--threads", type=int, default=1, help="threads of each task (CONSTOPS_WORKERS)")
+    parser.add_argument("--threads", type=int, default=1, help="threads of each task ([coverage] threads)")
     parser.add_argument("--port", type=int, default=8080, help="api-server port on 127.0.0.1")
     args = parser.parse_args(argv)
     config = ClusterConfig(

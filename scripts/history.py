@@ -15,6 +15,7 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 
+from constops.reporting.schema import mask_column
 from constops.settings import load_settings
 from constops.snapshots import import_file
 from constops_airflow.resources import raw_archive, reporting_engine
@@ -46,11 +47,11 @@ def trend_table(engine) -> str:
     """Return the daily_trend view as a text table (pandas)."""
     import pandas as pd
 
+    masks = load_settings().masks_deg
     trend = pd.read_sql("SELECT * FROM daily_trend ORDER BY day", engine)
     table = trend[["day", "snapshot_id", "satellites_in_orbit", "operational_satellites",
-                   "percent_time_covered_10deg", "percent_time_covered_25deg", "percent_time_covered_40deg",
-                   "gateway_percent_time_visible_min"]]
-    table.columns = ["day", "snapshot", "in orbit", "operational", "cov>=10", "cov>=25", "cov>=40", "gateways"]
+                   *(mask_column(mask) for mask in masks), "gateway_percent_time_visible_min"]]
+    table.columns = ["day", "snapshot", "in orbit", "operational", *(f"cov>={mask:g}" for mask in masks), "gateways"]
     return table.to_string(index=False, float_format=lambda x: f"{x:.1f}%")
 
 

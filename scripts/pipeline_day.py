@@ -32,14 +32,20 @@ def load_dags() -> DagBag:
     return bag
 
 
+def run_dag(bag: DagBag, dag_id: str, day, conf: dict | None = None):
+    """Run DAG ``dag_id`` for ``day`` with ``dag.test()`` (the ``day`` parameter set, plus
+    ``conf``) and return its DagRun."""
+    logical_date = datetime.combine(day, time(0), tzinfo=timezone.utc)
+    return bag.get_dag(dag_id).test(logical_date=logical_date, run_conf={"day": day.isoformat(), **(conf or {})})
+
+
 def run_chain(bag: DagBag, day, max_age_days: float | None = None) -> str | None:
     """Run the chain for ``day`` with dag.test(); return None, or what failed (with the
-    failed task's error, as the alert says it)."""
-    logical_date = datetime.combine(day, time(0), tzinfo=timezone.utc)
-    conf = {"day": day.isoformat()}
+    failed task's error, as the alert says it). A run counts only when every one of its
+    tasks succeeded."""
     for dag_id in CHAIN:
-        run_conf = {**conf, "max_snapshot_age_days": max_age_days} if dag_id == "tle_ingest" else conf
-        run = bag.get_dag(dag_id).test(logical_date=logical_date, run_conf=run_conf)
+        conf = {"max_snapshot_age_days": max_age_days} if dag_id == "tle_ingest" and max_age_days is not None else {}
+        run = run_dag(bag, dag_id, day, conf)
         not_done = {ti.task_id: ti.state for ti in run.get_task_instances() if ti.state != "success"}
         if run.state != DagRunState.SUCCESS or not_done:
             return f"{dag_id} for {day} ended {run.state} (tasks not successful: {not_done}){_last_alert(day)}"

@@ -33,8 +33,12 @@ from .sites import Region, Station
 from .timescale import TimeGrid
 
 AUTHALIC_RADIUS_KM = 6371.0072
-#: Threads counting time chunks at once (``CONSTOPS_WORKERS``; default: every core, at most 4).
-_WORKERS = int(os.environ.get("CONSTOPS_WORKERS") or min(4, os.cpu_count() or 1))
+
+
+def default_threads() -> int:
+    """Return the threads that count time chunks at once when none are given: every core,
+    at most 4 (beyond 4 the chunks' memory traffic, not the cores, bounds the speed)."""
+    return min(4, os.cpu_count() or 1)
 #: Upper bound on satellite x time x cell elements handled at once (memory ~ 8 bytes each, x4).
 _CHUNK_ELEMENTS = 8_000_000
 
@@ -100,14 +104,16 @@ class CellGrid:
 
 
 def satellites_in_view(
-    r_ecef_km: np.ndarray, grid: CellGrid, masks_deg: Sequence[float], eligible: np.ndarray | None = None
+    r_ecef_km: np.ndarray, grid: CellGrid, masks_deg: Sequence[float], eligible: np.ndarray | None = None,
+    threads: int = 0,
 ) -> dict[float, np.ndarray]:
     """Return, for each mask, the number of satellites above it at every (time, cell),
     as uint16 arrays of shape (n_times, n_cells).
 
     ``r_ecef_km`` has shape (n_sats, n_times, 3); NaN positions (SGP4 errors) see
     nothing. ``eligible`` (n_sats, n_times), when given, counts a satellite only where
-    it is True (for example: it sees a gateway at that instant).
+    it is True (for example: it sees a gateway at that instant). ``threads`` count time
+    chunks at once (0: :func:`default_threads`).
 
     Method (exact on the WGS84 ellipsoid, no trigonometry per cell): along one row of
     cells (a fixed geodetic latitude) the sine of a satellite's elevation is a
@@ -138,7 +144,7 @@ def satellites_in_view(
 
     # NumPy releases the GIL in its array loops, so time chunks counted on threads use
     # every core; each chunk writes its own rows of ``counts``.
-    with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
+    with ThreadPoolExecutor(max_workers=threads or default_threads()) as pool:
         list(pool.map(count_chunk, range(0, n_times, chunk)))
     return counts
 
@@ -156,6 +162,7 @@ def count_in_view(
     subsets: Mapping[str, np.ndarray] | None = None,
     relay_stations: Sequence[Station] = (),
     chunk: int = DEFAULT_SATELLITE_CHUNK,
+    threads: int = 0,
 ) -> tuple[dict[tuple[str, str], dict[float, np.ndarray]], dict[str, int]]:
     """Return the satellites-in-view counts of a constellation over ``grid`` at ``times``.
 
@@ -183,7 +190,7 @@ def count_in_view(
             usable[name] += int(np.count_nonzero(ok[part].all(axis=1)))
             for service in services:
                 eligible = relay[part] if service == "bent_pipe" else None
-                found = satellites_in_view(r_ecef_km[part], grid, masks_deg, eligible)
+                found = satellites_in_view(r_ecef_km[part], grid, masks_deg, eligible, threads)
                 for mask, c in found.items():
                     counts[name, service][mask] += c
     return counts, usable

@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from .defaults import default
 from .elements import ElementSet
 
 __all__ = ["FLAG_RULES", "Flag", "FlagThresholds", "drag_signature", "flags_of"]
@@ -40,13 +41,13 @@ class FlagThresholds:
     """Where an element set becomes unusual (see the module docstring)."""
 
     #: |BSTAR| above this is extreme, per Earth radius.
-    bstar_abs_max: float = 0.1
+    bstar_abs_max: float = default("flags", "bstar_abs_max")
     #: |MEAN_MOTION_DOT| above this is large, rev/day² (the OMM/TLE field: half the derivative).
-    mean_motion_dot_abs_max: float = 0.01
+    mean_motion_dot_abs_max: float = default("flags", "mean_motion_dot_abs_max")
     #: A mean motion below this is not a LEO orbit, rev/day.
-    mean_motion_min_rev_per_day: float = 11.0
+    mean_motion_min_rev_per_day: float = default("flags", "mean_motion_min_rev_per_day")
     #: An eccentricity above this is not a circular shell.
-    eccentricity_max: float = 0.01
+    eccentricity_max: float = default("flags", "eccentricity_max")
 
     def __post_init__(self):
         for name in ("bstar_abs_max", "mean_motion_dot_abs_max", "mean_motion_min_rev_per_day", "eccentricity_max"):

@@ -88,6 +88,7 @@ from datetime import datetime, timezone
 import numpy as np
 
 from .constants import SECONDS_PER_DAY
+from .defaults import default
 from .elements import ElementSet
 from .flags import FlagThresholds, drag_signature
 
@@ -116,21 +117,21 @@ class FleetThresholds:
     """
 
     #: Centre of the operational shell, mean altitude above the equatorial radius, km.
-    shell_alt_km: float = 1068.0
+    shell_alt_km: float = default("fleet", "shell_alt_km")
     #: Half-width of the shell band, km: operational within shell_alt_km ± this.
-    shell_tolerance_km: float = 10.0
+    shell_tolerance_km: float = default("fleet", "shell_tolerance_km")
     #: A satellite climbs ("raising") when its altitude rate exceeds this, km/day.
-    raising_rate_km_per_day: float = 0.1
+    raising_rate_km_per_day: float = default("fleet", "raising_rate_km_per_day")
     #: A satellite below the band is "decaying" when it loses more than this, km/day.
-    decaying_rate_km_per_day: float = 0.1
+    decaying_rate_km_per_day: float = default("fleet", "decaying_rate_km_per_day")
     #: Elements older than this at the status instant make the satellite "stale", days.
-    stale_age_days: float = 3.0
+    stale_age_days: float = default("fleet", "stale_age_days")
     #: Only element epochs this far before the current epoch enter the rate, days.
-    rate_window_days: float = 7.0
+    rate_window_days: float = default("fleet", "rate_window_days")
     #: The epochs must span at least this for a rate to be estimated, days.
-    min_rate_span_days: float = 0.5
+    min_rate_span_days: float = default("fleet", "min_rate_span_days")
     #: Within a launch, a RAAN gap wider than this separates two planes, degrees.
-    plane_gap_deg: float = 0.5
+    plane_gap_deg: float = default("fleet", "plane_gap_deg")
 
     def __post_init__(self):
         for name in (

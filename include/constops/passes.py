@@ -35,6 +35,7 @@ import numpy as np
 from sgp4.api import SatrecArray
 
 from .constants import SECONDS_PER_DAY, WGS84_A_KM
+from .defaults import default
 from .elements import ElementSet
 from .geometry import elevation_sine_and_rate, look_angles, teme_to_ecef_state
 from .propagation import propagated
@@ -48,7 +49,7 @@ DEFAULT_PAD_S = 3600.0
 #: Coarse sample spacing. Any spacing well under the ~50 minutes between a LEO
 #: satellite's elevation maximum and minimum finds every pass; the spacing only
 #: trades propagation time against a few more root-finding iterations.
-DEFAULT_STEP_S = 180.0
+DEFAULT_STEP_S = float(default("passes", "step_s"))
 #: Headroom on the sampled bound of |d sin(el)/dt| (see ``_Track.swing``): speed and
 #: geocentric radius of a near-circular orbit vary by far less between samples.
 _RATE_BOUND_SAFETY = 1.2

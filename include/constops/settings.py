@@ -1,29 +1,32 @@
-"""The pipeline's settings: groups, region, stations, masks and steps, from one TOML file.
+"""The pipeline's settings: groups, region, stations, masks, steps and thresholds.
 
-The defaults ship in ``defaults.toml`` beside this module. ``CONSTOPS_SETTINGS``
-names a TOML file that replaces them (same layout); relative GeoJSON paths are
-resolved against the directory of the file that names them.
+Every setting and its default is written once, in ``defaults.toml`` beside this module.
+``CONSTOPS_SETTINGS`` names a TOML file laid over the defaults (it holds only what it
+changes); ``CONSTOPS__<SECTION>__<KEY>`` variables override single keys. Relative
+GeoJSON paths are resolved against the directory of the file that names them.
 """
 
 from __future__ import annotations
 
+import copy
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 from pathlib import Path
 
 from .celestrak import USER_AGENT
+from .defaults import DEFAULTS, DEFAULTS_PATH
 from .flags import FlagThresholds
 from .fleet import FleetThresholds
 from .sites import Region, Station
 from .validation import PayloadLimits
 
 SETTINGS_ENV = "CONSTOPS_SETTINGS"
-DEFAULTS_PATH = Path(__file__).with_name("defaults.toml")
-#: Satellites per shard (mapped task) when a settings file names none.
-DEFAULT_SHARD_SATELLITES = {"coverage": 2000, "passes": 5000}
+#: Prefix of the environment variables that override one setting: CONSTOPS__INGEST__MAX_SNAPSHOT_AGE_DAYS.
+OVERRIDE_PREFIX = "CONSTOPS__"
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,8 @@ class Settings:
     coverage_step_s: float
     masks_deg: tuple[float, ...]
     coverage_shard_satellites: int
+    #: Threads one task counts coverage on; 0: every core, at most 4.
+    coverage_threads: int
     pass_step_s: float
     pass_shard_satellites: int
     stations: tuple[Station, ...]
@@ -67,55 +72,107 @@ class Settings:
         raise ValueError(f"unknown station {station_id!r}; configured: {known}")
 
 
-def load_settings(path: str | os.PathLike | None = None) -> Settings:
-    """Return the settings in ``path``, else in ``$CONSTOPS_SETTINGS``, else the defaults."""
-    path = Path(path or os.environ.get(SETTINGS_ENV) or DEFAULTS_PATH)
+def load_settings(path: str | os.PathLike | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Return the settings: ``defaults.toml``, overlaid by the file ``path`` (else
+    ``$CONSTOPS_SETTINGS``, if set; it need hold only what it changes), overlaid by every
+    ``CONSTOPS__<SECTION>__<KEY>`` variable of ``environ`` (default: the process's). Read
+    when called, so a task sees the settings of its own environment. ValueError names the
+    file or variable at fault."""
+    environ = os.environ if environ is None else environ
+    data = _with_region_paths(copy.deepcopy(DEFAULTS), DEFAULTS_PATH.parent)
+    user = path or environ.get(SETTINGS_ENV)
+    where = str(user or DEFAULTS_PATH)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-        return _from_toml(data, path)
+        if user:
+            _overlay(data, _with_region_paths(tomllib.loads(Path(user).read_text(encoding="utf-8")), Path(user).parent))
+        for name, value in environ.items():
+            if name.startswith(OVERRIDE_PREFIX):
+                where = name
+                _overlay(data, _override(name, value))
+        return _from_toml(data)
     except (KeyError, TypeError, ValueError, tomllib.TOMLDecodeError) as exc:
-        raise ValueError(f"settings file {path}: {exc!r}") from None
+        raise ValueError(f"settings {where}: {exc!r}") from None
 
 
-def _from_toml(data: dict, path: Path) -> Settings:
-    pipeline, coverage = data["pipeline"], data["coverage"]
+def override_name(section: str, key: str) -> str:
+    """Return the environment variable that overrides ``[section] key``."""
+    return f"{OVERRIDE_PREFIX}{section.upper()}__{key.upper()}"
+
+
+def _override(name: str, value: str) -> dict:
+    """Return ``{section: {key: value}}`` of one ``CONSTOPS__SECTION__KEY`` variable; the value
+    is read as a TOML value, else taken as a string."""
+    parts = [part.lower() for part in name[len(OVERRIDE_PREFIX):].split("__")]
+    if len(parts) < 2 or not all(parts):
+        raise ValueError(f"{name} names no [section] key: use {OVERRIDE_PREFIX}<SECTION>__<KEY>")
+    try:
+        parsed = tomllib.loads(f"v = {value}")["v"]
+    except tomllib.TOMLDecodeError:
+        parsed = value
+    nested = parsed
+    for part in reversed(parts):
+        nested = {part: nested}
+    return nested
+
+
+def _overlay(base: dict, top: dict) -> None:
+    """Lay ``top`` over ``base`` in place: tables merge key by key, anything else replaces."""
+    for key, value in top.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            _overlay(base[key], value)
+        else:
+            base[key] = value
+
+
+def _with_region_paths(data: dict, folder: Path) -> dict:
+    """Return ``data`` with every region's relative ``geojson`` path made absolute against
+    ``folder`` (the folder of the file that names it)."""
+    for region in data.get("regions", {}).values():
+        if "geojson" in region and not Path(region["geojson"]).is_absolute():
+            region["geojson"] = str(folder / region["geojson"])
+    return data
+
+
+def _from_toml(data: dict) -> Settings:
+    """Return the Settings of a complete settings table (the defaults with overlays)."""
+    pipeline, coverage, passes = data["pipeline"], data["coverage"], data["passes"]
     region_id = coverage["region"]
     region = data["regions"][region_id]
-    geojson = Path(region["geojson"])
     groups = tuple(str(group) for group in pipeline["groups"])
     if not groups or not all(group.replace("-", "").replace("_", "").isalnum() for group in groups):
         raise ValueError(f"groups must be CelesTrak group names (letters, digits, - and _): {groups}")
     return Settings(
         groups=groups,
-        first_day=date.fromisoformat(str(pipeline.get("first_day", "2025-11-01"))),
-        live_window_h=float(pipeline.get("live_window_h", 36)),
-        contact=str(pipeline.get("contact", "")),
+        first_day=date.fromisoformat(str(pipeline["first_day"])),
+        live_window_h=float(pipeline["live_window_h"]),
+        contact=str(pipeline["contact"]),
         region_id=region_id,
         region_name=region.get("name", region_id),
-        region_geojson=geojson if geojson.is_absolute() else path.parent / geojson,
+        region_geojson=Path(region["geojson"]),
         cell_size_deg=float(coverage["cell_size_deg"]),
         coverage_step_s=float(coverage["step_s"]),
         masks_deg=tuple(float(mask) for mask in coverage["masks_deg"]),
-        coverage_shard_satellites=_block_size(coverage, "coverage"),
-        pass_step_s=float(data.get("passes", {}).get("step_s", 180)),
-        pass_shard_satellites=_block_size(data.get("passes", {}), "passes"),
+        coverage_shard_satellites=_whole(coverage, "coverage", "shard_satellites", 1),
+        coverage_threads=_whole(coverage, "coverage", "threads", 0),
+        pass_step_s=float(passes["step_s"]),
+        pass_shard_satellites=_whole(passes, "passes", "shard_satellites", 1),
         stations=tuple(
             Station(
                 station_id=str(s["station_id"]), name=str(s.get("name", s["station_id"])),
                 lat_deg=float(s["lat_deg"]), lon_deg=float(s["lon_deg"]),
-                alt_m=float(s.get("alt_m", 0.0)), min_elevation_deg=float(s.get("min_elevation_deg", 10.0)),
+                alt_m=float(s["alt_m"]), min_elevation_deg=float(s["min_elevation_deg"]),
             )
-            for s in data.get("stations", [])
+            for s in data["stations"]
         ),
-        fleet=FleetThresholds(**data.get("fleet", {})),
-        limits=PayloadLimits(**data.get("ingest", {})),
-        flags=FlagThresholds(**data.get("flags", {})),
+        fleet=FleetThresholds(**data["fleet"]),
+        limits=PayloadLimits(**data["ingest"]),
+        flags=FlagThresholds(**data["flags"]),
     )
 
 
-def _block_size(section: dict, name: str) -> int:
-    """Return ``shard_satellites`` of a settings section: satellites per mapped task."""
-    value = section.get("shard_satellites", DEFAULT_SHARD_SATELLITES[name])
-    if not isinstance(value, int) or value < 1:
-        raise ValueError(f"[{name}] shard_satellites must be a whole number of satellites >= 1, not {value!r}")
+def _whole(section: dict, name: str, key: str, least: int) -> int:
+    """Return the whole number ``[name] key``, at least ``least``."""
+    value = section[key]
+    if isinstance(value, bool) or not isinstance(value, int) or value < least:
+        raise ValueError(f"[{name}] {key} must be a whole number >= {least}, not {value!r}")
     return value

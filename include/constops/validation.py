@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from .constants import SECONDS_PER_DAY
+from .defaults import default
 from .elements import ElementsError
 from .triage import Triage
 
@@ -24,19 +25,19 @@ class PayloadLimits:
     """Limits of an acceptable answer and of a day's snapshot (see the module docstring)."""
 
     #: Largest body read from CelesTrak; a larger one is cut there, archived and rejected.
-    max_body_bytes: int = 20_000_000
+    max_body_bytes: int = default("ingest", "max_body_bytes")
     #: A record whose epoch lies more than this after the acquisition time is set aside, h.
-    max_future_epoch_h: float = 6.0
+    max_future_epoch_h: float = default("ingest", "max_future_epoch_h")
     #: The newest epoch of a payload may be at most this old at acquisition, days.
-    stale_after_days: float = 7.0
+    stale_after_days: float = default("ingest", "stale_after_days")
     #: At most this share of the previous snapshot's objects may vanish at once, percent.
-    max_count_drop_percent: float = 20.0
+    max_count_drop_percent: float = default("ingest", "max_count_drop_percent")
     #: An answer with more than this share of its records set aside as unusable (duplicates
     #: apart) is rejected whole, percent.
-    max_set_aside_percent: float = 20.0
+    max_set_aside_percent: float = default("ingest", "max_set_aside_percent")
     #: A day is computed only from a snapshot whose median epoch is at most this far from
     #: the day's start, days (see constops.freshness).
-    max_snapshot_age_days: float = 3.0
+    max_snapshot_age_days: float = default("ingest", "max_snapshot_age_days")
 
     def __post_init__(self):
         for name, value in vars(self).items():

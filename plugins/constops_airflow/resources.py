@@ -5,7 +5,8 @@
 * ``CONSTOPS_ARCHIVE_URL``: fsspec URL of the raw archive; default ``$AIRFLOW_HOME/archive``.
 * ``CONSTOPS_WORK_URL``: fsspec URL of the sharded tasks' partial results; default
   ``$AIRFLOW_HOME/work``. With several workers, both must be storage every worker reaches.
-* ``celestrak`` connection (HTTP); ``make run`` defines it as ``https://celestrak.org``.
+* ``celestrak`` connection (HTTP, read by ``hooks.CelestrakHook``; extras ``timeout`` and
+  ``connect_retries``); ``make run`` defines it as ``https://celestrak.org``.
 """
 
 from __future__ import annotations
@@ -18,8 +19,6 @@ REPORTING_CONN_ID = "reporting_db"
 CELESTRAK_CONN_ID = "celestrak"
 ARCHIVE_ENV = "CONSTOPS_ARCHIVE_URL"
 WORK_ENV = "CONSTOPS_WORK_URL"
-#: Connect and read timeout of the one CelesTrak request, seconds (env CONSTOPS_FETCH_TIMEOUT_S).
-FETCH_TIMEOUT_ENV = "CONSTOPS_FETCH_TIMEOUT_S"
 
 
 def airflow_home() -> Path:
@@ -44,15 +43,18 @@ def reporting_url() -> str:
 
 
 @lru_cache(maxsize=4)
-def _engine(url: str):
+def _engine(url: str, masks_deg: tuple[float, ...]):
     from constops.reporting.store import connect
 
-    return connect(url)
+    return connect(url, masks_deg)
 
 
 def reporting_engine():
-    """Return the (cached) SQLAlchemy Engine of the reporting database, schema created."""
-    return _engine(reporting_url())
+    """Return the (cached) SQLAlchemy Engine of the reporting database, schema created and
+    the analysts' views made for the configured masks."""
+    from constops.settings import load_settings
+
+    return _engine(reporting_url(), load_settings().masks_deg)
 
 
 def raw_archive():
@@ -70,43 +72,20 @@ def work_area():
 
 
 def celestrak_fetcher(user_agent: str, max_body_bytes: int):
-    """Return ``fetch(group) -> Answer``: one GET of CelesTrak's GP API through the
-    ``celestrak`` HTTP connection, never retried, redirects not followed, and at most
-    ``max_body_bytes + 1`` bytes read (so that a larger body is seen, kept and rejected)."""
-    from airflow.providers.http.hooks.http import HttpHook
+    """Return ``fetch(group) -> Answer``: one GET of CelesTrak's GP API through
+    :class:`~constops_airflow.hooks.CelestrakHook` on the ``celestrak`` connection."""
     from airflow.sdk.exceptions import AirflowNotFoundException
 
-    from constops import celestrak
-    from constops.day.ingest import Answer
+    from constops_airflow.hooks import CelestrakHook
 
-    def fetch(group: str) -> Answer:
-        hook = HttpHook(method="GET", http_conn_id=CELESTRAK_CONN_ID)
+    def fetch(group: str):
         try:
-            hook.get_connection(CELESTRAK_CONN_ID)
+            hook = CelestrakHook(CELESTRAK_CONN_ID)
         except AirflowNotFoundException:
             raise AirflowNotFoundException(
                 f"connection {CELESTRAK_CONN_ID!r} is not defined; set for example "
                 f"AIRFLOW_CONN_CELESTRAK='{{\"conn_type\": \"http\", \"host\": \"celestrak.org\", \"schema\": \"https\"}}'"
             ) from None
-        response = hook.run(
-            endpoint=celestrak.GP_PATH,
-            data=celestrak.gp_params(group, "json"),
-            headers={"User-Agent": user_agent},
-            extra_options={"check_response": False, "allow_redirects": False, "stream": True,
-                           "timeout": float(os.environ.get(FETCH_TIMEOUT_ENV, 60))},
-        )
-        with response:
-            body = _read_capped(response, max_body_bytes + 1)
-        return Answer(url=response.url, status=response.status_code, body=body)
+        return hook.fetch_group(group, user_agent, max_body_bytes)
 
     return fetch
-
-
-def _read_capped(response, limit: int) -> bytes:
-    """Return the first ``limit`` bytes of a streamed response body (all of it if shorter)."""
-    body = bytearray()
-    for chunk in response.iter_content(chunk_size=65536):
-        body += chunk
-        if len(body) >= limit:
-            break
-    return bytes(body[:limit])

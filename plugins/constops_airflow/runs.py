@@ -33,6 +33,22 @@ DEFAULT_ARGS = {
 }
 
 
+def per_day_dag(dag_id: str, tags: list[str], doc_md: str) -> dict:
+    """Return the ``@dag`` arguments of a DAG that computes one day for each day partition of
+    ``gp_elements`` that ``tle_ingest`` publishes (``coverage``, ``gateway_passes``): a run
+    per partition, at most 2 at once, the ``day`` parameter for manual runs, the shared
+    start date and task defaults, no catch-up."""
+    from airflow.sdk import PartitionedAssetTimetable
+
+    from constops_airflow.assets import GP_ELEMENTS
+
+    return {
+        "dag_id": dag_id, "schedule": PartitionedAssetTimetable(assets=GP_ELEMENTS), "start_date": FIRST_DAG_DATE,
+        "catchup": False, "max_active_runs": 2, "default_args": DEFAULT_ARGS, "params": {"day": DAY_PARAM},
+        "tags": ["constops", *tags], "doc_md": doc_md,
+    }
+
+
 def run_day(context) -> date:
     """Return the UTC day a run computes: its partition key (scheduled, backfilled and
     asset-triggered runs), else the ``day`` parameter (manual runs), else its logical date.

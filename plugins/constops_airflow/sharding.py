@@ -21,21 +21,6 @@ from constops_airflow.runs import failing_for_good, run_day
 SHARD_LABEL = "{{ shard_label }}"
 
 
-def resolve_snapshots():
-    """Add the task that reads once which snapshot each group's day is computed from; every
-    later task of the run uses that one, so a tle_ingest rerun meanwhile cannot mix two
-    snapshots in a day. Return its output: ``[{"group", "day", "snapshot_id"}]``."""
-
-    @task(task_id="resolve_snapshots", doc_md=resolve_snapshots.__doc__.split("Return")[0])
-    def resolve(**context) -> list[dict]:
-        from constops.day.snapshot import resolve_day_snapshot
-        from constops_airflow.runs import for_each_group
-
-        return for_each_group(context, resolve_day_snapshot)
-
-    return resolve()
-
-
 def sharded(product: str, snapshots, *, compute_task_id: str, load_task_id: str, compute_doc: str, load_doc: str):
     """Add ``plan_shards >> <compute_task_id>[shard, ...] >> <load_task_id>`` for ``product``
     (a key of ``constops.day.products.PRODUCTS``) to the DAG being defined, over the

@@ -11,9 +11,11 @@ from sqlalchemy import select
 from constops.reporting import schema
 from constops.reporting.store import connect, count_rows
 from constops.settings import load_settings
-from tests.conftest import sharded_settings, snapshot_bytes
-from tests.tables import table_rows
+from tests.support.data import sharded_settings, snapshot_bytes
+from tests.support.tables import table_rows
 from tests.unit.test_passes import ONE_SECOND, compare_passes, skyfield_passes
+
+from pipeline_day import CHAIN, run_dag
 
 DAY = date(2025, 11, 20)
 MIDNIGHT = datetime(2025, 11, 20, tzinfo=timezone.utc)
@@ -38,14 +40,13 @@ def pipeline(airflow_db, dagbag, celestrak, tmp_path, monkeypatch):
 
 
 def run(dagbag, dag_id, day):
-    return dagbag.get_dag(dag_id).test(
-        logical_date=datetime.combine(day, datetime.min.time(), tzinfo=timezone.utc),
-        run_conf={"day": day.isoformat()},
-    )
+    """Return the DagRun of ``dag_id`` for ``day`` (the ``day`` parameter set), run with dag.test()."""
+    return run_dag(dagbag, dag_id, day)
 
 
 def run_chain(dagbag, day):
-    return [run(dagbag, dag_id, day).state for dag_id in ("tle_ingest", "gateway_passes", "coverage")]
+    """Return the states of the chain's runs for ``day``, as ``make pipeline`` runs them."""
+    return [run(dagbag, dag_id, day).state for dag_id in CHAIN]
 
 
 def table_counts(engine):
@@ -70,7 +71,7 @@ def test_daily_chain_loads_coverage_and_passes_of_the_day(pipeline):
     assert (snap.status, snap.http_status, snap.object_count, snap.format) == ("loaded", 200, 108, "json")
     assert count_rows(engine, schema.satellites) == 108
 
-    # DESIGN.md: at Akkol at least one satellite above 10 deg about 96% of the day.
+    # Expected from the 2025-11-19 elements (docs/engine.md, "Accuracy"): at Akkol at least one satellite above 10 deg about 96% of the day.
     assert 93.0 < akkol.percent_time_visible < 98.0
     figures = {(r.satellite_set, r.service, r.min_elevation_deg): r.percent_time_covered for r in all_coverage}
     assert len(figures) == len(all_coverage) == 2 * 2 * 3

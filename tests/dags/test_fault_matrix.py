@@ -15,8 +15,9 @@ from sqlalchemy import select
 from constops.archive import RawArchive
 from constops.reporting import schema
 from constops.reporting.store import connect, count_rows
-from tests.conftest import CelestrakStandIn, snapshot_bytes
 from tests.dags.test_daily_pipeline import RESULT_TABLES, run, run_chain
+from tests.support.celestrak_stand_in import CelestrakStandIn
+from tests.support.data import snapshot_bytes
 
 REAL = json.loads(snapshot_bytes("qianfan_2025-11-20.json"))
 TLE = snapshot_bytes("qianfan_2025-11-20.tle").decode().splitlines()
@@ -53,7 +54,7 @@ SHARE = "30 of 108 records (28%) cannot be propagated and are set aside, more th
 # id: (status, body, extra answer options, what the error says, payload archived?)
 FAULTS = {
     "connection refused": (None, b"", {}, "Connection refused", False),
-    "timeout": (200, _json(REAL), {"delay_s": 3.0}, "timed out", False),
+    "timeout (the connection's extra)": (200, _json(REAL), {"delay_s": 3.0}, "timed out", False),
     "301 redirect": (301, b"Moved", {"headers": {"Location": "https://example.invalid/"}}, "HTTP 301", True),
     "403 not updated": (403, NOT_UPDATED, {}, "HTTP 403 'GP data has not updated", True),
     "200 not updated": (200, NOT_UPDATED, {}, "HTTP 200 'GP data has not updated", True),
@@ -113,11 +114,10 @@ def test_fault(fault, computed_day, dagbag, tmp_path, monkeypatch):
         text = DEFAULTS_PATH.read_text().replace("max_body_bytes = 20000000", f"max_body_bytes = {options['cap']}")
         settings.write_text(text.replace('geojson = "data/kazakhstan.geojson"', f'geojson = "{DEFAULTS_PATH.parent / "data/kazakhstan.geojson"}"'))
         monkeypatch.setenv("CONSTOPS_SETTINGS", str(settings))
-    monkeypatch.setenv("AIRFLOW_CONN_CELESTRAK", stand_in.connection_json)
+    monkeypatch.setenv("AIRFLOW_CONN_CELESTRAK", stand_in.connection(timeout_s=1))
     monkeypatch.setenv("AIRFLOW_CONN_REPORTING_DB", json.dumps({"conn_type": "sqlite", "host": str(tmp_path / "reporting.db")}))
     monkeypatch.setenv("CONSTOPS_ARCHIVE_URL", str(tmp_path / "archive"))
     monkeypatch.setenv("CONSTOPS_CLOCK_UTC", "2025-11-21T00:05:00Z")
-    monkeypatch.setenv("CONSTOPS_FETCH_TIMEOUT_S", "1")
     monkeypatch.setenv("CONSTOPS_ALERTS_FILE", str(tmp_path / "alerts.log"))
     try:
         assert run(dagbag, "tle_ingest", date(2025, 11, 21)).state == "failed"

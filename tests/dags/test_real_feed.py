@@ -22,8 +22,8 @@ from constops.reporting import schema
 from constops.reporting.store import connect, count_rows
 from constops.settings import load_settings
 from constops.snapshots import import_file
-from tests.conftest import SNAPSHOTS, snapshot_bytes
 from tests.dags.test_daily_pipeline import run, run_chain
+from tests.support.data import SNAPSHOTS, snapshot_bytes
 from tests.unit.test_passes import ONE_SECOND, compare_passes, skyfield_passes
 
 #: The corpus files, each with the day after it that it computes, and what becomes of its

@@ -20,9 +20,10 @@ import sqlalchemy as sa
 
 from constops.reporting import schema
 from constops.reporting.store import connect
-from tests.conftest import REPO, SNAPSHOTS, _postgres_database, sharded_settings
-from tests.integration.airflow_services import Standalone, airflow, airflow_env
-from tests.tables import table_rows
+from tests.support.airflow_services import Standalone, airflow, airflow_env
+from tests.support.data import REPO, SNAPSHOTS, sharded_settings
+from tests.support.postgres import postgres_database
+from tests.support.tables import table_rows
 
 from cluster import Cluster, ClusterConfig, free_port, group_alive
 
@@ -121,7 +122,7 @@ def test_two_celery_workers_with_shards_load_the_tables_of_the_local_run(tmp_pat
     celestrak.answer(403, NOT_UPDATED)  # each scheduler's own run for today is refused
     with ExitStack() as stack:
         metadata_url, reporting_url, local_reporting_url = (
-            stack.enter_context(contextmanager(_postgres_database)()) for _ in range(3))
+            stack.enter_context(contextmanager(postgres_database)()) for _ in range(3))
         # The LocalExecutor run goes on beside the cluster (most of either is waiting).
         pool = stack.enter_context(ThreadPoolExecutor(max_workers=1))
         local_run = pool.submit(run_local, tmp_path / "local", celestrak, local_reporting_url)

@@ -11,14 +11,15 @@ from sqlalchemy import event
 
 from constops import snapshots
 from constops.archive import RawArchive
-from constops.day import coverage as day_coverage
 from constops.day import fleet as day_fleet
 from constops.day import ingest
+from constops.day.products import compute_whole_day
 from constops.reporting import schema
 from constops.reporting.store import connect
 from constops.settings import load_settings
-from tests.conftest import SNAPSHOTS, _postgres_database
-from tests.tables import table_rows
+from tests.support.data import SNAPSHOTS
+from tests.support.postgres import postgres_database
+from tests.support.tables import table_rows
 
 DAY = date(2025, 11, 20)
 TABLES = (schema.coverage_daily, schema.coverage_cells, schema.coverage_timeseries)
@@ -26,7 +27,7 @@ TABLES = (schema.coverage_daily, schema.coverage_cells, schema.coverage_timeseri
 
 @pytest.fixture
 def two_databases():
-    gen_a, gen_b = _postgres_database(), _postgres_database()
+    gen_a, gen_b = postgres_database(), postgres_database()
     urls = next(gen_a), next(gen_b)
     yield urls
     for gen in (gen_a, gen_b):
@@ -50,7 +51,7 @@ def rows(engine):
 def test_a_killed_connection_leaves_no_partial_day_and_the_retry_completes_it(two_databases, tmp_path):
     url, reference_url = two_databases
     engine, settings = prepare(url, tmp_path)
-    day_coverage.compute_coverage_day(engine, settings, "qianfan", DAY)
+    compute_whole_day("coverage", engine, settings, "qianfan", DAY)
     with engine.begin() as conn:  # mark the previous copy, to see that it survives whole
         conn.execute(sa.update(schema.coverage_daily).values(step_s=-1.0))
     previous = rows(engine)
@@ -67,14 +68,14 @@ def test_a_killed_connection_leaves_no_partial_day_and_the_retry_completes_it(tw
             killed.append(pid)
 
     with pytest.raises(sa.exc.OperationalError):
-        day_coverage.compute_coverage_day(engine, settings, "qianfan", DAY)
+        compute_whole_day("coverage", engine, settings, "qianfan", DAY)
     assert killed
     assert rows(engine) == previous  # the old day, whole; nothing of the interrupted load
 
     event.remove(engine, "before_cursor_execute", kill_during_cells_insert)
-    day_coverage.compute_coverage_day(engine, settings, "qianfan", DAY)  # the retry, same process and pool
+    compute_whole_day("coverage", engine, settings, "qianfan", DAY)  # the retry, same process and pool
     reference_engine, _ = prepare(reference_url, tmp_path)
-    day_coverage.compute_coverage_day(reference_engine, settings, "qianfan", DAY)
+    compute_whole_day("coverage", reference_engine, settings, "qianfan", DAY)
     assert rows(engine) == rows(reference_engine)
     for e in (engine, reference_engine, admin):
         e.dispose()

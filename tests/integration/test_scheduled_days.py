@@ -15,9 +15,9 @@ from sqlalchemy import select
 
 from constops.reporting import schema
 from constops.reporting.store import connect
-from tests.conftest import REPO, SNAPSHOTS
-from tests.integration.airflow_services import Standalone, airflow, airflow_env
-from tests.tables import table_rows
+from tests.support.airflow_services import Standalone, airflow, airflow_env
+from tests.support.data import REPO, SNAPSHOTS
+from tests.support.tables import table_rows
 
 DAYS = [date(2025, 11, 15) + timedelta(days=i) for i in range(7)]
 KEYS = [d.isoformat() for d in DAYS]

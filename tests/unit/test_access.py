@@ -10,12 +10,13 @@ import sqlalchemy as sa
 
 from constops.reporting.access import ANALYST_READABLE, grant_analyst_role
 from constops.reporting.store import connect
-from tests.conftest import REPO, _postgres_database
+from tests.support.data import REPO
+from tests.support.postgres import postgres_database
 
 
 @pytest.fixture
 def postgres_url():
-    yield from _postgres_database()
+    yield from postgres_database()
 
 
 def _as_role(engine, role, sql):

@@ -18,7 +18,7 @@ import compose_spec
 import pytest
 import yaml
 
-from tests.conftest import REPO
+from tests.support.data import REPO
 
 from cluster import SERVICE_COMMANDS, ClusterConfig, environment
 
@@ -31,7 +31,7 @@ AIRFLOW_SERVICES = set(SERVICE_COMMANDS)
 SAME_VALUE = (
     "AIRFLOW__CORE__EXECUTOR", "AIRFLOW__CORE__AUTH_MANAGER", "AIRFLOW__CORE__LOAD_EXAMPLES",
     "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION", "AIRFLOW__OPERATORS__DEFAULT_QUEUE",
-    "AIRFLOW_CONN_CELESTRAK", "CONSTOPS_WORKERS",
+    "AIRFLOW_CONN_CELESTRAK", "CONSTOPS__COVERAGE__THREADS",
 )
 #: Connection URLs: the same scheme (driver) in both, only hosts and passwords differ.
 SAME_SCHEME = (

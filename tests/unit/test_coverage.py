@@ -18,7 +18,7 @@ from constops.coverage import CellGrid, cell_figures, percent_area_covered_serie
 from constops.propagation import ecef_positions_km, satrec_array
 from constops.settings import load_settings
 from constops.timescale import TimeGrid
-from tests.conftest import snapshot_bytes
+from tests.support.data import snapshot_bytes
 
 TENTH_OF_A_PERCENTAGE_POINT = 0.1
 

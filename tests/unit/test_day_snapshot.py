@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import select
 
 from constops import day_snapshots, snapshots
-from constops.day import coverage as day_coverage
 from constops.day import fleet as day_fleet
 from constops.day import ingest
 from constops.day import passes as day_passes
 from constops.day import snapshot as day_snapshot
+from constops.day.products import compute_whole_day
 from constops.days import DayOutOfRangeError, check_day
 from constops.elements import read_records
 from constops.freshness import SnapshotTooOldError
@@ -22,7 +22,7 @@ from constops.propagation import propagation_failures
 from constops.reporting import schema
 from constops.reporting.store import count_rows
 from constops.settings import load_settings
-from tests.conftest import SNAPSHOTS, snapshot_bytes
+from tests.support.data import SNAPSHOTS, snapshot_bytes
 
 NOW = datetime(2026, 12, 2, 12, 0, tzinfo=timezone.utc)
 
@@ -88,8 +88,8 @@ def test_stations_and_region_are_rows_to_join_to(store):
     day = date(2025, 11, 20)
     ingest.ingest_day(engine, archive, settings, "qianfan", day, NOW, fetch=None)
     day_fleet.compute_fleet_day(engine, settings, "qianfan", day)
-    day_coverage.compute_coverage_day(engine, settings, "qianfan", day)
-    day_passes.compute_passes_day(engine, settings, "qianfan", day)
+    compute_whole_day("coverage", engine, settings, "qianfan", day)
+    compute_whole_day("passes", engine, settings, "qianfan", day)
     akkol = settings.stations[0]
     with engine.connect() as conn:
         (station,) = conn.execute(select(schema.stations)).all()

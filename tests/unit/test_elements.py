@@ -6,7 +6,7 @@ import pytest
 
 from constops import elements
 from constops.elements import ElementsError
-from tests.conftest import FIXTURES, snapshot_bytes
+from tests.support.data import FIXTURES, snapshot_bytes
 
 
 def test_every_format_of_the_same_day_gives_the_same_108_satellites():

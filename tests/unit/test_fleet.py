@@ -2,7 +2,7 @@
 
 The 2025-11-20 snapshot is the current one (epochs of 2025-11-19) and the six earlier
 days its history. Expected figures come from the data: 70 satellites on station
-(DESIGN.md counts 70 at operating altitude on 2025-11-19), 14 of the 2025-233 launch
+(70 at operating altitude on 2025-11-19; docs/engine.md, "Accuracy"), 14 of the 2025-233 launch
 climbing at 4 to 5 km/day, the rest parked below the shell.
 """
 
@@ -21,7 +21,7 @@ from constops.fleet import (
     raan_clusters,
     status_counts,
 )
-from tests.conftest import snapshot_bytes
+from tests.support.data import snapshot_bytes
 
 AT = datetime(2025, 11, 20, tzinfo=timezone.utc)
 DAYS = [f"2025-11-{day}" for day in range(14, 21)]

@@ -11,12 +11,13 @@ from skyfield.api import EarthSatellite, load, wgs84
 from constops import elements
 from constops.geometry import enu_basis, geodetic_to_ecef_km, look_angles
 from constops.propagation import ecef_positions_km, satrec_array
-from constops.sites import Station
+from constops.settings import load_settings
 from constops.timescale import TimeGrid
-from tests.conftest import snapshot_bytes
+from tests.support.data import snapshot_bytes
 
 ONE_HUNDREDTH_DEG = 0.01
-AKKOL = Station("akkol", "Akkol", 52.0, 70.9, 400.0, 10.0)
+#: The configured Akkol gateway (defaults.toml): the tests check what the pipeline computes.
+AKKOL = load_settings().station("akkol")
 
 
 def _skyfield_satellites(payload: bytes):
@@ -26,7 +27,7 @@ def _skyfield_satellites(payload: bytes):
 
 
 def test_wgs84_site_position_matches_skyfield_to_a_millimetre():
-    for lat, lon, alt_m in [(52.0, 70.9, 400.0), (-33.9, 18.4, 0.0), (89.9, -120.0, 3000.0)]:
+    for lat, lon, alt_m in [(AKKOL.lat_deg, AKKOL.lon_deg, AKKOL.alt_m), (-33.9, 18.4, 0.0), (89.9, -120.0, 3000.0)]:
         ours = geodetic_to_ecef_km(lat, lon, alt_m / 1000)
         theirs = wgs84.latlon(lat, lon, elevation_m=alt_m).itrs_xyz.km
         assert np.max(np.abs(ours - theirs)) < 1e-6
@@ -56,6 +57,6 @@ def test_elevation_and_azimuth_match_skyfield_within_a_hundredth_of_a_degree():
 
 
 def test_up_vector_is_the_ellipsoid_normal():
-    east, north, up = enu_basis(52.0, 70.9)
+    east, north, up = enu_basis(AKKOL.lat_deg, AKKOL.lon_deg)
     assert np.allclose([east @ north, east @ up, north @ up], 0.0, atol=1e-12)
     assert abs(np.degrees(np.arcsin(up[2])) - 52.0) < 1e-9

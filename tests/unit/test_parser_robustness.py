@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from constops import celestrak, elements
 from constops.elements import ElementsError
-from tests.conftest import snapshot_bytes
+from tests.support.data import snapshot_bytes
 
 REAL = {fmt: snapshot_bytes(f"qianfan_2025-11-20.{fmt}")[:6000] for fmt in ("tle", "json", "xml")}
 REAL["csv"] = (

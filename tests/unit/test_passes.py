@@ -12,12 +12,14 @@ from skyfield.api import EarthSatellite, load, wgs84
 
 from constops import elements
 from constops.passes import DEFAULT_PAD_S, DEFAULT_STEP_S, find_passes
+from constops.settings import load_settings
 from constops.sites import Station
-from tests.conftest import snapshot_bytes
+from tests.support.data import snapshot_bytes
 
 ONE_SECOND = 1.0
 ONE_HUNDREDTH_DEG = 0.01
-AKKOL = Station("akkol", "Akkol", 52.0, 70.9, 400.0, 10.0)
+#: The configured Akkol gateway (defaults.toml): the tests check what the pipeline computes.
+AKKOL = load_settings().station("akkol")
 DAY_START = datetime(2025, 11, 20, tzinfo=timezone.utc)
 DAY_END = DAY_START + timedelta(days=1)
 

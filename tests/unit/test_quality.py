@@ -7,14 +7,13 @@ from sqlalchemy import update
 
 from constops import quality, snapshots
 from constops.archive import RawArchive
-from constops.day import coverage as day_coverage
 from constops.day import fleet as day_fleet
 from constops.day import ingest
-from constops.day import passes as day_passes
+from constops.day.products import compute_whole_day
 from constops.reporting import schema
 from constops.reporting.store import connect
 from constops.settings import load_settings
-from tests.conftest import SNAPSHOTS
+from tests.support.data import SNAPSHOTS
 
 DAY = date(2025, 11, 20)
 
@@ -26,9 +25,9 @@ def computed_day(reporting_url, tmp_path):
     archive = RawArchive(str(tmp_path / "archive"))
     snapshots.import_file(engine, archive, SNAPSHOTS / "qianfan_2025-11-20.tle", "qianfan")
     ingest.ingest_day(engine, archive, settings, "qianfan", DAY, datetime(2026, 1, 1, tzinfo=timezone.utc), None)
-    day_passes.compute_passes_day(engine, settings, "qianfan", DAY)
+    compute_whole_day("passes", engine, settings, "qianfan", DAY)
     day_fleet.compute_fleet_day(engine, settings, "qianfan", DAY)
-    day_coverage.compute_coverage_day(engine, settings, "qianfan", DAY)
+    compute_whole_day("coverage", engine, settings, "qianfan", DAY)
     yield engine
     engine.dispose()
 

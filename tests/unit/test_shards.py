@@ -20,7 +20,7 @@ from constops.shards import (
     plan_blocks,
 )
 from constops.timescale import TimeGrid
-from tests.conftest import snapshot_bytes
+from tests.support.data import snapshot_bytes
 
 START = datetime(2025, 11, 20, tzinfo=timezone.utc)
 UNEVEN_BLOCKS = [(0, 1), (1, 30), (30, 77), (77, 108)]  # one of a single satellite

@@ -13,7 +13,7 @@ from constops.elements import ElementsError
 from constops.reporting import schema
 from constops.reporting.store import count_rows
 from constops.settings import load_settings
-from tests.conftest import SNAPSHOTS, snapshot_bytes
+from tests.support.data import SNAPSHOTS, snapshot_bytes
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
 

@@ -18,7 +18,7 @@ from constops.flags import drag_signature
 from constops.fleet import fleet_status
 from constops.triage import triage_answer
 from constops.validation import PayloadLimits, check_payload
-from tests.conftest import snapshot_bytes
+from tests.support.data import snapshot_bytes
 
 CORPUS = ("qianfan_2026-04-15.tle", "qianfan_2026-08-31.tle", "qianfan_2026-08-31.xml")
 #: From CORPUS_2026.md's anomaly table: |BSTAR| > 0.1, BSTAR < 0, |MEAN_MOTION_DOT| > 0.01.

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, select
 
 from ..clock import utc_now
 from ..coverage import CellGrid, cell_figures, count_in_view, percent_area_covered_series, region_figures
-from ..day_snapshots import require_assigned, snapshot_for_day
+from ..day_snapshots import require_assigned
 from ..reporting import schema
 from ..reporting.sites import record_sites
 from ..reporting.store import replace
@@ -18,14 +18,6 @@ from ..settings import Settings
 from ..shards import Counts, add_counts
 from ..snapshots import NoSnapshotError, load_element_sets
 from ..timescale import TimeGrid, day_bounds
-
-
-def compute_coverage_day(engine: Engine, settings: Settings, group: str, day: date) -> dict:
-    """Compute and load the coverage of ``day`` from all the satellites of the day's snapshot
-    in one block; return the region figures (see :func:`load_coverage_day`)."""
-    snapshot_id = snapshot_for_day(engine, group, day).snapshot_id
-    block = count_coverage_block(engine, settings, group, day, snapshot_id)
-    return load_coverage_day(engine, settings, group, day, snapshot_id, [block])
 
 
 def count_coverage_block(
@@ -43,7 +35,8 @@ def count_coverage_block(
     norad = np.array([s.norad_cat_id for s in element_sets], dtype=np.int64)
     subsets = {"all": np.ones(len(norad), bool), "operational": np.isin(norad, list(operational))}
     return count_in_view(element_sets, _coverage_grid(settings), settings.masks_deg,
-                         _coverage_times(settings, day), subsets, settings.stations)
+                         _coverage_times(settings, day), subsets, settings.stations,
+                         threads=settings.coverage_threads)
 
 
 def _coverage_grid(settings: Settings) -> CellGrid:

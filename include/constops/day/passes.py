@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Engine
 
 from ..clock import utc_now
-from ..day_snapshots import require_assigned, snapshot_for_day
+from ..day_snapshots import require_assigned
 from ..passes import Pass, find_passes
 from ..reporting import schema
 from ..reporting.sites import record_sites
@@ -16,15 +16,6 @@ from ..reporting.store import replace
 from ..settings import Settings
 from ..snapshots import load_element_sets
 from ..timescale import day_bounds
-
-
-def compute_passes_day(engine: Engine, settings: Settings, group: str, day: date) -> dict:
-    """Compute and load every configured station's passes of ``day`` from all the satellites
-    of the day's snapshot in one block; return the summary per station (see
-    :func:`load_passes_day`)."""
-    snapshot_id = snapshot_for_day(engine, group, day).snapshot_id
-    block = passes_block(engine, settings, group, day, snapshot_id)
-    return load_passes_day(engine, settings, group, day, snapshot_id, [block])
 
 
 def passes_block(

@@ -46,3 +46,14 @@ PRODUCTS = {
         load=passes.load_passes_day,
     ),
 }
+
+
+def compute_whole_day(name: str, engine, settings, group: str, day) -> dict:
+    """Compute product ``name`` of ``day`` from all the satellites of the day's snapshot in
+    one block and load it; return its summary (the unsharded path: tools and tests)."""
+    from ..day_snapshots import snapshot_for_day
+
+    product = PRODUCTS[name]
+    snapshot_id = snapshot_for_day(engine, group, day).snapshot_id
+    block = product.compute(engine, settings, group, day, snapshot_id)
+    return product.load(engine, settings, group, day, snapshot_id, [block])

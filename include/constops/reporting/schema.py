@@ -289,18 +289,28 @@ fleet_status = Table(
 )
 
 
-#: Analysts' day-by-day trend: satellites in orbit and operational, coverage at 10/25/40 deg
-#: (all satellites, direct), and the gateways' visibility (the lowest over the configured
-#: stations, each at its own mask). Plain SQL valid on SQLite and PostgreSQL.
-DAILY_TREND_SQL = """
+def mask_column(mask_deg: float) -> str:
+    """Return the name of ``daily_trend``'s coverage column at a mask: ``percent_time_covered_25deg``
+    (``_7_5deg`` for 7.5 degrees)."""
+    return f"percent_time_covered_{mask_deg:g}deg".replace(".", "_")
+
+
+def daily_trend_sql(masks_deg) -> str:
+    """Return the SQL of the analysts' day-by-day trend (plain SQL for SQLite and PostgreSQL):
+    satellites in orbit and operational, coverage at every configured mask (all satellites,
+    direct), the gateways' visibility (the lowest over the stations, each at its own mask),
+    and the snapshot's age."""
+    per_mask = "".join(
+        f"       max(CASE WHEN c.min_elevation_deg = {float(mask)!r} THEN c.percent_time_covered END) "
+        f"AS {mask_column(mask)},\n"
+        for mask in masks_deg
+    )
+    return f"""
 SELECT d.day, d.group_name, c.region_id, d.snapshot_id, d.selection,
        s.object_count AS satellites_in_orbit,
        (SELECT count(*) FROM fleet_status f
          WHERE f.day = d.day AND f.group_name = d.group_name AND f.status = 'operational') AS operational_satellites,
-       max(CASE WHEN c.min_elevation_deg = 10 THEN c.percent_time_covered END) AS percent_time_covered_10deg,
-       max(CASE WHEN c.min_elevation_deg = 25 THEN c.percent_time_covered END) AS percent_time_covered_25deg,
-       max(CASE WHEN c.min_elevation_deg = 40 THEN c.percent_time_covered END) AS percent_time_covered_40deg,
-       (SELECT min(g.percent_time_visible) FROM gateway_daily g
+{per_mask}       (SELECT min(g.percent_time_visible) FROM gateway_daily g
          WHERE g.day = d.day AND g.group_name = d.group_name) AS gateway_percent_time_visible_min
        , d.snapshot_age_days, d.age_override
 FROM day_snapshots d
@@ -311,4 +321,7 @@ GROUP BY d.day, d.group_name, c.region_id, d.snapshot_id, d.selection, s.object_
          d.snapshot_age_days, d.age_override
 """
 
-VIEWS = {"daily_trend": DAILY_TREND_SQL}
+
+def views(masks_deg) -> dict[str, str]:
+    """Return {view name: SQL} of the analysts' views for the configured masks."""
+    return {"daily_trend": daily_trend_sql(masks_deg)}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import fcntl
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
 
@@ -15,8 +15,9 @@ from . import schema
 _INSERT_BATCH = 5000
 
 
-def connect(url: str) -> Engine:
-    """Return an Engine for a SQLAlchemy URL with the reporting schema created.
+def connect(url: str, masks_deg: Sequence[float] | None = None) -> Engine:
+    """Return an Engine for a SQLAlchemy URL with the reporting schema created, and the
+    analysts' views made for ``masks_deg`` (default: the default settings' masks).
 
     SQLite connections wait up to 60 s for a lock (two DAGs may load at once)
     and enforce foreign keys.
@@ -26,7 +27,11 @@ def connect(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
         engine = create_engine(url, pool_pre_ping=True)
-    _create_schema(engine)
+    if masks_deg is None:
+        from ..defaults import default
+
+        masks_deg = default("coverage", "masks_deg")
+    _create_schema(engine, schema.views(masks_deg))
     return engine
 
 
@@ -35,7 +40,7 @@ def connect(url: str) -> Engine:
 _SCHEMA_LOCK_KEY = 7_205_011
 
 
-def _create_schema(engine: Engine) -> None:
+def _create_schema(engine: Engine, views: Mapping[str, str]) -> None:
     """Create the missing tables and (re)create the analysts' views, one process at a time:
     tasks that start together (coverage, gateway_passes, backfill runs) would otherwise race
     on the DDL. PostgreSQL: an advisory lock in the transaction; SQLite, whose DDL runs
@@ -47,14 +52,14 @@ def _create_schema(engine: Engine) -> None:
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK_KEY})
             schema.metadata.create_all(conn)
             _add_missing_columns(conn)
-            for name, sql in schema.VIEWS.items():
-                conn.execute(text(f"CREATE OR REPLACE VIEW {name} AS {sql}"))
+            for name, sql in views.items():
+                _replace_view_postgresql(conn, name, sql)
         return
     with _file_lock(engine.url.database):
         schema.metadata.create_all(engine)
         with engine.begin() as conn:
             _add_missing_columns(conn)
-            for name, sql in schema.VIEWS.items():
+            for name, sql in views.items():
                 create = f"CREATE VIEW {name} AS {sql}"
                 stored = conn.execute(text("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = :n"),
                                       {"n": name}).scalar()
@@ -99,6 +104,23 @@ def upsert(conn: Connection, table, rows: Iterable[Mapping[str, object]], key: I
         set_={name: statement.excluded[name] for name in rows[0] if name not in key},
     )
     conn.execute(statement, rows)
+
+
+def _replace_view_postgresql(conn: Connection, name: str, sql: str) -> None:
+    """Create or replace a view; when its columns changed (other masks), which CREATE OR
+    REPLACE refuses, drop it first. Grants on a dropped view go with it: rerun
+    analyst_role.sql after changing the masks."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    savepoint = conn.begin_nested()
+    try:
+        conn.execute(text(f"CREATE OR REPLACE VIEW {name} AS {sql}"))
+        savepoint.commit()
+    except DBAPIError:  # "cannot change name of view column ..."
+        savepoint.rollback()
+        conn.execute(text(f"DROP VIEW IF EXISTS {name}"))
+        conn.execute(text(f"CREATE VIEW {name} AS {sql}"))
 
 
 @contextmanager

@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.conftest import REPO
+from tests.support.data import REPO
 
 from cluster import free_port, group_alive, signal_group
 
