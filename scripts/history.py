@@ -15,6 +15,8 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 
+import airflow  # noqa: F401  (puts the plugins folder on sys.path)
+
 from constops.reporting.schema import mask_column
 from constops.settings import load_settings
 from constops.snapshots import import_file
