@@ -137,7 +137,10 @@ class Cluster:
 
     def __init__(self, config: ClusterConfig, extra_env: dict[str, str] | None = None):
         self.config = config
-        base = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "CONSTOPS_"))}
+        # The caller's own settings overrides (CONSTOPS__SECTION__KEY) pass through; the rest of
+        # Airflow's and the pipeline's environment is this cluster's own.
+        base = {k: v for k, v in os.environ.items()
+                if k.startswith("CONSTOPS__") or not k.startswith(("AIRFLOW", "CONSTOPS_"))}
         self.env = {**base, "PATH": f"{BIN}{os.pathsep}{base.get('PATH', '')}",
                     **environment(config), **(extra_env or {})}
         self.logs = config.home / "logs-cluster"

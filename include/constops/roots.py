@@ -3,8 +3,10 @@
 Contract of :func:`bracketed_roots`: given brackets ``[lo, hi]`` where ``f(lo)`` and
 ``f(hi)`` have strictly opposite signs (a zero at a bracket's end is not looked for: the
 caller's samples are never exactly on a root), it returns for every bracket an
-``x`` in ``[lo, hi]`` with ``|x - root| < TOLERANCE_S`` for one root of ``f`` in it,
-or NaN where ``f`` stops being finite (an SGP4 failure). Every iteration evaluates all
+``x`` in ``[lo, hi]`` where the last step or the bracket was narrower than ``TOLERANCE_S``
+(Newton and the secant converge much closer; a root of ``f`` lies within the bracket), or
+NaN where ``f`` stops being finite (an SGP4 failure). After ``MAX_ITERATIONS`` the current
+iterate is returned, still inside its bracket (only pathological input gets there). Every iteration evaluates all
 pending brackets in one call, so the caller's overhead is per iteration, not per root.
 Steps are Newton's where the slope is given, the secant's where it is NaN, and a
 bisection whenever either would leave the shrinking bracket: convergence is never lost.

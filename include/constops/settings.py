@@ -81,17 +81,20 @@ def load_settings(path: str | os.PathLike | None = None, environ: Mapping[str, s
     environ = os.environ if environ is None else environ
     data = _with_region_paths(copy.deepcopy(DEFAULTS), DEFAULTS_PATH.parent)
     user = path or environ.get(SETTINGS_ENV)
-    where = str(user or DEFAULTS_PATH)
+    sources = [str(user)] if user else [str(DEFAULTS_PATH)]
+    where = sources[0]
     try:
         if user:
             _overlay(data, _with_region_paths(tomllib.loads(Path(user).read_text(encoding="utf-8")), Path(user).parent))
-        for name, value in environ.items():
+        for name, value in sorted(environ.items()):
             if name.startswith(OVERRIDE_PREFIX):
                 where = name
                 _overlay(data, _override(name, value))
+                sources.append(name)
+        where = " with ".join(sources)
         return _from_toml(data)
     except (KeyError, TypeError, ValueError, tomllib.TOMLDecodeError) as exc:
-        raise ValueError(f"settings {where}: {exc!r}") from None
+        raise ValueError(f"settings {where}: {type(exc).__name__}: {exc}") from None
 
 
 def override_name(section: str, key: str) -> str:
@@ -109,10 +112,28 @@ def _override(name: str, value: str) -> dict:
         parsed = tomllib.loads(f"v = {value}")["v"]
     except tomllib.TOMLDecodeError:
         parsed = value
+    _check_override(parts, parsed)
     nested = parsed
     for part in reversed(parts):
         nested = {part: nested}
     return nested
+
+
+def _check_override(parts: list[str], value) -> None:
+    """Raise ValueError unless ``[parts]`` is a setting of the defaults and ``value`` has its
+    type: an unknown key is a typo, and ``groups=qianfan`` (no brackets) is not a list."""
+    known = DEFAULTS
+    for part in parts:
+        if not isinstance(known, dict) or part not in known:
+            if parts[0] == "regions" and len(parts) == 3:
+                return  # a region of the user's own
+            raise ValueError(f"[{'.'.join(parts[:-1])}] {parts[-1]} is not a setting (see defaults.toml)")
+        known = known[part]
+    kinds = {bool: (bool,), int: (int, float), float: (int, float), str: (str,), list: (list,)}
+    expected = kinds.get(type(known))
+    if expected and (not isinstance(value, expected) or (isinstance(value, bool) and bool not in expected)):
+        raise ValueError(f"[{'.'.join(parts[:-1])}] {parts[-1]}={value!r} must be of the type of its default "
+                         f"{known!r} (values are read as TOML: a list is [a, b], a text \"...\")")
 
 
 def _overlay(base: dict, top: dict) -> None:
@@ -151,7 +172,7 @@ def _from_toml(data: dict) -> Settings:
         region_geojson=Path(region["geojson"]),
         cell_size_deg=float(coverage["cell_size_deg"]),
         coverage_step_s=float(coverage["step_s"]),
-        masks_deg=tuple(float(mask) for mask in coverage["masks_deg"]),
+        masks_deg=_masks(coverage["masks_deg"]),
         coverage_shard_satellites=_whole(coverage, "coverage", "shard_satellites", 1),
         coverage_threads=_whole(coverage, "coverage", "threads", 0),
         pass_step_s=float(passes["step_s"]),
@@ -168,6 +189,14 @@ def _from_toml(data: dict) -> Settings:
         limits=PayloadLimits(**data["ingest"]),
         flags=FlagThresholds(**data["flags"]),
     )
+
+
+def _masks(values) -> tuple[float, ...]:
+    """Return the elevation masks, degrees: distinct, each in [0, 90)."""
+    masks = tuple(float(mask) for mask in values)
+    if not masks or len(set(masks)) != len(masks) or not all(0.0 <= mask < 90.0 for mask in masks):
+        raise ValueError(f"[coverage] masks_deg={list(values)!r} must be distinct elevations in [0, 90) degrees")
+    return masks
 
 
 def _whole(section: dict, name: str, key: str, least: int) -> int:

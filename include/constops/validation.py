@@ -4,7 +4,7 @@ A payload can be well-formed and still wrong as a whole: one whose newest elemen
 weeks old (a stale cache), one that lost many of the previous snapshot's objects (a
 truncated or filtered answer), one where too many records had to be set aside (a broken
 answer, rather than a few odd satellites). Each limit is a setting (``[ingest]`` in the
-settings file, documented in the README with its default and why); a payload beyond one
+settings file, documented in docs/operators.md with its default and why); a payload beyond one
 is archived, recorded as rejected, and the ingest fails with an ElementsError that says
 which limit and by how much, with the triage's account of the records.
 """
@@ -40,6 +40,8 @@ class PayloadLimits:
     max_snapshot_age_days: float = default("ingest", "max_snapshot_age_days")
 
     def __post_init__(self):
+        if isinstance(self.max_body_bytes, bool) or not isinstance(self.max_body_bytes, int):
+            raise ValueError(f"[ingest] max_body_bytes={self.max_body_bytes!r} must be a whole number of bytes")
         for name, value in vars(self).items():
             if not (isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0):
                 raise ValueError(f"[ingest] {name}={value!r} must be a number >= 0")

@@ -45,3 +45,23 @@ def test_a_bad_override_names_the_variable(environ, says):
     with pytest.raises(ValueError) as caught:
         load_settings(environ=environ)
     assert says in str(caught.value) and list(environ)[0] in str(caught.value)
+
+
+@pytest.mark.parametrize("environ, says", [
+    ({"CONSTOPS__PIPELINE__GROUPS": "qianfan"}, "must be of the type of its default ['qianfan']"),
+    ({"CONSTOPS__COVERAGE__MASK_DEG": "[10]"}, "[coverage] mask_deg is not a setting"),
+    ({"CONSTOPS__COVERAGE__MASKS_DEG": "[10, 10]"}, "must be distinct elevations in [0, 90)"),
+    ({"CONSTOPS__INGEST__MAX_BODY_BYTES": "2e7"}, "must be a whole number of bytes"),
+])
+def test_an_override_of_the_wrong_type_or_name_is_refused(environ, says):
+    with pytest.raises(ValueError) as caught:
+        load_settings(environ=environ)
+    assert says in str(caught.value)
+
+
+def test_a_files_error_is_blamed_on_the_file_and_the_overrides_in_force(tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text("[coverage]\nshard_satellites = 0\n")
+    with pytest.raises(ValueError) as caught:
+        load_settings(path, environ={"CONSTOPS__COVERAGE__THREADS": "1"})
+    assert f"settings {path} with CONSTOPS__COVERAGE__THREADS" in str(caught.value)
