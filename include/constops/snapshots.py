@@ -119,7 +119,7 @@ def _triage_columns(triage: Triage | None) -> dict:
         return dict.fromkeys(("record_count", "set_aside_count", "flagged_count", "median_epoch"))
     return {
         "record_count": triage.record_count, "set_aside_count": len(triage.set_aside),
-        "flagged_count": len({f.norad_cat_id for f in triage.flags}),
+        "flagged_count": triage.account().flagged_count,
         "median_epoch": median_epoch(s.epoch for s in triage.element_sets) if triage.element_sets else None,
     }
 

@@ -38,12 +38,21 @@ class Account:
     flags: list[Flag]
 
     @property
+    def unusable_count(self) -> int:
+        """Return the records set aside because they cannot be propagated. Duplicates do not
+        count: an answer with several element sets per object (a Space-Track ``gp_history``
+        file) is whole, its newest kept."""
+        return sum(s.rule != "duplicate" for s in self.set_aside)
+
+    @property
     def set_aside_percent(self) -> float:
-        """Return the share of the answer's records set aside because they cannot be
-        propagated, in percent. Duplicates do not count: an answer with several element
-        sets per object (a Space-Track ``gp_history`` file) is whole, its newest kept."""
-        unusable = sum(s.rule != "duplicate" for s in self.set_aside)
-        return 100.0 * unusable / self.record_count if self.record_count else 0.0
+        """Return :attr:`unusable_count` as a share of the answer's records, in percent."""
+        return 100.0 * self.unusable_count / self.record_count if self.record_count else 0.0
+
+    @property
+    def flagged_count(self) -> int:
+        """Return the loaded element sets with at least one flag."""
+        return len({f.norad_cat_id for f in self.flags})
 
     def set_aside_by_rule(self) -> dict[str, int]:
         """Return {rule: records set aside by it}, most frequent first."""
@@ -56,10 +65,9 @@ class Account:
     def describe(self) -> str:
         """Return the one-line account an operator reads: records loaded, flagged by rule, and
         set aside by rule with the first NORAD ids and names of each."""
-        flagged = len({f.norad_cat_id for f in self.flags})
         text = f"{self.record_count} records: {self.loaded_count} loaded"
-        if flagged:
-            text += f" ({flagged} flagged: {_counts(self.flagged_by_rule())})"
+        if self.flags:
+            text += f" ({self.flagged_count} flagged: {_counts(self.flagged_by_rule())})"
         if self.set_aside:
             parts = []
             for rule, count in self.set_aside_by_rule().items():
@@ -73,7 +81,7 @@ class Account:
         """Return the account as JSON-able counts (for run summaries and XCom), with its text."""
         return {
             "records": self.record_count, "loaded": self.loaded_count,
-            "flagged": len({f.norad_cat_id for f in self.flags}), "flagged_by_rule": self.flagged_by_rule(),
+            "flagged": self.flagged_count, "flagged_by_rule": self.flagged_by_rule(),
             "set_aside": len(self.set_aside), "set_aside_by_rule": self.set_aside_by_rule(),
             "set_aside_first": [_who(s) for s in self.set_aside[:10]], "text": self.describe(),
         }

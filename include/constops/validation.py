@@ -56,8 +56,7 @@ def check_payload(triage: Triage, acquired_at: datetime, previous_count: int | N
         raise ElementsError(f"{source}: {why}; {account.describe()}")
 
     if account.set_aside_percent > limits.max_set_aside_percent:
-        unusable = sum(s.rule != "duplicate" for s in triage.set_aside)
-        reject(f"{unusable} of {triage.record_count} records ({account.set_aside_percent:.0f}%) "
+        reject(f"{account.unusable_count} of {triage.record_count} records ({account.set_aside_percent:.0f}%) "
                f"cannot be propagated and are set aside, more than the limit of {limits.max_set_aside_percent:g}%")
     if not loaded:
         reject("no record can be loaded")
