@@ -78,7 +78,16 @@ class Standalone:
             if value:
                 return value
             time.sleep(every_s)
-        raise TimeoutError(f"waited {timeout_s:.0f} s for {what}:\n{self.tail()}")
+        raise TimeoutError(f"waited {timeout_s:.0f} s for {what}; runs:\n{self.runs_table()}\n{self.tail()}")
+
+    def runs_table(self) -> str:
+        """Return every DAG run of the installation, a line each (what a timeout failure shows)."""
+        try:
+            rows = self.metadata("SELECT dag_id, run_id, partition_key, state, start_date, end_date FROM dag_run "
+                                 "ORDER BY id")
+        except sqlite3.OperationalError as exc:
+            return f"(dag_run unreadable: {exc})"
+        return "\n".join(" | ".join(map(str, row)) for row in rows) or "(no run)"
 
     def tail(self, n_bytes: int = 4000) -> str:
         self.log.flush()
