@@ -1,19 +1,20 @@
 # Quick start: `make run` (the pipeline on Airflow standalone) and `make test`.
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
-ENV := source scripts/airflow-env.sh &&
+ENV := $(if $(PORT),export AIRFLOW__API__PORT=$(PORT);) source scripts/airflow-env.sh &&
 UV := .tools/bin/uv
 PYTEST_ARGS ?=
 
-.PHONY: help venv init run test demo history import pipeline bench bench-age bench-scale cluster whatif clean-airflow
+.PHONY: help venv init run test demo history import pipeline report bench bench-age bench-scale cluster whatif clean-airflow
 
 help:
-	@echo "make run                        Airflow standalone with the pipeline (UI on :8080)"
+	@echo "make run [PORT=8080]            Airflow standalone with the pipeline; PORT moves UI, API and tasks"
 	@echo "make test                       the test suite"
 	@echo "make demo                       import the bundled 2025-11-20 snapshot and compute that day"
 	@echo "make import FILES='a.tle b.xml' import snapshot files into the archive"
 	@echo "make pipeline DAY=YYYY-MM-DD    run tle_ingest, gateway_passes and coverage for one day"
 	@echo "   [MAX_AGE_DAYS=N]             ... accepting elements up to N days old (recorded as an override)"
+	@echo "make report DAY=YYYY-MM-DD      one self-contained HTML file of the day's charts [OUT=file.html]"
 	@echo "make history                    import the bundled week 2025-11-14..20 and compute 2025-11-15..21"
 	@echo "make bench                      engine speed and memory at 108..15,000 satellites"
 	@echo "make bench-age                  pass-time error against snapshot age (justifies max_snapshot_age_days)"
@@ -56,6 +57,10 @@ pipeline: init
 demo:
 	@$(MAKE) --no-print-directory import FILES=data/snapshots/qianfan/qianfan_2025-11-20.tle
 	@$(MAKE) --no-print-directory pipeline DAY=2025-11-20
+
+report: init
+	@test -n "$(DAY)" || (echo "usage: make report DAY=YYYY-MM-DD [OUT=file.html]"; exit 2)
+	@$(ENV) python scripts/report.py $(DAY) $(if $(OUT),--out $(OUT))
 
 history: init
 	@$(ENV) python scripts/history.py > "$$AIRFLOW_HOME/history.log" 2>&1 \

@@ -7,5 +7,9 @@ export AIRFLOW__CORE__DAGS_FOLDER="${AIRFLOW__CORE__DAGS_FOLDER:-$_repo/dags}"
 export AIRFLOW__CORE__PLUGINS_FOLDER="${AIRFLOW__CORE__PLUGINS_FOLDER:-$_repo/plugins}"
 export AIRFLOW__CORE__LOAD_EXAMPLES="${AIRFLOW__CORE__LOAD_EXAMPLES:-False}"
 export AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION="${AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION:-False}"
+# One setting moves the whole installation: AIRFLOW__API__PORT (`make run PORT=8090`) is
+# the UI's and API's port and, unless set apart, where tasks reach Airflow's execution API.
+export AIRFLOW__API__PORT="${AIRFLOW__API__PORT:-8080}"
+export AIRFLOW__CORE__EXECUTION_API_SERVER_URL="${AIRFLOW__CORE__EXECUTION_API_SERVER_URL:-http://localhost:$AIRFLOW__API__PORT/execution/}"
 export AIRFLOW_CONN_CELESTRAK="${AIRFLOW_CONN_CELESTRAK:-{\"conn_type\": \"http\", \"host\": \"celestrak.org\", \"schema\": \"https\"\}}"
 unset _repo

@@ -15,14 +15,37 @@ for _ in $(seq 1 120); do
   kill -0 $pid 2>/dev/null || { tail -30 "$AIRFLOW_HOME/standalone.log"; exit 1; }
   sleep 2
 done
+celestrak_note=$(python - <<'PY' 2>/dev/null || true
+import json, os, socket
+try:
+    conn = json.loads(os.environ.get("AIRFLOW_CONN_CELESTRAK", "{}"))
+except ValueError:
+    raise SystemExit(0)  # a URI connection: not checked here
+host = conn.get("host", "celestrak.org")
+port = conn.get("port") or (443 if conn.get("schema", "https") == "https" else 80)
+try:
+    socket.create_connection((host, int(port)), timeout=5).close()
+except OSError as exc:
+    print(f"NOT reachable from this machine ({host}:{port}: {exc.strerror or exc}).")
+PY
+)
 cat <<EOT
 
-  Airflow UI:  http://localhost:$port
+  Airflow UI:  http://localhost:$port   (Constellation pages: http://localhost:$port/constellation/calendar)
   Log in as:   admin / $(python -c "import json,sys; print(json.load(open(sys.argv[1]))['admin'])" "$passwords" 2>/dev/null || echo "see $passwords")
   Passwords:   $passwords
   Logs:        $AIRFLOW_HOME/standalone.log
   DAGs:        tle_ingest (daily 00:00 UTC) -> gateway_passes, coverage (same day)
   Stop:        Ctrl-C
-
 EOT
+if [ -n "$celestrak_note" ]; then
+  cat <<EOT
+  CelesTrak:   $celestrak_note
+               Today's scheduled tle_ingest run fails, saying so. Past days need no CelesTrak:
+                 make import FILES='data/snapshots/qianfan/qianfan_2025-*.tle'   (the bundled week)
+               then backfill 2025-11-15 .. 2025-11-21 (Constellation > Calendar, or Trigger > Backfill
+               on tle_ingest). Or point the celestrak connection (AIRFLOW_CONN_CELESTRAK) elsewhere.
+EOT
+fi
+echo
 wait $pid

@@ -356,3 +356,9 @@ def region_figures(figures: CellFigures, area_km2: np.ndarray) -> dict[str, floa
 def percent_area_covered_series(counts: np.ndarray, area_km2: np.ndarray) -> np.ndarray:
     """Return the percent of the region's area covered at each time step, shape (n_times,)."""
     return 100.0 * ((counts > 0) @ area_km2) / area_km2.sum()
+
+
+def sats_in_view_series(counts: np.ndarray, area_km2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the satellites in view of the region at each time step: the area-weighted mean
+    over its cells (float) and the count at the cell that sees most (int), both (n_times,)."""
+    return (counts @ area_km2) / area_km2.sum(), counts.max(axis=1, initial=0).astype(int)

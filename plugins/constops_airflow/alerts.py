@@ -23,9 +23,46 @@ def alert_line(context) -> str:
     dag_run = context.get("dag_run")
     day = getattr(dag_run, "partition_key", None) or context.get("params", {}).get("day") or context.get("logical_date")
     error = context.get("exception")
-    reason = f"{type(error).__name__}: {str(error).strip().splitlines()[0] if str(error).strip() else ''}" if error else "no exception"
+    if error is not None:
+        text = str(error).strip()
+        reason = f"{type(error).__name__}: {text.splitlines()[0] if text else ''}"
+    else:
+        reason = failure_outside_code(ti)
     return (f"{datetime.now(timezone.utc):%Y-%m-%dT%H:%M:%SZ} FAILED {ti.dag_id}.{ti.task_id} "
             f"day={day} try={ti.try_number} run={ti.run_id}: {reason}")
+
+
+def failure_outside_code(ti) -> str:
+    """Return why a task failed when no exception reached its callback (Airflow failed it from
+    outside its code: the worker could not reach the API server, the process was killed, a
+    heartbeat was lost): the last error its log holds, and where the log and the API are."""
+    from airflow.configuration import conf
+
+    log_file = (Path(conf.get("logging", "base_log_folder")) / f"dag_id={ti.dag_id}" / f"run_id={ti.run_id}"
+                / f"task_id={ti.task_id}" / f"attempt={ti.try_number}.log")
+    last = _last_error(log_file)
+    where = f"task log {log_file}" if log_file.exists() else f"no task log at {log_file}: the task never started"
+    api = conf.get("core", "execution_api_server_url", fallback="") or "(default)"
+    return (f"failed outside the task's code ({last or 'no error line in its log'}); {where}; "
+            f"workers reach Airflow at {api}")
+
+
+def _last_error(log_file: Path) -> str | None:
+    """Return the last error-level event of a task log (Airflow 3 writes JSON lines), if any."""
+    import json
+
+    try:
+        lines = log_file.read_text(encoding="utf-8", errors="replace").splitlines()[-500:]
+    except OSError:
+        return None
+    for line in reversed(lines):
+        try:
+            event = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(event, dict) and event.get("level") in ("error", "critical"):
+            return str(event.get("event", "")).strip().splitlines()[0][:300]
+    return None
 
 
 def alert_on_failure(context) -> None:

@@ -44,20 +44,44 @@ class CelestrakHook(HttpHook):
         """Return the ``Answer`` (final URL, status, body) of one GET of ``GROUP=group`` in OMM
         JSON, redirects not followed, at most ``max_body_bytes + 1`` bytes read (so that a
         larger body is seen, kept and rejected)."""
+        import requests
+
         from constops import celestrak
         from constops.day.ingest import Answer
 
         timeout = self.get_connection(self.http_conn_id).extra_dejson.get("timeout", DEFAULT_TIMEOUT_S)
-        response = self.run(
-            endpoint=celestrak.GP_PATH,
-            data=celestrak.gp_params(group, "json"),
-            headers={"User-Agent": user_agent},
-            extra_options={"check_response": False, "allow_redirects": False, "stream": True,
-                           "timeout": float(timeout)},
-        )
+        try:
+            response = self.run(
+                endpoint=celestrak.GP_PATH,
+                data=celestrak.gp_params(group, "json"),
+                headers={"User-Agent": user_agent},
+                extra_options={"check_response": False, "allow_redirects": False, "stream": True,
+                               "timeout": float(timeout)},
+            )
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise CelestrakUnreachableError(self.base_url, exc) from None
         with response:
             body = _read_capped(response, max_body_bytes + 1)
         return Answer(url=response.url, status=response.status_code, body=body)
+
+
+class CelestrakUnreachableError(ConnectionError):
+    """CelesTrak (or what the ``celestrak`` connection points at) could not be reached."""
+
+    def __init__(self, base_url: str, cause: Exception):
+        import re
+
+        text = str(cause)
+        kind = ("its name does not resolve" if "resolution" in text or "Name or service" in text
+                else "the request timed out" if "timed out" in text.lower()
+                else "the connection was refused" if "refused" in text.lower() else "the connection failed")
+        errno = re.search(r"\[Errno -?\d+\][^'\")]*", text)
+        detail = f": {errno.group(0).strip()}" if errno else ""
+        super().__init__(
+            f"CelesTrak cannot be reached at {base_url} ({kind}{detail}). Past days need no CelesTrak: "
+            f"import downloaded answers (make import FILES='data/snapshots/qianfan/qianfan_2025-*.tle' loads the "
+            f"bundled week) and compute them (make pipeline DAY=2025-11-20, or a backfill). For live days, point "
+            f"the 'celestrak' connection (AIRFLOW_CONN_CELESTRAK) at an address this machine reaches.")
 
 
 def _read_capped(response, limit: int) -> bytes:

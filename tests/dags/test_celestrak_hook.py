@@ -2,9 +2,8 @@
 timeout, no retry of an answer, and none of the hook's own extras sent as headers."""
 
 import pytest
-import requests
 
-from constops_airflow.hooks import CelestrakHook
+from constops_airflow.hooks import CelestrakHook, CelestrakUnreachableError
 from tests.support.data import snapshot_bytes
 
 
@@ -28,5 +27,17 @@ def test_an_error_answer_is_returned_not_retried(celestrak, monkeypatch):
 def test_the_connections_timeout_bounds_a_silent_server(celestrak, monkeypatch):
     monkeypatch.setenv("AIRFLOW_CONN_CELESTRAK", celestrak.connection(timeout_s=0.5))
     celestrak.answer(200, b"[]", delay_s=2.0)
-    with pytest.raises(requests.exceptions.ConnectionError, match="timed out"):
+    with pytest.raises(CelestrakUnreachableError, match="the request timed out"):
         CelestrakHook().fetch_group("qianfan", "constops/test", 1000)
+
+
+def test_an_unreachable_celestrak_is_said_plainly_with_what_to_do(monkeypatch):
+    # .invalid never resolves (RFC 6761): what a machine without internet meets.
+    monkeypatch.setenv("AIRFLOW_CONN_CELESTRAK", '{"conn_type": "http", "host": "celestrak.invalid", "schema": "http", '
+                                                 '"extra": {"timeout": 5}}')
+    with pytest.raises(CelestrakUnreachableError) as caught:
+        CelestrakHook().fetch_group("qianfan", "constops/test", 1000)
+    message = str(caught.value)
+    assert message.startswith("CelesTrak cannot be reached at http://celestrak.invalid (")
+    assert "make import FILES=" in message and "AIRFLOW_CONN_CELESTRAK" in message
+    assert caught.value.__cause__ is None and "\n" not in message

@@ -1,19 +1,16 @@
 """Quality gates on SQLite and PostgreSQL: a computed day passes; impossible rows fail it, by name."""
 
-from datetime import date, datetime, timezone
+from datetime import date
 
 import pytest
 from sqlalchemy import update
 
 from constops import quality, snapshots
 from constops.archive import RawArchive
-from constops.day import fleet as day_fleet
-from constops.day import ingest
-from constops.day.products import compute_whole_day
 from constops.reporting import schema
 from constops.reporting.store import connect
-from constops.settings import load_settings
 from tests.support.data import SNAPSHOTS
+from tests.support.days import compute_day
 
 DAY = date(2025, 11, 20)
 
@@ -21,13 +18,9 @@ DAY = date(2025, 11, 20)
 @pytest.fixture
 def computed_day(reporting_url, tmp_path):
     engine = connect(reporting_url)
-    settings = load_settings()
     archive = RawArchive(str(tmp_path / "archive"))
     snapshots.import_file(engine, archive, SNAPSHOTS / "qianfan_2025-11-20.tle", "qianfan")
-    ingest.ingest_day(engine, archive, settings, "qianfan", DAY, datetime(2026, 1, 1, tzinfo=timezone.utc), None)
-    compute_whole_day("passes", engine, settings, "qianfan", DAY)
-    day_fleet.compute_fleet_day(engine, settings, "qianfan", DAY)
-    compute_whole_day("coverage", engine, settings, "qianfan", DAY)
+    compute_day(engine, archive, DAY)
     yield engine
     engine.dispose()
 

@@ -9,7 +9,14 @@ import numpy as np
 from sqlalchemy import Engine, select
 
 from ..clock import utc_now
-from ..coverage import CellGrid, cell_figures, count_in_view, percent_area_covered_series, region_figures
+from ..coverage import (
+    CellGrid,
+    cell_figures,
+    count_in_view,
+    percent_area_covered_series,
+    region_figures,
+    sats_in_view_series,
+)
 from ..day_snapshots import require_assigned
 from ..reporting import schema
 from ..reporting.sites import record_sites
@@ -77,9 +84,11 @@ def load_coverage_day(
             })
             cell_rows += _cell_rows(row_key, grid, cells, snapshot_id)
             series = percent_area_covered_series(mask_counts, grid.area_km2).tolist()
+            mean_in_view, max_in_view = (a.tolist() for a in sats_in_view_series(mask_counts, grid.area_km2))
             series_rows += [
-                {**row_key, "t": t, "percent_area_covered": p, "snapshot_id": snapshot_id}
-                for t, p in zip(instants, series)
+                {**row_key, "t": t, "percent_area_covered": p, "snapshot_id": snapshot_id,
+                 "sats_in_view_mean": mean, "sats_in_view_max": most}
+                for t, p, mean, most in zip(instants, series, mean_in_view, max_in_view)
             ]
             summary[f"{set_name}/{service}/{mask_deg:g}"] = region["percent_time_covered"]
     with engine.begin() as conn:

@@ -265,6 +265,8 @@ coverage_timeseries = Table(
     Column("t", UTC, primary_key=True, comment="start of the time step"),
     Column("percent_area_covered", Float, nullable=False),
     Column("snapshot_id", Integer, ForeignKey("gp_snapshots.snapshot_id"), nullable=False),
+    Column("sats_in_view_mean", Float, comment="satellites above the mask, area-weighted mean over the cells"),
+    Column("sats_in_view_max", Integer, comment="satellites above the mask at the cell that sees most"),
 )
 
 fleet_status = Table(

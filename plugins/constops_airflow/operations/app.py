@@ -1,0 +1,198 @@
+"""The operations pages, served by Airflow's API server under ``/constellation``.
+
+Routes (all behind Airflow's authentication, and the permission to read the runs of
+``tle_ingest``, ``coverage`` and ``gateway_passes``: a request without a valid token is
+refused with 401 or 403 before any route runs):
+
+* ``calendar``: every day since ``[pipeline] first_day``, computed, failed, missing or
+  computed from an old snapshot, and a form that starts a backfill through Airflow's own
+  REST API with the operator's credentials; ``api/calendar`` is its JSON;
+* ``day/{day}`` (and ``day/{day}/passes.csv``): the day page;
+* ``trend``: the whole history;
+* ``run/{dag_id}/{run_id}``: the day page of a run (the link on every DAG run's page);
+* ``static/plotly.min.js``: Plotly from the installed ``plotly`` package (no CDN).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from functools import lru_cache
+from pathlib import Path
+
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+
+from constops_airflow.operations.airflow_runs import PIPELINE_DAGS, day_of_run, runs_by_day
+
+URL_PREFIX = "/constellation"
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def _can_read_pipeline_runs() -> list:
+    """Return the dependencies every route needs: an authenticated user allowed to read the
+    DAG runs of each pipeline DAG (Airflow's own checks, as its REST API applies them)."""
+    from airflow.api_fastapi.auth.managers.models.resource_details import DagAccessEntity
+    from airflow.api_fastapi.core_api.security import requires_access_dag
+
+    return [Depends(requires_access_dag("GET", DagAccessEntity.RUN, param_dag_id=dag_id)) for dag_id in PIPELINE_DAGS]
+
+
+app = FastAPI(title="Constellation operations", dependencies=_can_read_pipeline_runs(), docs_url=None,
+              redoc_url=None, openapi_url=None)
+
+
+def _settings():
+    from constops.settings import load_settings
+
+    return load_settings()
+
+
+def _engine():
+    from constops_airflow.resources import reporting_engine
+
+    return reporting_engine()
+
+
+def _base(request: Request) -> tuple[str, str]:
+    """Return (this app's root, Airflow's root) as URL paths, e.g. ('/constellation', '')."""
+    root = request.scope.get("root_path", "").rstrip("/")
+    return root, root[: -len(URL_PREFIX)] if root.endswith(URL_PREFIX) else ""
+
+
+def _nav(request: Request, day: date | None = None) -> list[tuple[str, str]]:
+    root, airflow_root = _base(request)
+    links = [("Calendar", f"{root}/calendar"), ("History", f"{root}/trend")]
+    if day:
+        links += [("Previous day", f"{root}/day/{day - timedelta(days=1)}"),
+                  ("Next day", f"{root}/day/{day + timedelta(days=1)}")]
+    return links + [("Airflow", f"{airflow_root}/")]
+
+
+def _plotly(request: Request):
+    from constops.dashboard.pages import plotly_script
+
+    return plotly_script(f"{_base(request)[0]}/static/plotly.min.js")
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise HTTPException(status_code=404, detail=f"{text!r} is not a UTC day YYYY-MM-DD") from None
+
+
+@app.get("/", include_in_schema=False)
+def index(request: Request) -> RedirectResponse:
+    return RedirectResponse(f"{_base(request)[0]}/calendar", status_code=303)
+
+
+@app.get("/day/{day}", response_class=HTMLResponse)
+def day_page(day: str, request: Request, group: str | None = None) -> str:
+    """Return the day page: coverage map, passes, satellites in view, fleet, snapshot, runs."""
+    from constops.dashboard.day_view import day_view
+    from constops.dashboard.pages import day_page as render
+
+    the_day, settings = _day(day), _settings()
+    root, airflow_root = _base(request)
+    runs = runs_by_day(the_day, the_day, airflow_root).get(the_day, [])
+    view = day_view(_engine(), settings, the_day, group)
+    return render(view, settings, _plotly(request), _nav(request, the_day), runs,
+                  csv_href=f"{root}/day/{the_day}/passes.csv")
+
+
+@app.get("/day/{day}/passes.csv")
+def passes_csv(day: str, group: str | None = None) -> Response:
+    """Return the day's passes as CSV (UTC and Kazakhstan times)."""
+    from constops.dashboard.day_view import day_view
+    from constops.dashboard.day_view import passes_csv as to_csv
+
+    view = day_view(_engine(), _settings(), _day(day), group)
+    return Response(to_csv(view), media_type="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="passes-{view.group}-{view.day}.csv"'})
+
+
+@app.get("/trend", response_class=HTMLResponse)
+def trend_page(request: Request, group: str | None = None) -> str:
+    """Return the history: coverage per mask, passes and satellites per day."""
+    from constops.dashboard.pages import trend_page as render
+    from constops.dashboard.trend import trend
+
+    settings = _settings()
+    return render(trend(_engine(), settings, group), settings, _plotly(request), _nav(request),
+                  day_href=f"{_base(request)[0]}/day/{{day}}")
+
+
+@app.get("/run/{dag_id}/{run_id}", include_in_schema=False)
+def run_page(dag_id: str, run_id: str, request: Request) -> RedirectResponse:
+    """Redirect to the day page of a DAG run (404 when the run names no day)."""
+    day = day_of_run(dag_id, run_id)
+    if day is None:
+        raise HTTPException(status_code=404, detail=f"run {run_id} of {dag_id} names no day")
+    return RedirectResponse(f"{_base(request)[0]}/day/{day}", status_code=303)
+
+
+@app.get("/calendar", response_class=HTMLResponse)
+def calendar_page(request: Request) -> str:
+    """Return the calendar page (it reads ``api/calendar`` and starts backfills)."""
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    root, airflow_root = _base(request)
+    settings = _settings()
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+    return env.get_template("calendar.html").render(
+        root=root, airflow_root=airflow_root, nav=_nav(request), group=settings.groups[0],
+        first_day=settings.first_day.isoformat(), script=_static_text("calendar.js"))
+
+
+@app.get("/api/calendar")
+def calendar_json(request: Request, first: str | None = None, last: str | None = None, group: str | None = None) -> dict:
+    """Return every day from ``first`` (default ``[pipeline] first_day``) to ``last`` (default
+    tomorrow, UTC) with its state in the reporting database and its runs in Airflow."""
+    from constops.clock import utc_now
+    from constops.dashboard.calendar import calendar_days
+    from constops.days import computable_range
+
+    settings = _settings()
+    first_day, last_day = computable_range(settings.first_day, utc_now())
+    first_day, last_day = _day(first) if first else first_day, _day(last) if last else last_day
+    if (last_day - first_day).days > 3660:
+        raise HTTPException(status_code=422, detail="ask for at most ten years of days at once")
+    runs = runs_by_day(first_day, last_day, _base(request)[1])
+    days = []
+    for entry in calendar_days(_engine(), settings, first_day, last_day, group):
+        item = entry.as_json()
+        item["runs"] = runs.get(entry.day, [])
+        item["state"] = _with_runs(entry.state, item["runs"])
+        days.append(item)
+    return {"group": group or settings.groups[0], "first": first_day.isoformat(), "last": last_day.isoformat(),
+            "days": days}
+
+
+def _with_runs(state: str, runs: list[dict]) -> str:
+    """Return the state a day shows: ``running`` while any run of it is queued or running,
+    ``failed`` when it has no results and its latest run of some DAG failed, else ``state``."""
+    if any(r["state"] in ("queued", "running") for r in runs):
+        return "running"
+    latest = {}
+    for run in runs:  # newest first
+        latest.setdefault(run["dag_id"], run["state"])
+    if state in ("missing", "incomplete") and "failed" in latest.values():
+        return "failed"
+    return state
+
+
+@app.get("/static/plotly.min.js", include_in_schema=False)
+def plotly_js() -> FileResponse:
+    """Return Plotly's JavaScript from the installed ``plotly`` package."""
+    return FileResponse(_plotly_path(), media_type="text/javascript", headers={"Cache-Control": "max-age=86400"})
+
+
+@lru_cache(maxsize=1)
+def _plotly_path() -> Path:
+    import plotly
+
+    return Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+
+
+def _static_text(name: str) -> str:
+    return (Path(__file__).parent / "static" / name).read_text(encoding="utf-8")
