@@ -117,6 +117,12 @@ def test_every_route_needs_a_valid_token(site):
                               allow_redirects=False)
         expected = 404 if "no_such_run" in path else (303 if path.endswith(("/constellation/",)) else 200)
         assert served.status_code == expected, (path, served.status_code, served.text[:300])
+    # The UI knows both entries: the navigation's and the tab on every DAG run.
+    plugins = requests.get(f"{base}/api/v2/plugins", headers={"Authorization": f"Bearer {token}"}, timeout=30).json()
+    (plugin,) = [p for p in plugins["plugins"] if p["name"] == "constellation_operations"]
+    assert {(v["name"], v["destination"], v["href"]) for v in plugin["external_views"]} == {
+        ("Constellation", "nav", "constellation/calendar"),
+        ("Day page", "dag_run", "constellation/run/{DAG_ID}/{RUN_ID}")}
 
 
 def test_pages_show_the_database_and_a_backfill_from_the_calendar_computes_its_day(site):
@@ -187,6 +193,9 @@ def test_pages_show_the_database_and_a_backfill_from_the_calendar_computes_its_d
         # The "Day page" link of a run leads to the day it computed.
         run_id = services.metadata("SELECT run_id FROM dag_run WHERE dag_id = 'coverage' AND partition_key = ?",
                                    [BACKFILLED.isoformat()])[0][0]
+        # Airflow's runs list shows each run's conf: the listener wrote the day there.
+        conf = services.metadata("SELECT conf FROM dag_run WHERE run_id = ?", [run_id])[0][0]
+        assert json.loads(conf) == {"day": BACKFILLED.isoformat()}
         page.goto(f"{base}/constellation/run/coverage/{run_id}")
         assert page.url == f"{base}/constellation/day/{BACKFILLED}"
         browser.close()
