@@ -1,8 +1,9 @@
 """coverage: the fleet's status and Kazakhstan's coverage for one UTC day.
 
 Runs once for each day partition that ``tle_ingest`` publishes (or by hand with the
-``day`` parameter). ``resolve_snapshots`` reads once which snapshot the day is computed
-from; every later task uses that snapshot. ``fleet_status`` labels every satellite from
+``day`` parameter). ``resolve_snapshots`` reads once which snapshot each constellation's day is
+computed from; every later task uses that snapshot. A constellation without one is left
+out, the others are computed, and ``every_constellation`` then fails the run naming it. ``fleet_status`` labels every satellite from
 its elements and records the satellites whose SGP4 propagation fails during the day. The
 day's satellites are then split into shards of at most ``[coverage] shard_satellites``
 (settings); ``count_coverage`` is mapped over the shards (each counts the satellites in
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 from airflow.sdk import dag, task
 
-from constops_airflow.day_tasks import quality_gate, resolve_snapshots
+from constops_airflow.day_tasks import every_constellation, quality_gate, resolve_snapshots
 from constops_airflow.runs import per_day_dag
 from constops_airflow.sharding import sharded
 
@@ -33,14 +34,14 @@ def coverage():
 
         return for_each_snapshot(context, snapshots, compute_fleet_day)
 
-    snapshots = resolve_snapshots()
+    snapshots, failed = resolve_snapshots()
     shards, loaded = sharded(
         "coverage", snapshots, compute_task_id="count_coverage", load_task_id="load_coverage",
         compute_doc="Count the satellites of one shard in view of every cell and store the counts.",
         load_doc="Add up the shards' counts and load the day's coverage figures for every group.",
     )
     fleet_status(snapshots) >> shards  # coverage of operational satellites needs the day's labels
-    loaded >> quality_gate("check_coverage_day")
+    loaded >> quality_gate("check_coverage_day", snapshots) >> every_constellation(failed)
 
 
 coverage()

@@ -1,8 +1,9 @@
 """gateway_passes: the pass schedule of one UTC day over every configured gateway (Akkol).
 
 Runs once for each day partition that ``tle_ingest`` publishes (or by hand with the
-``day`` parameter). ``resolve_snapshots`` reads once which snapshot the day is computed
-from; every later task uses that snapshot. A pass belongs to the day in which its TCA falls; its AOS and LOS
+``day`` parameter). ``resolve_snapshots`` reads once which snapshot each constellation's day is
+computed from; every later task uses that snapshot. A constellation without one is left
+out, the others are computed, and ``every_constellation`` then fails the run naming it. A pass belongs to the day in which its TCA falls; its AOS and LOS
 are the true times even outside the day. The day's satellites are split into shards of
 at most ``[passes] shard_satellites`` (settings); ``find_passes`` is mapped over them,
 and ``load_passes`` merges their passes and loads ``gateway_passes`` and
@@ -13,20 +14,20 @@ from __future__ import annotations
 
 from airflow.sdk import dag
 
-from constops_airflow.day_tasks import quality_gate, resolve_snapshots
+from constops_airflow.day_tasks import every_constellation, quality_gate, resolve_snapshots
 from constops_airflow.runs import per_day_dag
 from constops_airflow.sharding import sharded
 
 
 @dag(**per_day_dag("gateway_passes", tags=["passes", "gateway"], doc_md=__doc__))
 def gateway_passes():
-    snapshots = resolve_snapshots()
+    snapshots, failed = resolve_snapshots()
     _, loaded = sharded(
         "passes", snapshots, compute_task_id="find_passes", load_task_id="load_passes",
         compute_doc="Find the passes of one shard's satellites over every station and store them.",
         load_doc="Merge the shards' passes and load the day's passes and station summaries for every group.",
     )
-    loaded >> quality_gate("check_passes_day")
+    loaded >> quality_gate("check_passes_day", snapshots) >> every_constellation(failed)
 
 
 gateway_passes()

@@ -1,14 +1,17 @@
 """tle_ingest: every UTC day, the GP element sets that the day's results are computed from.
 
 For today (a day that started less than ``live_window_h`` ago) it fetches each
-configured group once from CelesTrak in OMM JSON, archives the raw answer, validates
+configured constellation once from CelesTrak in OMM JSON (requests spaced by
+``[pipeline] request_spacing_s``), archives the raw answer, validates
 it and loads the element sets. For a past day it never calls CelesTrak: it uses the
 archived snapshot that was current at the day's start. Each record of an answer is
 loaded (flagged when unusual) or set aside with its reason; the task's log, its result
 and ``alerts.log`` say how many, by rule, with the first NORAD ids. The snapshot must be
 fresh for the day (``[ingest] max_snapshot_age_days``, or the run's
 ``max_snapshot_age_days`` override). Either way it assigns the snapshot to the day and publishes the day's partition of ``gp_elements``, which
-starts ``coverage`` and ``gateway_passes`` for that same day.
+starts ``coverage`` and ``gateway_passes`` for that same day. A constellation that
+fails is left out of the day's partition and named by ``every_constellation``, which
+then fails the run; the others are computed all the same.
 """
 
 from __future__ import annotations
@@ -44,39 +47,62 @@ from constops_airflow.runs import DAY_PARAM, DEFAULT_ARGS, FIRST_DAG_DATE
 )
 def tle_ingest():
     @task(outlets=[GP_ELEMENTS], retries=0)
-    def ingest(**context) -> list[dict]:
-        """Fetch (today) or select (past day) each group's snapshot and assign it to the day.
+    def ingest(**context) -> dict:
+        """Fetch (today) or select (past day) each constellation's snapshot and assign it to the day.
 
-        Not retried: CelesTrak blocks clients that repeat refused requests.
+        Each constellation on its own: one that fails (refused, odd answer, no snapshot for the
+        day) is reported and left out, and the others' day goes on. Fails only when none is
+        left. Not retried: CelesTrak blocks clients that repeat refused requests.
         """
         from constops.clock import utc_now
         from constops.day.ingest import ingest_day
         from constops.settings import load_settings
-        from constops_airflow.alerts import report_records
+        from constops_airflow.alerts import report_group_failure, report_records
         from constops_airflow.resources import celestrak_fetcher, raw_archive, reporting_engine
         from constops_airflow.runs import run_day
 
         day = run_day(context)
         settings = load_settings()
         engine, archive = reporting_engine(), raw_archive()
-        fetch = celestrak_fetcher(settings.user_agent, settings.limits.max_body_bytes)
+        fetch = celestrak_fetcher(settings.user_agent, settings.limits.max_body_bytes, settings.request_spacing_s)
         params = context["params"]
-        summaries = [
-            ingest_day(engine, archive, settings, group, day, utc_now(), fetch,
-                       params["snapshot_choice"], params.get("max_snapshot_age_days"))
-            for group in settings.groups
-        ]
+        summaries, failed = [], []
+        for group in settings.groups:
+            try:
+                summaries.append(ingest_day(engine, archive, settings, group, day, utc_now(), fetch,
+                                            params["snapshot_choice"], params.get("max_snapshot_age_days")))
+            except Exception as exc:  # noqa: BLE001 - any fault of one constellation is that one's alone
+                failed.append(report_group_failure(context, group, day, exc))
         for summary in summaries:
             report_records(context, summary)
+        if not summaries:
+            raise_all_failed(day, failed)
         event = context["outlet_events"][GP_ELEMENTS]
-        event.extra = {"day": day.isoformat(), "snapshots": summaries}
+        event.extra = {"day": day.isoformat(), "snapshots": summaries, "failed": failed}
         if not context["dag_run"].partition_key:
             # A run triggered with the 'day' parameter instead of a partition key still
             # publishes the day's partition, so that the downstream DAGs run for it.
             event.add_partitions(day.isoformat())
-        return summaries
+        return {"snapshots": summaries, "failed": failed}
 
-    ingest()
+    @task(retries=0)
+    def every_constellation(result: dict) -> list[dict]:
+        """Fail the run, naming each one and why, when a constellation could not be ingested;
+        the others were published and are computed downstream."""
+        from constops_airflow.runs import fail_for_groups
+
+        fail_for_groups("ingested", result["failed"])
+        return result["snapshots"]
+
+    every_constellation(ingest())
+
+
+def raise_all_failed(day, failed: list[dict]):
+    """Fail the task: no constellation could be ingested for ``day``."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    reasons = "; ".join(f"{f['group']}: {f['error']}" for f in failed)
+    raise AirflowFailException(f"{day.isoformat()}: no constellation could be ingested: {reasons}")
 
 
 tle_ingest()

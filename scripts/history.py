@@ -33,7 +33,8 @@ def main() -> int:
     settings = load_settings()
     group = settings.groups[0]
     for path in sorted(SNAPSHOTS.glob("qianfan_2025-*.tle")):
-        snap = import_file(engine, archive, str(path), group, limits=settings.limits, flag_thresholds=settings.flags)
+        snap = import_file(engine, archive, str(path), group, limits=settings.limits,
+                           flag_thresholds=settings.of(group).flags)
         print(f"imported {path.name}: snapshot {snap.snapshot_id}, acquired {snap.acquired_at:%Y-%m-%d %H:%M} UTC")
     bag = load_dags()
     for day in (FIRST_DAY + timedelta(days=i) for i in range(DAYS)):

@@ -25,7 +25,7 @@ from constops_airflow.resources import raw_archive, reporting_engine
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="+", help="snapshot files")
-    parser.add_argument("--group", default=None, help="CelesTrak group (default: the first configured)")
+    parser.add_argument("--group", default=None, help="constellation id (default: the first configured)")
     parser.add_argument("--acquired-at", type=parse_utc, default=None, help="UTC download time (default: newest epoch)")
     args = parser.parse_args(argv)
     settings = load_settings()
@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     failures = 0
     for path in args.files:
         try:
-            snap = import_file(engine, archive, path, group, args.acquired_at, settings.limits, settings.flags)
+            snap = import_file(engine, archive, path, group, args.acquired_at, settings.limits, settings.of(group).flags)
         except (OSError, ElementsError) as exc:
             print(f"REJECTED {path}: {exc}", file=sys.stderr)
             failures += 1

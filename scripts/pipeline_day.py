@@ -39,26 +39,33 @@ def run_dag(bag: DagBag, dag_id: str, day, conf: dict | None = None):
     return bag.get_dag(dag_id).test(logical_date=logical_date, run_conf={"day": day.isoformat(), **(conf or {})})
 
 
-def run_chain(bag: DagBag, day, max_age_days: float | None = None) -> str | None:
-    """Run the chain for ``day`` with dag.test(); return None, or what failed (with the
-    failed task's error, as the alert says it). A run counts only when every one of its
-    tasks succeeded."""
+def run_chain(bag: DagBag, day, max_age_days: float | None = None) -> list[str]:
+    """Run the chain for ``day`` with dag.test(); return what failed (with the failed task's
+    error, as the alert says it), one line per run. A run counts only when every one of its
+    tasks succeeded. The chain goes on after a ``tle_ingest`` that published the day for
+    some constellations only (its ``ingest`` task succeeded): the others are computed."""
+    failures = []
     for dag_id in CHAIN:
         conf = {"max_snapshot_age_days": max_age_days} if dag_id == "tle_ingest" and max_age_days is not None else {}
         run = run_dag(bag, dag_id, day, conf)
-        not_done = {ti.task_id: ti.state for ti in run.get_task_instances() if ti.state != "success"}
+        states = {ti.task_id: ti.state for ti in run.get_task_instances()}
+        not_done = {task_id: state for task_id, state in states.items() if state != "success"}
         if run.state != DagRunState.SUCCESS or not_done:
-            return f"{dag_id} for {day} ended {run.state} (tasks not successful: {not_done}){_last_alert(day)}"
-    return None
+            failures.append(f"{dag_id} for {day} ended {run.state} (tasks not successful: {not_done})"
+                            f"{_last_alert(day, dag_id)}")
+            if dag_id == "tle_ingest" and states.get("ingest") != "success":
+                break  # nothing was published for the day
+    return failures
 
 
-def _last_alert(day) -> str:
-    """Return the day's newest line of the alerts file, as ": <line>", or "" when there is none."""
+def _last_alert(day, dag_id: str) -> str:
+    """Return the newest line of the alerts file of ``dag_id`` and the day, as ": <line>", or ""
+    when there is none."""
     from constops_airflow.alerts import alerts_path
 
     path = alerts_path()
     lines = [line for line in (path.read_text().splitlines() if path.exists() else []) if f"day={day}" in line]
-    failed = [line for line in lines if " FAILED " in line]
+    failed = [line for line in lines if f" FAILED {dag_id}." in line]
     return f":\n{failed[-1]}" if failed else ""
 
 
@@ -77,13 +84,12 @@ def main(argv: list[str] | None = None) -> int:
     except DayOutOfRangeError as exc:
         print(f"cannot compute {args.day!r}: {exc}", file=sys.stderr)
         return 1
-    failure = run_chain(load_dags(), day, args.max_snapshot_age_days)
-    if failure:
+    failures = run_chain(load_dags(), day, args.max_snapshot_age_days)
+    for failure in failures:
         print(failure, file=sys.stderr)
-        return 1
     text = summary(day)
     print(text)
-    return 1 if "not computed" in text else 0
+    return 1 if failures or "not computed" in text else 0
 
 
 def summary(day) -> str:

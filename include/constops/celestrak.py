@@ -10,6 +10,9 @@ firewalled. So this module makes exactly one request and never retries.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 GP_PATH = "/NORAD/elements/gp.php"
 #: Default User-Agent; deployments add their contact address through the settings.
 USER_AGENT = "constops/0.1 (constellation operations pipeline; one request per group per run)"
@@ -21,9 +24,30 @@ class CelestrakAnswerError(RuntimeError):
     """CelesTrak answered, but not with element data. Never retry automatically."""
 
 
-def gp_params(group: str, fmt: str = "json") -> dict[str, str]:
-    """Return the query parameters of a GP request for one group in one format."""
-    return {"GROUP": group, "FORMAT": fmt}
+def gp_params(query: dict[str, str] | str, fmt: str = "json") -> dict[str, str]:
+    """Return the query parameters of a GP request in one format: ``query`` is one selection
+    (``{"GROUP": "qianfan"}``, ``{"CATNR": "37798"}``, ``{"NAME": "KAZSAT"}``) or a group name."""
+    return {**({"GROUP": query} if isinstance(query, str) else query), "FORMAT": fmt}
+
+
+class RequestPacer:
+    """Spaces requests: :meth:`wait` returns once ``spacing_s`` seconds have passed since the
+    previous call returned (at once the first time)."""
+
+    def __init__(self, spacing_s: float, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep):
+        self.spacing_s, self._clock, self._sleep = float(spacing_s), clock, sleep
+        self._last: float | None = None
+
+    def wait(self) -> float:
+        """Sleep until the spacing since the previous request has passed; return the seconds slept."""
+        slept = 0.0
+        if self._last is not None:
+            slept = max(0.0, self._last + self.spacing_s - self._clock())
+            if slept:
+                self._sleep(slept)
+        self._last = self._clock()
+        return slept
 
 
 def check_answer(url: str, status: int, body: bytes) -> None:

@@ -17,14 +17,16 @@ Status rules, applied in this order (defaults of :class:`FleetThresholds` in bra
    say little of where the orbit is going, so no other rule is tried. On 2026-08-31, 16
    of the 238 Qianfan satellites (all of launches 2026-104 to 2026-155, BSTAR down to
    -3.56 and MEAN_MOTION_DOT near -0.02) are manoeuvring by this rule.
-2. ``operational``: the mean altitude is inside the shell band,
-   ``shell_alt_km ± shell_tolerance_km`` [1068 ± 10 km], whatever its rate.
+2. ``operational``: the mean altitude is inside a shell's band,
+   ``shells_alt_km ± shell_tolerance_km`` [1068 ± 10 km], whatever its rate. A
+   constellation of several shells (Starlink) lists them all; "the band" below is
+   then any of them, "below" means below the highest shell.
 3. Below the band, by the altitude rate ``r`` (km/day):
    ``raising`` if ``r > +raising_rate_km_per_day`` [0.1], ``decaying`` if
    ``r < -decaying_rate_km_per_day`` [0.1], else ``stranded`` (parked below the shell:
    failed, waiting its turn to raise, or lowered to drift in phase; the elements
    cannot tell these apart).
-4. Above the band: ``raising`` if ``r > +raising_rate_km_per_day``, else
+4. Above the (highest) band: ``raising`` if ``r > +raising_rate_km_per_day``, else
    ``operational`` (operating high: a satellite above the shell is not short of it,
    and "decaying" would be wrong for one descending towards the shell). None of the
    108 Qianfan satellites of November 2025 is above the band.
@@ -116,9 +118,10 @@ class FleetThresholds:
     Defaults fit the Qianfan shell of November 2025.
     """
 
-    #: Centre of the operational shell, mean altitude above the equatorial radius, km.
-    shell_alt_km: float = default("fleet", "shell_alt_km")
-    #: Half-width of the shell band, km: operational within shell_alt_km ± this.
+    #: Centres of the operational shells, mean altitude above the equatorial radius, km
+    #: (one for Qianfan; Starlink flies several).
+    shells_alt_km: tuple[float, ...] = tuple(default("fleet", "shells_alt_km"))
+    #: Half-width of each shell's band, km: operational within a shell's altitude ± this.
     shell_tolerance_km: float = default("fleet", "shell_tolerance_km")
     #: A satellite climbs ("raising") when its altitude rate exceeds this, km/day.
     raising_rate_km_per_day: float = default("fleet", "raising_rate_km_per_day")
@@ -134,8 +137,11 @@ class FleetThresholds:
     plane_gap_deg: float = default("fleet", "plane_gap_deg")
 
     def __post_init__(self):
+        object.__setattr__(self, "shells_alt_km", tuple(float(alt) for alt in self.shells_alt_km))
+        if not self.shells_alt_km or not all(math.isfinite(alt) and alt > 0 for alt in self.shells_alt_km):
+            raise ValueError(f"FleetThresholds.shells_alt_km={self.shells_alt_km!r} must be altitudes > 0 km")
         for name in (
-            "shell_alt_km", "shell_tolerance_km", "raising_rate_km_per_day", "decaying_rate_km_per_day",
+            "shell_tolerance_km", "raising_rate_km_per_day", "decaying_rate_km_per_day",
             "stale_age_days", "rate_window_days", "min_rate_span_days", "plane_gap_deg",
         ):
             value = getattr(self, name)
@@ -302,12 +308,12 @@ def _classify(
     signature = drag_signature(element_set, flags)
     if signature is not None:
         return signature
-    offset_km = alt_km - thresholds.shell_alt_km
-    if abs(offset_km) <= thresholds.shell_tolerance_km:
+    offsets_km = [alt_km - shell_km for shell_km in thresholds.shells_alt_km]
+    if any(abs(offset_km) <= thresholds.shell_tolerance_km for offset_km in offsets_km):
         return "operational"
     if rate is not None and rate > thresholds.raising_rate_km_per_day:
         return "raising"
-    if offset_km > 0:
+    if all(offset_km > 0 for offset_km in offsets_km):
         return "operational"
     descent_rate = rate if rate is not None else drag_alt_rate_km_per_day(element_set)
     if descent_rate < -thresholds.decaying_rate_km_per_day:

@@ -1,4 +1,4 @@
-"""The pipeline's settings: groups, region, stations, masks, steps and thresholds.
+"""The pipeline's settings: constellations, regions, stations, masks, steps and thresholds.
 
 Every setting and its default is written once, in ``defaults.toml`` beside this module.
 ``CONSTOPS_SETTINGS`` names a TOML file laid over the defaults (it holds only what it
@@ -9,6 +9,7 @@ GeoJSON paths are resolved against the directory of the file that names them.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import os
 import tomllib
 from collections.abc import Mapping
@@ -18,6 +19,7 @@ from functools import cached_property
 from pathlib import Path
 
 from .celestrak import USER_AGENT
+from .constellations import Constellation, constellation_from_toml
 from .defaults import DEFAULTS, DEFAULTS_PATH
 from .flags import FlagThresholds
 from .fleet import FleetThresholds
@@ -31,8 +33,12 @@ OVERRIDE_PREFIX = "CONSTOPS__"
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything a daily run needs to know besides the day and the database."""
+    """Everything a daily run needs to know besides the day and the database.
 
+    As loaded, ``stations``, the region, ``fleet`` and ``flags`` are the defaults of every
+    constellation; :meth:`of` returns the settings one constellation is computed with."""
+
+    #: Ids of the constellations computed every day (``[pipeline] constellations``).
     groups: tuple[str, ...]
     first_day: date
     live_window_h: float
@@ -49,9 +55,36 @@ class Settings:
     pass_step_s: float
     pass_shard_satellites: int
     stations: tuple[Station, ...]
+    #: Every configured station, whichever constellation they serve.
+    all_stations: tuple[Station, ...]
     fleet: FleetThresholds
     limits: PayloadLimits
     flags: FlagThresholds
+    #: Every configured constellation by id, enabled or not.
+    constellations: Mapping[str, Constellation]
+    request_spacing_s: float
+    #: Every configured region: id -> (name, GeoJSON path).
+    regions: Mapping[str, tuple[str, Path]]
+    #: Thresholds of the constellations that set their own (``[constellations.<id>.fleet]``, ``.flags``).
+    fleet_of: Mapping[str, FleetThresholds]
+    flags_of: Mapping[str, FlagThresholds]
+    #: The constellation these settings were specialised for by :meth:`of`, else None.
+    constellation: Constellation | None = None
+
+    def of(self, group: str) -> Settings:
+        """Return the settings constellation ``group`` is computed with: its own stations (in
+        the order it names them), region and thresholds. ValueError lists the known ids."""
+        if self.constellation is not None and self.constellation.constellation_id == group:
+            return self
+        if group not in self.constellations:
+            raise ValueError(f"unknown constellation {group!r}; configured: {', '.join(sorted(self.constellations))}")
+        entry = self.constellations[group]
+        name, geojson = self.regions[entry.region_id]
+        return dataclasses.replace(
+            self, stations=tuple(self.station(s) for s in entry.station_ids), region_id=entry.region_id,
+            region_name=name, region_geojson=geojson, fleet=self.fleet_of.get(group, self.fleet),
+            flags=self.flags_of.get(group, self.flags), constellation=entry,
+        )
 
     @cached_property
     def region(self) -> Region:
@@ -65,10 +98,10 @@ class Settings:
 
     def station(self, station_id: str) -> Station:
         """Return the configured station ``station_id``; ValueError lists the known ones."""
-        for station in self.stations:
+        for station in self.all_stations:
             if station.station_id == station_id:
                 return station
-        known = ", ".join(s.station_id for s in self.stations)
+        known = ", ".join(s.station_id for s in self.all_stations)
         raise ValueError(f"unknown station {station_id!r}; configured: {known}")
 
 
@@ -125,8 +158,8 @@ def _check_override(parts: list[str], value) -> None:
     known = DEFAULTS
     for part in parts:
         if not isinstance(known, dict) or part not in known:
-            if parts[0] == "regions" and len(parts) == 3:
-                return  # a region of the user's own
+            if parts[0] in ("regions", "constellations") and len(parts) >= 3:
+                return  # a region or a constellation of the user's own
             raise ValueError(f"[{'.'.join(parts[:-1])}] {parts[-1]} is not a setting (see defaults.toml)")
         known = known[part]
     kinds = {bool: (bool,), int: (int, float), float: (int, float), str: (str,), list: (list,)}
@@ -159,9 +192,18 @@ def _from_toml(data: dict) -> Settings:
     pipeline, coverage, passes = data["pipeline"], data["coverage"], data["passes"]
     region_id = coverage["region"]
     region = data["regions"][region_id]
-    groups = tuple(str(group) for group in pipeline["groups"])
-    if not groups or not all(group.replace("-", "").replace("_", "").isalnum() for group in groups):
-        raise ValueError(f"groups must be CelesTrak group names (letters, digits, - and _): {groups}")
+    constellations = {key: constellation_from_toml(key, dict(entry)) for key, entry in data["constellations"].items()}
+    groups = tuple(str(group) for group in pipeline["constellations"])
+    _check_constellations(groups, constellations, data)
+    fleet_defaults, flag_defaults = data["fleet"], data["flags"]
+    stations = tuple(
+        Station(
+            station_id=str(s["station_id"]), name=str(s.get("name", s["station_id"])),
+            lat_deg=float(s["lat_deg"]), lon_deg=float(s["lon_deg"]),
+            alt_m=float(s["alt_m"]), min_elevation_deg=float(s["min_elevation_deg"]),
+        )
+        for s in data["stations"]
+    )
     return Settings(
         groups=groups,
         first_day=date.fromisoformat(str(pipeline["first_day"])),
@@ -177,18 +219,41 @@ def _from_toml(data: dict) -> Settings:
         coverage_threads=_whole(coverage, "coverage", "threads", 0),
         pass_step_s=float(passes["step_s"]),
         pass_shard_satellites=_whole(passes, "passes", "shard_satellites", 1),
-        stations=tuple(
-            Station(
-                station_id=str(s["station_id"]), name=str(s.get("name", s["station_id"])),
-                lat_deg=float(s["lat_deg"]), lon_deg=float(s["lon_deg"]),
-                alt_m=float(s["alt_m"]), min_elevation_deg=float(s["min_elevation_deg"]),
-            )
-            for s in data["stations"]
-        ),
-        fleet=FleetThresholds(**data["fleet"]),
+        stations=stations,
+        all_stations=stations,
+        fleet=FleetThresholds(**fleet_defaults),
         limits=PayloadLimits(**data["ingest"]),
-        flags=FlagThresholds(**data["flags"]),
+        flags=FlagThresholds(**flag_defaults),
+        constellations=constellations,
+        request_spacing_s=float(pipeline["request_spacing_s"]),
+        regions={key: (r.get("name", key), Path(r["geojson"])) for key, r in data["regions"].items()},
+        fleet_of={key: FleetThresholds(**{**fleet_defaults, **entry["fleet"]})
+                  for key, entry in data["constellations"].items() if "fleet" in entry},
+        flags_of={key: FlagThresholds(**{**flag_defaults, **entry["flags"]})
+                  for key, entry in data["constellations"].items() if "flags" in entry},
     )
+
+
+def _check_constellations(groups: tuple[str, ...], constellations: dict, data: dict) -> None:
+    """Raise ValueError unless every enabled constellation is configured and names configured
+    stations and a configured region, and every constellation id is path-safe."""
+    if not groups or len(set(groups)) != len(groups):
+        raise ValueError(f"[pipeline] constellations must name distinct entries, not {list(groups)!r}")
+    stations = {str(s["station_id"]) for s in data["stations"]}
+    for group in groups:
+        if group not in constellations:
+            raise ValueError(f"[pipeline] constellations names {group!r}, which has no [constellations.{group}] "
+                             f"entry; configured: {', '.join(sorted(constellations))}")
+    for key, entry in constellations.items():
+        if not key.replace("-", "").replace("_", "").isalnum():
+            raise ValueError(f"[constellations.{key}]: an id is letters, digits, - and _")
+        if key not in groups:
+            continue  # checked when switched on: a user's own station list need not serve it
+        unknown = [s for s in entry.station_ids if s not in stations]
+        if unknown:
+            raise ValueError(f"[constellations.{key}] stations {unknown} are not configured: {sorted(stations)}")
+        if entry.region_id not in data["regions"]:
+            raise ValueError(f"[constellations.{key}] region {entry.region_id!r} is not configured")
 
 
 def _masks(values) -> tuple[float, ...]:

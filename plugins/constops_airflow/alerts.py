@@ -72,6 +72,19 @@ def alert_on_failure(context) -> None:
     _append(line)
 
 
+def report_group_failure(context, group: str, day, error: BaseException) -> dict:
+    """Log the failure of one constellation while the others go on; return ``{"group",
+    "error"}`` for the run's result. The alerts file gets one line per failed run, from the
+    task that then fails naming every constellation left out (no line per constellation)."""
+    ti = context["ti"]
+    text = str(error).strip()
+    reason = f"{type(error).__name__}: {text.splitlines()[0] if text else ''}"
+    line = (f"{datetime.now(timezone.utc):%Y-%m-%dT%H:%M:%SZ} FAILED {ti.dag_id}.{ti.task_id} group={group} "
+            f"day={day.isoformat()} try={ti.try_number} run={ti.run_id}: {reason}")
+    log.error(line)
+    return {"group": group, "error": reason}
+
+
 def report_records(context, summary: dict) -> None:
     """Log the account of an ingested snapshot's records; when any record was set aside or
     the day's limit was overridden, also append a NOTICE line to the alerts file, so that

@@ -5,36 +5,61 @@ from __future__ import annotations
 from airflow.sdk import task
 
 #: Task docs as literals: docstrings are gone under ``python -OO``.
-RESOLVE_DOC = ("Read once which snapshot each group's day is computed from; every later task of the run "
+RESOLVE_DOC = ("Read once which snapshot each constellation's day is computed from; every later task of the run "
                "uses that one, so a tle_ingest rerun meanwhile cannot mix two snapshots in a day.")
 GATE_DOC = "Fail the run when the day's loaded rows are impossible (ranges, counts, ordering, one snapshot)."
+VERDICT_DOC = ("Fail the run, naming each constellation whose day could not be computed and why; the others' "
+               "results are loaded. Green only when every configured constellation's day was computed.")
 
 
 def resolve_snapshots():
-    """Add the task that reads once which snapshot each group's day is computed from; every
-    later task of the run uses that one, so a tle_ingest rerun meanwhile cannot mix two
-    snapshots in a day. Return its output: ``[{"group", "day", "snapshot_id"}]``."""
+    """Add the task that reads once which snapshot each constellation's day is computed from;
+    every later task of the run uses that one, so a tle_ingest rerun meanwhile cannot mix two
+    snapshots in a day. A constellation without a snapshot for the day is left out (the
+    others go on) and named by :func:`every_constellation` at the end of the run. Return
+    the task's outputs ``(snapshots, failed)``: ``[{"group", "day", "snapshot_id"}]`` and
+    ``[{"group", "error"}]``."""
 
-    @task(task_id="resolve_snapshots", doc_md=RESOLVE_DOC)
-    def resolve(**context) -> list[dict]:
+    @task(task_id="resolve_snapshots", doc_md=RESOLVE_DOC, multiple_outputs=True)
+    def resolve(**context) -> dict:
         from constops.day.snapshot import resolve_day_snapshot
-        from constops_airflow.runs import for_each_group
+        from constops_airflow.runs import for_each_group_apart
 
-        return for_each_group(context, resolve_day_snapshot)
+        resolved, failed = for_each_group_apart(context, resolve_day_snapshot)
+        return {"snapshots": resolved, "failed": failed}
 
-    return resolve()
+    out = resolve()
+    return out["snapshots"], out["failed"]
 
 
-def quality_gate(check: str):
+def quality_gate(check: str, snapshots):
     """Add the task that fails the run when the day's loaded rows are impossible (ranges,
-    counts, ordering, one snapshot), with ``constops.quality.<check>``; not retried (the same
-    rows fail the same way). Return the task's output."""
+    counts, ordering, one snapshot), with ``constops.quality.<check>``, for every
+    constellation of ``snapshots``; not retried (the same rows fail the same way). Return
+    the task's output."""
 
     @task(task_id="quality_gate", retries=0, doc_md=GATE_DOC)
-    def gate(**context) -> list[dict]:
+    def gate(snapshots: list[dict], **context) -> list[dict]:
         from constops import quality
-        from constops_airflow.runs import for_each_group
+        from constops_airflow.runs import for_each_snapshot
 
-        return for_each_group(context, getattr(quality, check))
+        check_day = getattr(quality, check)
+        return for_each_snapshot(context, snapshots, lambda engine, settings, group, day, _: check_day(
+            engine, settings, group, day))
 
-    return gate()
+    return gate(snapshots)
+
+
+def every_constellation(failed):
+    """Add the run's last task: it fails, naming each constellation left out and why, when
+    ``failed`` (from :func:`resolve_snapshots`) is not empty, so that a run is green only
+    when every configured constellation's day was computed. Return the task's output."""
+
+    @task(task_id="every_constellation", retries=0, doc_md=VERDICT_DOC)
+    def verdict(failed: list[dict]) -> int:
+        from constops_airflow.runs import fail_for_groups
+
+        fail_for_groups("computed", failed)
+        return 0
+
+    return verdict(failed)

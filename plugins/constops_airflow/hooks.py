@@ -40,9 +40,10 @@ class CelestrakHook(HttpHook):
             session.headers.pop(key, None)
         return session
 
-    def fetch_group(self, group: str, user_agent: str, max_body_bytes: int):
-        """Return the ``Answer`` (final URL, status, body) of one GET of ``GROUP=group`` in OMM
-        JSON, redirects not followed, at most ``max_body_bytes + 1`` bytes read (so that a
+    def fetch_group(self, query: dict[str, str] | str, user_agent: str, max_body_bytes: int):
+        """Return the ``Answer`` (final URL, status, body) of one GET of the selection ``query``
+        (``{"GROUP": "qianfan"}``, ``{"CATNR": "37798"}``, or a group name) in OMM JSON,
+        redirects not followed, at most ``max_body_bytes + 1`` bytes read (so that a
         larger body is seen, kept and rejected)."""
         import requests
 
@@ -53,7 +54,7 @@ class CelestrakHook(HttpHook):
         try:
             response = self.run(
                 endpoint=celestrak.GP_PATH,
-                data=celestrak.gp_params(group, "json"),
+                data=celestrak.gp_params(query, "json"),
                 headers={"User-Agent": user_agent},
                 extra_options={"check_response": False, "allow_redirects": False, "stream": True,
                                "timeout": float(timeout)},

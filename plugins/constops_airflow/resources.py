@@ -43,18 +43,19 @@ def reporting_url() -> str:
 
 
 @lru_cache(maxsize=4)
-def _engine(url: str, masks_deg: tuple[float, ...]):
+def _engine(url: str, masks_deg: tuple[float, ...], station_ids: tuple[str, ...]):
     from constops.reporting.store import connect
 
-    return connect(url, masks_deg)
+    return connect(url, masks_deg, station_ids)
 
 
 def reporting_engine():
     """Return the (cached) SQLAlchemy Engine of the reporting database, schema created and
-    the analysts' views made for the configured masks."""
+    the analysts' views made for the configured masks and stations."""
     from constops.settings import load_settings
 
-    return _engine(reporting_url(), load_settings().masks_deg)
+    settings = load_settings()
+    return _engine(reporting_url(), settings.masks_deg, tuple(s.station_id for s in settings.all_stations))
 
 
 def raw_archive():
@@ -71,14 +72,19 @@ def work_area():
     return WorkArea(os.environ.get(WORK_ENV) or str(airflow_home() / "work"))
 
 
-def celestrak_fetcher(user_agent: str, max_body_bytes: int):
-    """Return ``fetch(group) -> Answer``: one GET of CelesTrak's GP API through
-    :class:`~constops_airflow.hooks.CelestrakHook` on the ``celestrak`` connection."""
+def celestrak_fetcher(user_agent: str, max_body_bytes: int, spacing_s: float = 0.0):
+    """Return ``fetch(query) -> Answer``: one GET of CelesTrak's GP API through
+    :class:`~constops_airflow.hooks.CelestrakHook` on the ``celestrak`` connection, at least
+    ``spacing_s`` seconds after the previous one of the same fetcher."""
     from airflow.sdk.exceptions import AirflowNotFoundException
 
+    from constops.celestrak import RequestPacer
     from constops_airflow.hooks import CelestrakHook
 
-    def fetch(group: str):
+    pacer = RequestPacer(spacing_s)
+
+    def fetch(query):
+        pacer.wait()
         try:
             hook = CelestrakHook(CELESTRAK_CONN_ID)
         except AirflowNotFoundException:
@@ -86,6 +92,6 @@ def celestrak_fetcher(user_agent: str, max_body_bytes: int):
                 f"connection {CELESTRAK_CONN_ID!r} is not defined; set for example "
                 f"AIRFLOW_CONN_CELESTRAK='{{\"conn_type\": \"http\", \"host\": \"celestrak.org\", \"schema\": \"https\"}}'"
             ) from None
-        return hook.fetch_group(group, user_agent, max_body_bytes)
+        return hook.fetch_group(query, user_agent, max_body_bytes)
 
     return fetch

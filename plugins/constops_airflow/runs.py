@@ -78,15 +78,40 @@ def run_day(context) -> date:
         raise AirflowFailException(f"run {dag_run.run_id}: {source} {shown}: {exc}") from None
 
 
-def for_each_group(context, compute) -> list[dict]:
-    """Return ``compute(engine, settings, group, day)`` for every configured group, for the
-    run's day, on the reporting database (the body of every per-day computing task)."""
+def for_each_group_apart(context, compute) -> tuple[list[dict], list[dict]]:
+    """Return ``(results, failed)``: ``compute(engine, settings, group, day)`` for every
+    configured constellation that the library can compute (``results``), and
+    ``{"group", "error"}`` for each one it cannot (no snapshot, too old a snapshot), which
+    is reported and left out so that the others' day goes on. Fails the task at once when
+    no constellation is left."""
+    from airflow.sdk.exceptions import AirflowFailException
+
     from constops.settings import load_settings
+    from constops_airflow.alerts import report_group_failure
     from constops_airflow.resources import reporting_engine
 
     day, settings, engine = run_day(context), load_settings(), reporting_engine()
-    with failing_for_good():
-        return [compute(engine, settings, group, day) for group in settings.groups]
+    results, failed = [], []
+    for group in settings.groups:
+        try:
+            with failing_for_good():
+                results.append(compute(engine, settings, group, day))
+        except AirflowFailException as exc:
+            failed.append(report_group_failure(context, group, day, exc.__cause__ or exc))
+    if not results:
+        raise AirflowFailException(f"{day.isoformat()}: no constellation can be computed: "
+                                   + "; ".join(f"{f['group']}: {f['error']}" for f in failed))
+    return results, failed
+
+
+def fail_for_groups(done: str, failed: list[dict]) -> None:
+    """Fail the task naming every constellation of ``failed`` (``{"group", "error"}``) whose
+    day was not ``done`` (ingested, computed), if any."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    if failed:
+        listed = "; ".join(f"{f['group']}: {f['error']}" for f in failed)
+        raise AirflowFailException(f"{len(failed)} constellation(s) not {done}, the others were: {listed}")
 
 
 def for_each_snapshot(context, snapshots: list[dict], compute) -> list[dict]:

@@ -1,4 +1,5 @@
-"""Airflow for the DAG tests: a migrated metadata DB in this session's temporary AIRFLOW_HOME."""
+"""Airflow for the DAG tests: a migrated metadata DB in this session's temporary AIRFLOW_HOME, and the
+pipeline pointed at the stand-in CelesTrak, a fresh reporting database and archive."""
 
 import os
 import subprocess
@@ -6,6 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from constops.reporting.store import connect
 
 
 @pytest.fixture(scope="session")
@@ -23,3 +26,18 @@ def dagbag(airflow_db):
     from airflow.dag_processing.dagbag import DagBag
 
     return DagBag(dag_folder=os.environ["AIRFLOW__CORE__DAGS_FOLDER"])
+
+
+@pytest.fixture
+def pipeline(airflow_db, dagbag, celestrak, tmp_path, monkeypatch):
+    """Point the DAGs at the stand-in CelesTrak, a fresh reporting SQLite file and archive."""
+    url = f"sqlite:///{tmp_path / 'reporting.db'}"
+    monkeypatch.setenv("CONSTOPS_ALERTS_FILE", str(tmp_path / "alerts.log"))
+    monkeypatch.setenv("AIRFLOW_CONN_CELESTRAK", celestrak.connection_json)
+    monkeypatch.setenv("AIRFLOW_CONN_REPORTING_DB", f'{{"conn_type": "sqlite", "host": "{tmp_path / "reporting.db"}"}}')
+    monkeypatch.setenv("CONSTOPS_ARCHIVE_URL", str(tmp_path / "archive"))
+    # The payload was downloaded on 2025-11-20 after 18:11 UTC (its newest epoch): replay that moment.
+    monkeypatch.setenv("CONSTOPS_CLOCK_UTC", "2025-11-20T18:30:00Z")
+    engine = connect(url)
+    yield dagbag, celestrak, engine
+    engine.dispose()

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from constops.reporting import schema
-from constops.reporting.store import connect, count_rows
+from constops.reporting.store import count_rows
 from constops.settings import load_settings
 from tests.support.data import sharded_settings, snapshot_bytes
 from tests.support.tables import table_rows
@@ -22,21 +22,6 @@ MIDNIGHT = datetime(2025, 11, 20, tzinfo=timezone.utc)
 RESULT_TABLES = (schema.gateway_passes, schema.gateway_daily, schema.coverage_daily, schema.coverage_cells,
                  schema.coverage_timeseries, schema.fleet_status,
                  schema.element_sets, schema.satellites, schema.gp_snapshots, schema.day_snapshots)
-
-
-@pytest.fixture
-def pipeline(airflow_db, dagbag, celestrak, tmp_path, monkeypatch):
-    """Point the DAGs at the stand-in CelesTrak, a fresh reporting SQLite file and archive."""
-    url = f"sqlite:///{tmp_path / 'reporting.db'}"
-    monkeypatch.setenv("CONSTOPS_ALERTS_FILE", str(tmp_path / "alerts.log"))
-    monkeypatch.setenv("AIRFLOW_CONN_CELESTRAK", celestrak.connection_json)
-    monkeypatch.setenv("AIRFLOW_CONN_REPORTING_DB", f'{{"conn_type": "sqlite", "host": "{tmp_path / "reporting.db"}"}}')
-    monkeypatch.setenv("CONSTOPS_ARCHIVE_URL", str(tmp_path / "archive"))
-    # The payload was downloaded on 2025-11-20 after 18:11 UTC (its newest epoch): replay that moment.
-    monkeypatch.setenv("CONSTOPS_CLOCK_UTC", "2025-11-20T18:30:00Z")
-    engine = connect(url)
-    yield dagbag, celestrak, engine
-    engine.dispose()
 
 
 def run(dagbag, dag_id, day):

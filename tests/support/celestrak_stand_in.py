@@ -14,6 +14,8 @@ class CelestrakStandIn:
 
     def __init__(self):
         self.status, self.body, self.headers, self.delay_s, self.requests = 200, b"[]", {}, 0.0, []
+        #: Answers of particular selections: {("GROUP", "oneweb"): (status, body)}.
+        self.by_query: dict[tuple[str, str], tuple[int, bytes]] = {}
         stand_in = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -23,15 +25,17 @@ class CelestrakStandIn:
                     "query": {k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()},
                     "user_agent": self.headers.get("User-Agent"),
                     "headers": {name.lower(): value for name, value in self.headers.items()},
+                    "at": time.monotonic(),
                 })
                 time.sleep(stand_in.delay_s)
-                self.send_response(stand_in.status)
+                status, body = stand_in.answer_of(stand_in.requests[-1]["query"])
+                self.send_response(status)
                 for name, value in stand_in.headers.items():
                     self.send_header(name, value)
                 self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(stand_in.body)))
+                self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                self.wfile.write(stand_in.body)
+                self.wfile.write(body)
 
             def log_message(self, *args):
                 pass
@@ -42,7 +46,19 @@ class CelestrakStandIn:
         self.thread.start()
 
     def answer(self, status: int, body: bytes, headers: dict | None = None, delay_s: float = 0.0) -> None:
+        """Answer every request (but those of :meth:`answer_query`) with ``status`` and ``body``."""
         self.status, self.body, self.headers, self.delay_s = status, body, headers or {}, delay_s
+
+    def answer_query(self, selection: str, value: str, status: int, body: bytes) -> None:
+        """Answer the requests of one selection (``"GROUP", "oneweb"``) with ``status`` and ``body``."""
+        self.by_query[(selection, value)] = (status, body)
+
+    def answer_of(self, query: dict) -> tuple[int, bytes]:
+        """Return (status, body) of a request's query parameters."""
+        for (selection, value), answer in self.by_query.items():
+            if query.get(selection) == value:
+                return answer
+        return self.status, self.body
 
     @property
     def connection_json(self) -> str:

@@ -21,9 +21,9 @@ def documented_names() -> set[str]:
 def test_every_setting_of_the_defaults_file_is_documented():
     names = documented_names()
     keys = {f"{section}.{key}" for section, table in DEFAULTS.items() if isinstance(table, dict)
-            and section != "regions" for key in table}
+            and section not in ("regions", "constellations") for key in table}
     assert keys - names == set()
-    assert {"regions.<id>", "[[stations]]"} <= names
+    assert {"regions.<id>", "constellations.<id>", "[[stations]]"} <= names
 
 
 def read_environment_variables() -> set[str]:

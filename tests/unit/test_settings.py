@@ -16,13 +16,15 @@ def test_the_thresholds_defaults_are_the_settings_file_defaults():
 
 def test_a_users_file_holds_only_what_it_changes(tmp_path):
     path = tmp_path / "mine.toml"
-    path.write_text('[ingest]\nmax_snapshot_age_days = 5.0\n\n[[stations]]\nstation_id = "kokterek"\nname = "Kokterek"\n'
-                    "lat_deg = 43.5\nlon_deg = 76.9\nalt_m = 700\nmin_elevation_deg = 10\n")
+    path.write_text('[ingest]\nmax_snapshot_age_days = 5.0\n\n[constellations.qianfan]\nstations = ["almaty"]\n\n'
+                    '[[stations]]\nstation_id = "almaty"\nname = "Almaty"\n'
+                    "lat_deg = 43.2\nlon_deg = 76.9\nalt_m = 800\nmin_elevation_deg = 10\n")
     settings = load_settings(path, environ={})
     defaults = load_settings(environ={})
     assert settings.limits.max_snapshot_age_days == 5.0
     assert settings.limits.max_set_aside_percent == defaults.limits.max_set_aside_percent
-    assert [s.station_id for s in settings.stations] == ["kokterek"]  # a list replaces the default list
+    assert [s.station_id for s in settings.stations] == ["almaty"]  # a list replaces the default list
+    assert settings.of("qianfan").constellation.name == defaults.of("qianfan").constellation.name  # tables merge
     assert settings.masks_deg == defaults.masks_deg and settings.region_geojson == defaults.region_geojson
 
 
@@ -48,7 +50,7 @@ def test_a_bad_override_names_the_variable(environ, says):
 
 
 @pytest.mark.parametrize("environ, says", [
-    ({"CONSTOPS__PIPELINE__GROUPS": "qianfan"}, "must be of the type of its default ['qianfan']"),
+    ({"CONSTOPS__PIPELINE__CONSTELLATIONS": "qianfan"}, "must be of the type of its default ['qianfan']"),
     ({"CONSTOPS__COVERAGE__MASK_DEG": "[10]"}, "[coverage] mask_deg is not a setting"),
     ({"CONSTOPS__COVERAGE__MASKS_DEG": "[10, 10]"}, "must be distinct elevations in [0, 90)"),
     ({"CONSTOPS__INGEST__MAX_BODY_BYTES": "2e7"}, "must be a whole number of bytes"),

@@ -66,7 +66,7 @@ def test_a_live_day_fetches_once_and_archives_a_refusal(store):
 
     with pytest.raises(CelestrakAnswerError, match=r"HTTP 403 'GP data has not updated.*not retrying"):
         ingest.ingest_day(engine, archive, load_settings(), "qianfan", NOW.date(), NOW, fetch)
-    assert calls == ["qianfan"]
+    assert calls == [{"GROUP": "qianfan"}]
     rows = _snapshot_rows(engine)
     assert [(r.status, r.http_status) for r in rows] == [("rejected", 403)]
     assert archive.get(rows[0].archive_uri) == notice

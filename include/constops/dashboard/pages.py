@@ -43,7 +43,9 @@ def day_page(view: DayView, settings: Settings, plotly: Markup, nav: list[tuple[
              runs: list[dict] = (), csv_href: str | None = None, title_suffix: str = "") -> str:
     """Return the HTML of the day page of ``view``: the coverage map per mask, the pass timeline
     and table, satellites in view through the day, the fleet and the records set aside, the
-    snapshot used (and, from the plugin, the runs that computed it)."""
+    snapshot used (and, from the plugin, the runs that computed it), for the stations and
+    region of the view's constellation."""
+    settings = settings.of(view.group)
     figures = {}
     if view.computed:
         figures = {"coverage-map": coverage_map(view, settings), "pass-timeline": pass_timeline(view),

@@ -37,6 +37,7 @@ def count_coverage_block(
     service)][mask]`` arrays (n_times, n_cells) for the sets ``all`` and ``operational`` (as
     ``fleet_status`` labels them for the day) and the services direct and bent pipe, and the
     number of satellites of each set that propagate all day."""
+    settings = settings.of(group)
     element_sets = load_element_sets(engine, snapshot_id)[first:stop]
     operational = _operational_ids(engine, group, day, snapshot_id)
     norad = np.array([s.norad_cat_id for s in element_sets], dtype=np.int64)
@@ -64,6 +65,7 @@ def load_coverage_day(
     ``coverage_cells`` and ``coverage_timeseries`` in one transaction and return the region
     figures. Raises SnapshotSupersededError, loading nothing, when the day is no longer
     assigned ``snapshot_id``."""
+    settings = settings.of(group)
     operational = _operational_ids(engine, group, day, snapshot_id)
     grid, times = _coverage_grid(settings), _coverage_times(settings, day)
     counts, usable = add_counts(blocks)

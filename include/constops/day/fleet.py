@@ -24,6 +24,7 @@ def compute_fleet_day(engine: Engine, settings: Settings, group: str, day: date,
     the preceding rate window, and find the satellites whose SGP4 propagation fails during
     the day; load ``fleet_status`` and ``propagation_errors`` in one transaction and return
     the count per status and the failures."""
+    settings = settings.of(group)
     snapshot = snapshot_by_id(engine, snapshot_id) if snapshot_id else snapshot_for_day(engine, group, day)
     current = load_element_sets(engine, snapshot.snapshot_id)
     history = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from ..freshness import SnapshotTooOldError, age_days, is_fresh
 from ..settings import Settings
 from ..snapshots import (
     NoSnapshotError,
+    Snapshot,
     record_payload,
     snapshot_at,
     snapshot_median_epoch,
@@ -53,18 +55,18 @@ def ingest_day(
     group: str,
     day: date,
     now: datetime,
-    fetch: Callable[[str], Answer],
+    fetch: Callable[[dict[str, str]], Answer],
     choice: str = "as_of_start",
     max_age_days: float | None = None,
 ) -> dict:
     """Choose and record the snapshot for ``day``; return a summary.
 
     As of start, a day that had a snapshot fetched live for it keeps that one (reruns
-    reproduce it and never call CelesTrak); otherwise a live day calls ``fetch(group)``
-    exactly once and loads what came back, and a past day takes the newest archived
-    snapshot acquired at or before the day's start, or raises NoSnapshotError naming the
-    day. ``nearest`` takes the archived snapshot acquired nearest to the middle of the
-    day, before or after; the live record survives it, so a later ``as_of_start`` run
+    reproduce it and never call CelesTrak); otherwise a live day fetches the constellation
+    once (:func:`fetch_constellation`) and loads what came back, and a past day takes the
+    newest archived snapshot acquired at or before the day's start, or raises
+    NoSnapshotError naming the day. ``nearest`` takes the archived snapshot acquired
+    nearest to the middle of the day, before or after; the live record survives it, so a later ``as_of_start`` run
     restores the day exactly.
 
     The snapshot must be fresh for the day (:mod:`constops.freshness`): its age within
@@ -74,6 +76,7 @@ def ingest_day(
     carries the snapshot, its age and the account of its records (loaded, flagged, set
     aside, by rule).
     """
+    settings = settings.of(group)
     if choice not in SNAPSHOT_CHOICES:
         raise ValueError(f"snapshot choice {choice!r} is not one of {SNAPSHOT_CHOICES}")
     start, end = day_bounds(day)
@@ -83,12 +86,7 @@ def ingest_day(
     elif live is not None:
         snapshot, selection = live, "live"  # a rerun reproduces the day, and asks CelesTrak nothing
     elif is_live(day, now, settings.live_window_h):
-        answer = fetch(group)
-        snapshot = record_payload(
-            engine, archive, group=group, payload=answer.body, source=answer.url,
-            acquired_at=now, http_status=answer.status, limits=settings.limits, flag_thresholds=settings.flags,
-        )
-        selection = "live"
+        snapshot, selection = fetch_constellation(engine, archive, settings, group, now, fetch), "live"
     else:
         snapshot, selection = snapshot_at(engine, group, start), "archive"
     if snapshot is None:
@@ -112,6 +110,46 @@ def ingest_day(
         "snapshot_age_days": round(age, 3), "max_age_days": limit, "age_override": override,
         "records": stored_account(engine, snapshot).summary(),
     }
+
+
+def fetch_constellation(
+    engine: Engine, archive: RawArchive, settings: Settings, group: str, now: datetime,
+    fetch: Callable[[dict[str, str]], Answer],
+) -> Snapshot:
+    """Fetch constellation ``group`` from CelesTrak and record it; return the snapshot.
+
+    One ``fetch(query)`` per query of its selection (one for a group or a name search, one
+    per catalog number: CelesTrak's CATNR takes one number), each answer archived on its
+    own. The first answer that is not element data is recorded as rejected (archived, with
+    its reason) and raised, and no further request is made, as CelesTrak's policy asks. The
+    answers of a CATNR list are then loaded as one snapshot (their JSON arrays joined)."""
+    settings = settings.of(group)
+    queries = settings.constellation.queries()
+    answers = []
+    for query in queries:
+        answer = fetch(query)
+        if len(queries) == 1 or not _is_element_array(answer):
+            return _record(engine, archive, settings, group, now, answer)
+        archive.put(answer.body, group, "json")
+        answers.append(answer)
+    joined = json.dumps([record for a in answers for record in json.loads(a.body)]).encode()
+    return _record(engine, archive, settings, group, now, Answer(" + ".join(a.url for a in answers), 200, joined))
+
+
+def _is_element_array(answer: Answer) -> bool:
+    """Return True when ``answer`` is a 200 whose body is a JSON array (of OMM records)."""
+    try:
+        return answer.status == 200 and isinstance(json.loads(answer.body), list)
+    except ValueError:
+        return False
+
+
+def _record(engine, archive, settings: Settings, group: str, now: datetime, answer: Answer) -> Snapshot:
+    """Record one CelesTrak answer as a snapshot of ``group`` (see ``record_payload``)."""
+    return record_payload(
+        engine, archive, group=group, payload=answer.body, source=answer.url, acquired_at=now,
+        http_status=answer.status, limits=settings.limits, flag_thresholds=settings.flags,
+    )
 
 
 def _too_old(engine: Engine, group: str, day: date, snapshot, selection: str, age: float, limit: float) -> str:

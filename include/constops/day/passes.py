@@ -25,6 +25,7 @@ def passes_block(
     """Return, per station id, the passes of the satellites ``[first, stop)`` (in NORAD order)
     of snapshot ``snapshot_id`` that overlap ``day``: TCA within an hour of it, longer than
     any LEO pass."""
+    settings = settings.of(group)
     element_sets = load_element_sets(engine, snapshot_id)[first:stop]
     start, end = day_bounds(day)
     overlap = timedelta(hours=1)
@@ -46,6 +47,7 @@ def load_passes_day(
     The summary (time with a satellite in view, longest gap) also counts the passes of the
     neighbouring days that overlap the day, clipped to it. Raises SnapshotSupersededError,
     loading nothing, when the day is no longer assigned ``snapshot_id``."""
+    settings = settings.of(group)
     start, end = day_bounds(day)
     merged: dict[str, list[Pass]] = {station.station_id: [] for station in settings.stations}
     for block in blocks:

@@ -154,6 +154,19 @@ stations = Table(
     Column("updated_at", UTC, nullable=False, comment="when the configuration was last written here"),
 )
 
+constellations = Table(
+    "constellations",
+    metadata,
+    Column("constellation_id", String(64), primary_key=True, comment="the group_name of every result row"),
+    Column("name", Text, nullable=False),
+    Column("operator", Text, nullable=False),
+    Column("celestrak_query", Text, nullable=False, comment="e.g. GROUP=qianfan or CATNR=37798,40230"),
+    Column("orbit", String(8), nullable=False, comment="leo or geo"),
+    Column("station_ids", Text, nullable=False, comment="the stations that serve it, comma-separated"),
+    Column("region_id", String(64), nullable=False),
+    Column("updated_at", UTC, nullable=False, comment="when the configuration was last written here"),
+)
+
 regions = Table(
     "regions",
     metadata,
@@ -185,6 +198,12 @@ gateway_passes = Table(
     Column("snapshot_id", Integer, ForeignKey("gp_snapshots.snapshot_id"), nullable=False),
     Column("step_s", Float, nullable=False),
     Column("computed_at", UTC, nullable=False),
+    Column("continuous", Boolean, comment="true: in view all day (GEO), one window from the day's start (aos) "
+                                          "to its end (los); false or NULL: a pass that rises and sets"),
+    Column("lowest_elevation_deg", Float, comment="continuous windows: the lowest elevation of the day"),
+    Column("azimuth_min_deg", Float, comment="continuous windows: the azimuth arc swept over the day, "
+                                             "from this (clockwise) ..."),
+    Column("azimuth_max_deg", Float, comment="... to this"),
 )
 
 gateway_daily = Table(
@@ -324,6 +343,54 @@ GROUP BY d.day, d.group_name, c.region_id, d.snapshot_id, d.selection, s.object_
 """
 
 
-def views(masks_deg) -> dict[str, str]:
-    """Return {view name: SQL} of the analysts' views for the configured masks."""
-    return {"daily_trend": daily_trend_sql(masks_deg)}
+#: The fleet statuses ``constellation_comparison`` counts, one column each (``<status>_satellites``).
+FLEET_STATUSES = ("operational", "raising", "manoeuvring", "decaying", "stranded", "stale")
+
+
+def station_column(station_id: str) -> str:
+    """Return the name of ``constellation_comparison``'s pass-count column of a station."""
+    column = f"passes_{station_id}".replace("-", "_").lower()
+    if not column.isidentifier():
+        raise ValueError(f"station id {station_id!r} cannot name a column: use letters, digits, - and _")
+    return column
+
+
+def constellation_comparison_sql(masks_deg, station_ids) -> str:
+    """Return the SQL of the analysts' comparison of constellations: per day and constellation,
+    its name and operator, satellites in orbit and per fleet status, coverage of the region
+    at every configured mask (all satellites, direct; and operational through a gateway),
+    and the passes per station at the station's mask (NULL where the station does not serve
+    the constellation)."""
+    per_mask = "".join(
+        f"       max(CASE WHEN c.min_elevation_deg = {float(mask)!r} AND c.service = 'direct' AND c.satellite_set = "
+        f"'all' THEN c.percent_time_covered END) AS {mask_column(mask)},\n"
+        f"       max(CASE WHEN c.min_elevation_deg = {float(mask)!r} AND c.service = 'bent_pipe' AND c.satellite_set = "
+        f"'operational' THEN c.percent_time_covered END) AS {mask_column(mask)}_served,\n"
+        for mask in masks_deg
+    )
+    per_status = "".join(
+        f"       (SELECT count(*) FROM fleet_status f WHERE f.day = d.day AND f.group_name = d.group_name "
+        f"AND f.status = '{status}') AS {status}_satellites,\n"
+        for status in FLEET_STATUSES
+    )
+    per_station = "".join(
+        f"       (SELECT sum(g.pass_count) FROM gateway_daily g WHERE g.day = d.day AND g.group_name = d.group_name "
+        f"AND g.station_id = '{station_id}') AS {station_column(station_id)},\n"
+        for station_id in station_ids
+    )
+    return f"""
+SELECT d.day, d.group_name AS constellation_id, k.name AS constellation, k.operator, c.region_id,
+       s.object_count AS satellites_in_orbit,
+{per_status}{per_mask}{per_station}       d.snapshot_id, d.snapshot_age_days
+FROM day_snapshots d
+JOIN gp_snapshots s ON s.snapshot_id = d.snapshot_id
+LEFT JOIN constellations k ON k.constellation_id = d.group_name
+LEFT JOIN coverage_daily c ON c.day = d.day AND c.group_name = d.group_name
+GROUP BY d.day, d.group_name, k.name, k.operator, c.region_id, s.object_count, d.snapshot_id, d.snapshot_age_days
+"""
+
+
+def views(masks_deg, station_ids=()) -> dict[str, str]:
+    """Return {view name: SQL} of the analysts' views for the configured masks and stations."""
+    return {"daily_trend": daily_trend_sql(masks_deg),
+            "constellation_comparison": constellation_comparison_sql(masks_deg, station_ids)}

@@ -15,9 +15,10 @@ from . import schema
 _INSERT_BATCH = 5000
 
 
-def connect(url: str, masks_deg: Sequence[float] | None = None) -> Engine:
+def connect(url: str, masks_deg: Sequence[float] | None = None, station_ids: Sequence[str] | None = None) -> Engine:
     """Return an Engine for a SQLAlchemy URL with the reporting schema created, and the
-    analysts' views made for ``masks_deg`` (default: the default settings' masks).
+    analysts' views made for ``masks_deg`` and ``station_ids`` (default: the default
+    settings' masks and stations).
 
     SQLite connections wait up to 60 s for a lock (two DAGs may load at once)
     and enforce foreign keys.
@@ -31,7 +32,11 @@ def connect(url: str, masks_deg: Sequence[float] | None = None) -> Engine:
         from ..defaults import default
 
         masks_deg = default("coverage", "masks_deg")
-    _create_schema(engine, schema.views(masks_deg))
+    if station_ids is None:
+        from ..defaults import DEFAULTS
+
+        station_ids = [s["station_id"] for s in DEFAULTS["stations"]]
+    _create_schema(engine, schema.views(masks_deg, station_ids))
     return engine
 
 
