@@ -3,7 +3,10 @@
     python scripts/import_snapshots.py data/snapshots/qianfan/*.tle [--group qianfan] [--acquired-at 2025-11-20T00:00Z]
 
 Each file is archived byte for byte, its records triaged (loaded, flagged or set aside
-with the reason, as the daily ingest does) and loaded as one snapshot of the group; its acquisition time is ``--acquired-at`` or, by default, the newest
+with the reason, as the daily ingest does) and loaded as one snapshot of its
+constellation: ``--group``, else the name of the file's folder when a constellation of
+that id is configured (``data/snapshots/oneweb/...`` is OneWeb), else the first
+configured constellation; its acquisition time is ``--acquired-at`` or, by default, the newest
 element-set epoch in the file. Importing the same file again changes nothing.
 Uses the same ``reporting_db`` connection and archive as the DAGs.
 """
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 import airflow  # noqa: F401  (puts the plugins folder on sys.path)
 
@@ -29,20 +33,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--acquired-at", type=parse_utc, default=None, help="UTC download time (default: newest epoch)")
     args = parser.parse_args(argv)
     settings = load_settings()
-    group = args.group or settings.groups[0]
     engine, archive = reporting_engine(), raw_archive()
     failures = 0
     for path in args.files:
+        group = args.group or constellation_of(path, settings)
         try:
             snap = import_file(engine, archive, path, group, args.acquired_at, settings.limits, settings.of(group).flags)
         except (OSError, ElementsError) as exc:
             print(f"REJECTED {path}: {exc}", file=sys.stderr)
             failures += 1
             continue
-        print(f"snapshot {snap.snapshot_id}: {path} ({snap.format}, {snap.object_count} objects, "
+        print(f"snapshot {snap.snapshot_id}: {group} {path} ({snap.format}, {snap.object_count} objects, "
               f"acquired {snap.acquired_at:%Y-%m-%d %H:%M:%S} UTC, sha256 {snap.sha256[:12]})")
         print(f"  {stored_account(engine, snap).describe()}")
     return 1 if failures else 0
+
+
+def constellation_of(path: str, settings) -> str:
+    """Return the constellation a file belongs to by its folder's name, else the first configured."""
+    folder = Path(path).parent.name
+    return folder if folder in settings.constellations else settings.groups[0]
 
 
 if __name__ == "__main__":

@@ -57,7 +57,11 @@ _RATE_BOUND_SAFETY = 1.2
 
 @dataclass(frozen=True)
 class Pass:
-    """One pass of a satellite over a station above ``min_elevation_deg`` (times UTC)."""
+    """One pass of a satellite over a station above ``min_elevation_deg`` (times UTC).
+
+    A satellite in view for a whole window (GEO, see :mod:`constops.windows`) is one
+    ``continuous`` record: ``aos`` and ``los`` are the window's bounds, not a rise and a
+    set, and it also carries the lowest elevation and the azimuth arc of the window."""
 
     norad_cat_id: int
     aos: datetime
@@ -68,6 +72,10 @@ class Pass:
     aos_azimuth_deg: float
     tca_azimuth_deg: float
     los_azimuth_deg: float
+    continuous: bool = False
+    lowest_elevation_deg: float | None = None
+    azimuth_min_deg: float | None = None
+    azimuth_max_deg: float | None = None
 
     @property
     def duration_s(self) -> float:

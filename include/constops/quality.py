@@ -18,8 +18,9 @@ class DataQualityError(RuntimeError):
 
 #: name -> SQL counting violations for :day and :group (0 means the check passes).
 PASS_CHECKS = {
+    # A continuous (GEO) window may peak at an end of the day: there TCA equals AOS or LOS.
     "passes are ordered AOS < TCA < LOS": "SELECT count(*) FROM gateway_passes WHERE day = :day AND group_name = :group "
-                                         "AND NOT (aos < tca AND tca < los)",
+        "AND NOT ((aos < tca AND tca < los) OR (continuous AND aos <= tca AND tca <= los AND aos < los))",
     "pass elevations lie between the mask and 90 deg": "SELECT count(*) FROM gateway_passes WHERE day = :day "
         "AND group_name = :group AND NOT (max_elevation_deg >= min_elevation_deg - 1e-6 AND max_elevation_deg <= 90)",
     "azimuths lie in [0, 360)": "SELECT count(*) FROM gateway_passes WHERE day = :day AND group_name = :group "

@@ -26,6 +26,8 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MICROSECOND = timedelta(microseconds=1)
 _PASS_TIMES = ("aos", "tca", "los")
 _PASS_FLOATS = ("max_elevation_deg", "min_elevation_deg", "aos_azimuth_deg", "tca_azimuth_deg", "los_azimuth_deg")
+#: Figures of continuous windows only: NaN in the arrays for ordinary passes (None).
+_WINDOW_FLOATS = ("lowest_elevation_deg", "azimuth_min_deg", "azimuth_max_deg")
 
 Counts = dict[tuple[str, str], dict[float, np.ndarray]]
 
@@ -132,6 +134,10 @@ def passes_to_arrays(passes: Mapping[str, list[Pass]]) -> dict[str, np.ndarray]:
                 [(getattr(p, name) - _EPOCH) // _MICROSECOND for p in station_passes], dtype=np.int64)
         for name in _PASS_FLOATS:
             arrays[prefix + name] = np.array([getattr(p, name) for p in station_passes], dtype=np.float64)
+        for name in _WINDOW_FLOATS:
+            arrays[prefix + name] = np.array([np.nan if getattr(p, name) is None else getattr(p, name)
+                                              for p in station_passes], dtype=np.float64)
+        arrays[prefix + "continuous"] = np.array([p.continuous for p in station_passes], dtype=bool)
     return arrays
 
 
@@ -147,6 +153,8 @@ def arrays_to_passes(arrays: Mapping[str, np.ndarray]) -> dict[str, list[Pass]]:
                 norad_cat_id=int(c["norad_cat_id"][i]),
                 **{name: _EPOCH + int(c[name][i]) * _MICROSECOND for name in _PASS_TIMES},
                 **{name: float(c[name][i]) for name in _PASS_FLOATS},
+                continuous=bool(c["continuous"][i]),
+                **{name: None if np.isnan(c[name][i]) else float(c[name][i]) for name in _WINDOW_FLOATS},
             )
             for i in range(len(c["norad_cat_id"]))
         ]

@@ -16,6 +16,11 @@ from ..reporting.store import replace
 from ..settings import Settings
 from ..snapshots import load_element_sets
 from ..timescale import day_bounds
+from ..windows import continuous_windows
+
+#: Satellites slower than this (a period above 12 h: GEO, high orbits) are also tested for
+#: a window in view all day (:mod:`constops.windows`); a LEO satellite always sets.
+CONTINUOUS_BELOW_REV_PER_DAY = 2.0
 
 
 def passes_block(
@@ -23,15 +28,17 @@ def passes_block(
     first: int = 0, stop: int | None = None,
 ) -> dict[str, list[Pass]]:
     """Return, per station id, the passes of the satellites ``[first, stop)`` (in NORAD order)
-    of snapshot ``snapshot_id`` that overlap ``day``: TCA within an hour of it, longer than
-    any LEO pass."""
+    of snapshot ``snapshot_id`` that overlap ``day`` (TCA within an hour of it, longer than
+    any LEO pass), and one ``continuous`` record for each satellite in view all day."""
     settings = settings.of(group)
     element_sets = load_element_sets(engine, snapshot_id)[first:stop]
+    slow = [s for s in element_sets if s.mean_motion_rev_per_day < CONTINUOUS_BELOW_REV_PER_DAY]
     start, end = day_bounds(day)
     overlap = timedelta(hours=1)
     return {
         station.station_id: find_passes(element_sets, station, start - overlap, end + overlap,
                                         station.min_elevation_deg, settings.pass_step_s)
+        + [w.as_pass() for w in continuous_windows(slow, station, start, end, station.min_elevation_deg)]
         for station in settings.stations
     }
 
@@ -82,7 +89,9 @@ def _pass_row(p: Pass) -> dict:
         "norad_cat_id": p.norad_cat_id, "aos": p.aos, "tca": p.tca, "los": p.los,
         "duration_s": p.duration_s, "max_elevation_deg": p.max_elevation_deg,
         "aos_azimuth_deg": p.aos_azimuth_deg, "tca_azimuth_deg": p.tca_azimuth_deg,
-        "los_azimuth_deg": p.los_azimuth_deg,
+        "los_azimuth_deg": p.los_azimuth_deg, "continuous": p.continuous,
+        "lowest_elevation_deg": p.lowest_elevation_deg, "azimuth_min_deg": p.azimuth_min_deg,
+        "azimuth_max_deg": p.azimuth_max_deg,
     }
 
 
