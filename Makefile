@@ -5,12 +5,13 @@ ENV := $(if $(PORT),export AIRFLOW__API__PORT=$(PORT);) source scripts/airflow-e
 UV := .tools/bin/uv
 PYTEST_ARGS ?=
 
-.PHONY: help venv init run test demo history import pipeline report bench bench-age bench-scale cluster whatif clean-airflow
+.PHONY: help venv init run test demo demo-all history import pipeline report bench bench-age bench-scale cluster whatif clean-airflow
 
 help:
 	@echo "make run [PORT=8080]            Airflow standalone with the pipeline; PORT moves UI, API and tasks"
 	@echo "make test                       the test suite"
 	@echo "make demo                       import the bundled 2025-11-20 snapshot and compute that day"
+	@echo "make demo-all                   every shipped constellation on its real 2026-05-30 answer (Starlink: 10,398)"
 	@echo "make import FILES='a.tle b.xml' import snapshot files into the archive"
 	@echo "make pipeline DAY=YYYY-MM-DD    run tle_ingest, gateway_passes and coverage for one day"
 	@echo "   [MAX_AGE_DAYS=N]             ... accepting elements up to N days old (recorded as an override)"
@@ -57,6 +58,13 @@ pipeline: init
 demo:
 	@$(MAKE) --no-print-directory import FILES=data/snapshots/qianfan/qianfan_2025-11-20.tle
 	@$(MAKE) --no-print-directory pipeline DAY=2025-11-20
+
+# Every shipped constellation (README "Constellations") on its real CelesTrak answer of
+# 2026-05-30, Starlink whole: a full-size day (about 5 minutes on 2 cores).
+ALL_CONSTELLATIONS := ["qianfan", "oneweb", "starlink", "kuiper", "kazsat"]
+demo-all:
+	@$(MAKE) --no-print-directory import FILES="$(sort $(wildcard data/snapshots/*/*_2026-05-30.tle))"
+	@CONSTOPS__PIPELINE__CONSTELLATIONS='$(ALL_CONSTELLATIONS)' $(MAKE) --no-print-directory pipeline DAY=2026-05-30
 
 report: init
 	@test -n "$(DAY)" || (echo "usage: make report DAY=YYYY-MM-DD [OUT=file.html]"; exit 2)

@@ -13,10 +13,11 @@ from constops.settings import load_settings
 LATER = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
 
-def compute_day(engine, archive, day: date, group: str = "qianfan") -> None:
-    """Assign ``day`` its archived snapshot and load its passes, fleet status and coverage."""
+def compute_day(engine, archive, day: date, group: str = "qianfan", now: datetime = LATER) -> None:
+    """Assign ``day`` its archived snapshot and load its passes, fleet status and coverage
+    (``now`` must lie after the day: a past day, computed from the archive)."""
     settings = load_settings()
-    ingest.ingest_day(engine, archive, settings, group, day, LATER, None)
+    ingest.ingest_day(engine, archive, settings, group, day, now, None)
     compute_whole_day("passes", engine, settings, group, day)
     day_fleet.compute_fleet_day(engine, settings, group, day)
     compute_whole_day("coverage", engine, settings, group, day)

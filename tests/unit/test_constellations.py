@@ -3,6 +3,7 @@ spaced requests, and a CATNR list fetched one number at a time into one snapshot
 
 import json
 from datetime import datetime, timezone
+from types import SimpleNamespace
 
 import pytest
 
@@ -133,3 +134,46 @@ def test_a_refused_catnr_request_stops_the_fetch_and_is_archived(store, tmp_path
         ingest.fetch_constellation(engine, archive, geo_settings(tmp_path), "geo", NOW, fetch)
     assert calls == [{"CATNR": "37798"}]  # no second request after a policy answer
     assert count_rows(engine, schema.gp_snapshots, group_name="geo", status="rejected") == 1
+
+
+def test_guowang_computes_its_day_and_its_passes_match_skyfield(store):
+    """China's Guowang on its real records of 2026-06-26 (a subset of CelesTrak's `active`
+    answer: no `hulianwang` group answer is kept anywhere), computed as the DAGs compute it:
+    168 satellites in two shells, Akkol passes within 1 s of Skyfield's find_events."""
+    from datetime import date, timedelta
+
+    from sqlalchemy import select
+
+    from constops.snapshots import import_file
+    from tests.support.data import REPO
+    from tests.support.days import compute_day
+    from tests.unit.test_passes import ONE_HUNDREDTH_DEG, ONE_SECOND, compare_passes, skyfield_passes
+
+    engine, archive = store
+    path = REPO / "data" / "snapshots" / "hulianwang" / "hulianwang_2026-06-27.tle"
+    settings = load_settings()
+    import_file(engine, archive, str(path), "hulianwang", flag_thresholds=settings.of("hulianwang").flags)
+    day = date(2026, 6, 27)
+    compute_day(engine, archive, day, "hulianwang", now=datetime(2026, 7, 1, tzinfo=timezone.utc))
+    with engine.connect() as conn:
+        statuses = dict(conn.execute(select(schema.fleet_status.c.status, func_count()).where(
+            schema.fleet_status.c.group_name == "hulianwang").group_by(schema.fleet_status.c.status)).all())
+        passes = conn.execute(select(schema.gateway_passes).where(schema.gateway_passes.c.group_name == "hulianwang")).all()
+        coverage = conn.execute(select(schema.coverage_daily).where(
+            schema.coverage_daily.c.group_name == "hulianwang", schema.coverage_daily.c.satellite_set == "all",
+            schema.coverage_daily.c.service == "direct")).all()
+    assert statuses == {"operational": 168}  # both shells on station
+    assert len(coverage) == 3 and all(0 < row.percent_time_covered <= 100 for row in coverage)
+    akkol = settings.station("akkol")
+    start = datetime(2026, 6, 27, tzinfo=timezone.utc)
+    theirs = skyfield_passes(path.read_bytes(), akkol, akkol.min_elevation_deg, start, start + timedelta(days=1))
+    ours = [SimpleNamespace(**{**p._mapping, **{k: p._mapping[k].replace(tzinfo=timezone.utc) for k in ("aos", "tca", "los")}})
+            for p in passes]
+    mismatched, worst_s, worst_deg = compare_passes(ours, theirs)
+    assert passes and not mismatched and worst_s < ONE_SECOND and worst_deg < ONE_HUNDREDTH_DEG
+
+
+def func_count():
+    from sqlalchemy import func
+
+    return func.count()

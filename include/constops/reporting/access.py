@@ -13,8 +13,8 @@ from sqlalchemy import Engine, text
 #: Tables and views analysts may read; everything else (gp_snapshots, day_snapshots) they may not.
 ANALYST_READABLE = (
     "satellites", "element_sets", "set_aside_records", "flagged_element_sets", "fleet_status",
-    "propagation_errors", "stations", "regions", "gateway_passes", "gateway_daily",
-    "coverage_daily", "coverage_cells", "coverage_timeseries", "daily_trend",
+    "propagation_errors", "stations", "regions", "constellations", "gateway_passes", "gateway_daily",
+    "coverage_daily", "coverage_cells", "coverage_timeseries", "daily_trend", "constellation_comparison",
 )
 _ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
