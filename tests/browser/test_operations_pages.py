@@ -117,6 +117,10 @@ def test_every_route_needs_a_valid_token(site):
                               allow_redirects=False)
         expected = 404 if "no_such_run" in path else (303 if path.endswith(("/constellation/",)) else 200)
         assert served.status_code == expected, (path, served.status_code, served.text[:300])
+    # A constellation that is configured but not computed here is named, not a server error.
+    other = requests.get(f"{base}/constellation/day/{COMPUTED}?group=starlink",
+                         headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    assert other.status_code == 404 and "'starlink' is not computed here; computed: qianfan" in other.text
     # The UI knows both entries: the navigation's and the tab on every DAG run.
     plugins = requests.get(f"{base}/api/v2/plugins", headers={"Authorization": f"Bearer {token}"}, timeout=30).json()
     (plugin,) = [p for p in plugins["plugins"] if p["name"] == "constellation_operations"]

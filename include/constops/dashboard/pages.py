@@ -59,14 +59,17 @@ def day_page(view: DayView, settings: Settings, plotly: Markup, nav: list[tuple[
 
 
 def trend_page(rows, settings: Settings, plotly: Markup, nav: list[tuple[str, str]] = (),
-               day_href: str | None = None) -> str:
+               day_href: str | None = None, group: str | None = None) -> str:
     """Return the HTML of the history page: coverage per mask, passes and satellites per day,
-    and the table of days (each linking to its day page through ``day_href``, ``{day}`` replaced)."""
+    and the table of days (each linking to its day page through ``day_href``, ``{day}`` replaced),
+    of constellation ``group`` (default: the first computed)."""
+    group = group or settings.groups[0]
+    settings = settings.of(group)
     figures = dict(zip(["trend-coverage", "trend-passes", "trend-fleet"], trend_figures(rows, settings))) \
         if len(rows) else {}
     return _ENV.get_template("trend.html").render(
         rows=rows.to_dict("records") if len(rows) else [], settings=settings, plotly=plotly, nav=nav,
-        figures=figures_json(figures), day_href=day_href,
+        figures=figures_json(figures), day_href=day_href, group=group,
         mask_columns=[(m, c) for m, c in _mask_columns(settings) if c in rows],
     )
 

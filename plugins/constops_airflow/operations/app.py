@@ -59,13 +59,34 @@ def _base(request: Request) -> tuple[str, str]:
     return root, root[: -len(URL_PREFIX)] if root.endswith(URL_PREFIX) else ""
 
 
-def _nav(request: Request, day: date | None = None) -> list[tuple[str, str]]:
+def _nav(request: Request, day: date | None = None, group: str | None = None,
+         page: str = "day") -> list[tuple[str, str]]:
+    """Return the pages' links: calendar, history, the neighbouring days, the other
+    constellations' same page (when several are computed), and Airflow; ``group`` kept."""
     root, airflow_root = _base(request)
-    links = [("Calendar", f"{root}/calendar"), ("History", f"{root}/trend")]
+    settings = _settings()
+    keep = f"?group={group}" if group else ""
+    links = [("Calendar", f"{root}/calendar{keep}"), ("History", f"{root}/trend{keep}")]
     if day:
-        links += [("Previous day", f"{root}/day/{day - timedelta(days=1)}"),
-                  ("Next day", f"{root}/day/{day + timedelta(days=1)}")]
+        links += [("Previous day", f"{root}/day/{day - timedelta(days=1)}{keep}"),
+                  ("Next day", f"{root}/day/{day + timedelta(days=1)}{keep}")]
+    if len(settings.groups) > 1:
+        here = {"day": f"{root}/day/{day}", "trend": f"{root}/trend", "calendar": f"{root}/calendar"}[page]
+        links += [(settings.constellations[other].name, f"{here}?group={other}")
+                  for other in settings.groups if other != (group or settings.groups[0])]
     return links + [("Airflow", f"{airflow_root}/")]
+
+
+def _group(group: str | None) -> str:
+    """Return the constellation a page is about: ``group``, else the first computed one;
+    404 for an id that is not computed."""
+    settings = _settings()
+    if group is None:
+        return settings.groups[0]
+    if group not in settings.groups:
+        raise HTTPException(status_code=404, detail=f"constellation {group!r} is not computed here; "
+                                                    f"computed: {', '.join(settings.groups)}")
+    return group
 
 
 def _plotly(request: Request):
@@ -92,12 +113,12 @@ def day_page(day: str, request: Request, group: str | None = None) -> str:
     from constops.dashboard.day_view import day_view
     from constops.dashboard.pages import day_page as render
 
-    the_day, settings = _day(day), _settings()
+    the_day, settings, group = _day(day), _settings(), _group(group)
     root, airflow_root = _base(request)
     runs = runs_by_day(the_day, the_day, airflow_root).get(the_day, [])
     view = day_view(_engine(), settings, the_day, group)
-    return render(view, settings, _plotly(request), _nav(request, the_day), runs,
-                  csv_href=f"{root}/day/{the_day}/passes.csv")
+    return render(view, settings, _plotly(request), _nav(request, the_day, group), runs,
+                  csv_href=f"{root}/day/{the_day}/passes.csv?group={group}")
 
 
 @app.get("/day/{day}/passes.csv")
@@ -106,7 +127,7 @@ def passes_csv(day: str, group: str | None = None) -> Response:
     from constops.dashboard.day_view import day_view
     from constops.dashboard.day_view import passes_csv as to_csv
 
-    view = day_view(_engine(), _settings(), _day(day), group)
+    view = day_view(_engine(), _settings(), _day(day), _group(group))
     return Response(to_csv(view), media_type="text/csv", headers={
         "Content-Disposition": f'attachment; filename="passes-{view.group}-{view.day}.csv"'})
 
@@ -117,9 +138,9 @@ def trend_page(request: Request, group: str | None = None) -> str:
     from constops.dashboard.pages import trend_page as render
     from constops.dashboard.trend import trend
 
-    settings = _settings()
-    return render(trend(_engine(), settings, group), settings, _plotly(request), _nav(request),
-                  day_href=f"{_base(request)[0]}/day/{{day}}")
+    settings, group = _settings(), _group(group)
+    return render(trend(_engine(), settings, group), settings, _plotly(request), _nav(request, group=group, page="trend"),
+                  day_href=f"{_base(request)[0]}/day/{{day}}?group={group}", group=group)
 
 
 @app.get("/run/{dag_id}/{run_id}", include_in_schema=False)
@@ -132,15 +153,16 @@ def run_page(dag_id: str, run_id: str, request: Request) -> RedirectResponse:
 
 
 @app.get("/calendar", response_class=HTMLResponse)
-def calendar_page(request: Request) -> str:
-    """Return the calendar page (it reads ``api/calendar`` and starts backfills)."""
+def calendar_page(request: Request, group: str | None = None) -> str:
+    """Return the calendar page of a constellation (it reads ``api/calendar`` and starts
+    backfills, which compute every constellation of the days)."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
     root, airflow_root = _base(request)
-    settings = _settings()
+    settings, group = _settings(), _group(group)
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
     return env.get_template("calendar.html").render(
-        root=root, airflow_root=airflow_root, nav=_nav(request), group=settings.groups[0],
+        root=root, airflow_root=airflow_root, nav=_nav(request, group=group, page="calendar"), group=group,
         first_day=settings.first_day.isoformat(), script=_static_text("calendar.js"))
 
 
@@ -158,13 +180,13 @@ def calendar_json(request: Request, first: str | None = None, last: str | None =
     if (last_day - first_day).days > 3660:
         raise HTTPException(status_code=422, detail="ask for at most ten years of days at once")
     runs = runs_by_day(first_day, last_day, _base(request)[1])
-    days = []
+    days, group = [], _group(group)
     for entry in calendar_days(_engine(), settings, first_day, last_day, group):
         item = entry.as_json()
         item["runs"] = runs.get(entry.day, [])
         item["state"] = _with_runs(entry.state, item["runs"])
         days.append(item)
-    return {"group": group or settings.groups[0], "first": first_day.isoformat(), "last": last_day.isoformat(),
+    return {"group": group, "first": first_day.isoformat(), "last": last_day.isoformat(),
             "days": days}
 
 

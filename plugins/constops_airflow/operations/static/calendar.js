@@ -4,7 +4,7 @@ const CLASS = {"computed": "computed", "old snapshot": "old", "incomplete": "inc
 let days = [], byDay = {}, anchor = null, pollTimer = null;
 
 async function load() {
-  const response = await fetch(`${ROOT}/api/calendar`, {credentials: "same-origin"});
+  const response = await fetch(`${ROOT}/api/calendar?group=${encodeURIComponent(GROUP)}`, {credentials: "same-origin"});
   if (!response.ok) { show(`calendar: HTTP ${response.status}`, true); return; }
   const body = await response.json();
   days = body.days; byDay = Object.fromEntries(days.map(d => [d.day, d]));
@@ -33,7 +33,7 @@ function render() {
       cell.title = describe(d);
       cell.textContent = Number(d.day.slice(8));
       cell.addEventListener("click", e => select(d.day, e.shiftKey));
-      cell.addEventListener("dblclick", () => { window.location.href = `${ROOT}/day/${d.day}`; });
+      cell.addEventListener("dblclick", () => { window.location.href = `${ROOT}/day/${d.day}?group=${encodeURIComponent(GROUP)}`; });
       grid.append(cell);
     }
     box.append(grid); months.append(box);
@@ -55,7 +55,7 @@ function select(day, extend) {
   highlight();
   const d = byDay[day];
   const rows = d.runs.map(r => `<tr><td>${r.dag_id}</td><td><a target="_top" href="${r.href}">${r.run_id}</a></td><td>${r.state}</td></tr>`).join("");
-  document.getElementById("detail").innerHTML = `<p><b>${day}</b>: ${d.state} · <a href="${ROOT}/day/${day}">open the day page</a></p>` +
+  document.getElementById("detail").innerHTML = `<p><b>${day}</b>: ${d.state} · <a href="${ROOT}/day/${day}?group=${encodeURIComponent(GROUP)}">open the day page</a></p>` +
     (rows ? `<table><tr><th>DAG</th><th>run</th><th>state</th></tr>${rows}</table>` : "");
 }
 
