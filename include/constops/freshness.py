@@ -11,7 +11,7 @@ Why 3 days (``benchmarks/snapshot_age.py`` on the seven daily Qianfan answers of
 day): for the satellites on station, the 95th percentile of the AOS error stays at or
 under 0.4 s up to an age of 3 days (worst 2.6 s); from 4 days on, 3% of the passes are
 missed or invented, and the satellites off station (orbit raising, stranded) are off by
-17 minutes at the 95th percentile (23 minutes at 5 days). Those off-station satellites
+17 minutes at the 95th percentile (18 minutes at 5 days). Those off-station satellites
 already err by 4 minutes at the 95th percentile at an age of 1 day: no age limit makes
 manoeuvring satellites predictable, the limit bounds how much of the fleet goes wrong.
 """
