@@ -30,9 +30,15 @@ def gp_params(query: dict[str, str] | str, fmt: str = "json") -> dict[str, str]:
     return {**({"GROUP": query} if isinstance(query, str) else query), "FORMAT": fmt}
 
 
+def refuses_client(status: int, body: bytes) -> bool:
+    """Return True when an answer refuses the client itself (HTTP 403 or 429 that is not the
+    per-query "has not updated" notice): then no further request may be made in the run."""
+    return status in (403, 429) and _NOT_UPDATED.lower() not in body[:400].decode("utf-8", "replace").lower()
+
+
 class RequestPacer:
     """Spaces requests: :meth:`wait` returns once ``spacing_s`` seconds have passed since the
-    previous call returned (at once the first time)."""
+    previous request ended (:meth:`done`; at once the first time)."""
 
     def __init__(self, spacing_s: float, clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep):
@@ -40,14 +46,18 @@ class RequestPacer:
         self._last: float | None = None
 
     def wait(self) -> float:
-        """Sleep until the spacing since the previous request has passed; return the seconds slept."""
+        """Sleep until the spacing since the previous request's end has passed; return the
+        seconds slept."""
         slept = 0.0
         if self._last is not None:
             slept = max(0.0, self._last + self.spacing_s - self._clock())
             if slept:
                 self._sleep(slept)
-        self._last = self._clock()
         return slept
+
+    def done(self) -> None:
+        """Record that a request has just ended (answered or failed)."""
+        self._last = self._clock()
 
 
 def check_answer(url: str, status: int, body: bytes) -> None:

@@ -59,9 +59,10 @@ class Constellation:
         return f"{self.selection}={','.join(self.values)}"
 
 
-def constellation_from_toml(constellation_id: str, entry: dict) -> Constellation:
+def constellation_from_toml(constellation_id: str, entry: dict, default_region: str = "kazakhstan") -> Constellation:
     """Return the Constellation of one ``[constellations.<id>]`` settings table: its
-    ``celestrak`` table holds exactly one of ``group``, ``catnr`` (a list) or ``name``."""
+    ``celestrak`` table holds exactly one of ``group``, ``catnr`` (a list) or ``name``; without
+    a ``region`` it is computed over ``default_region`` (``[coverage] region``)."""
     query = entry["celestrak"]
     chosen = [key for key in ("group", "catnr", "name") if key in query]
     if len(chosen) != 1 or set(query) - {"group", "catnr", "name"}:
@@ -72,6 +73,6 @@ def constellation_from_toml(constellation_id: str, entry: dict) -> Constellation
     return Constellation(
         constellation_id=constellation_id, name=str(entry.get("name", constellation_id)),
         operator=str(entry.get("operator", "")), selection=chosen[0].upper(), values=values,
-        station_ids=tuple(str(s) for s in entry.get("stations", ())), region_id=str(entry["region"]),
+        station_ids=tuple(str(s) for s in entry.get("stations", ())), region_id=str(entry.get("region", default_region)),
         orbit=str(entry.get("orbit", "leo")),
     )

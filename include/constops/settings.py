@@ -192,7 +192,8 @@ def _from_toml(data: dict) -> Settings:
     pipeline, coverage, passes = data["pipeline"], data["coverage"], data["passes"]
     region_id = coverage["region"]
     region = data["regions"][region_id]
-    constellations = {key: constellation_from_toml(key, dict(entry)) for key, entry in data["constellations"].items()}
+    constellations = {key: constellation_from_toml(key, dict(entry), region_id)
+                      for key, entry in data["constellations"].items()}
     groups = tuple(str(group) for group in pipeline["constellations"])
     _check_constellations(groups, constellations, data)
     fleet_defaults, flag_defaults = data["fleet"], data["flags"]

@@ -43,9 +43,19 @@ def quality_gate(check: str, snapshots):
         from constops import quality
         from constops_airflow.runs import for_each_snapshot
 
-        check_day = getattr(quality, check)
-        return for_each_snapshot(context, snapshots, lambda engine, settings, group, day, _: check_day(
-            engine, settings, group, day))
+        check_day, failures = getattr(quality, check), []
+
+        def checked(engine, settings, group, day, _):
+            try:
+                return check_day(engine, settings, group, day)
+            except quality.DataQualityError as exc:  # check the others too, then fail naming all
+                failures.append(str(exc))
+                return {"group": group, "failed": str(exc)}
+
+        results = for_each_snapshot(context, snapshots, checked)
+        if failures:
+            raise quality.DataQualityError("; ".join(failures))
+        return results
 
     return gate(snapshots)
 

@@ -75,15 +75,20 @@ def work_area():
 def celestrak_fetcher(user_agent: str, max_body_bytes: int, spacing_s: float = 0.0):
     """Return ``fetch(query) -> Answer``: one GET of CelesTrak's GP API through
     :class:`~constops_airflow.hooks.CelestrakHook` on the ``celestrak`` connection, at least
-    ``spacing_s`` seconds after the previous one of the same fetcher."""
+    ``spacing_s`` seconds after the previous one of the same fetcher ended. After CelesTrak
+    refuses this client (see ``celestrak.refuses_client``) the fetcher asks nothing more:
+    every later call raises CelestrakAnswerError naming the refusal."""
     from airflow.sdk.exceptions import AirflowNotFoundException
 
-    from constops.celestrak import RequestPacer
+    from constops.celestrak import CelestrakAnswerError, RequestPacer, refuses_client
     from constops_airflow.hooks import CelestrakHook
 
-    pacer = RequestPacer(spacing_s)
+    pacer, refused = RequestPacer(spacing_s), []
 
     def fetch(query):
+        if refused:
+            raise CelestrakAnswerError(f"not requested: CelesTrak refused this client earlier in the run "
+                                       f"({refused[0]}); no further request is made, as its policy requires")
         pacer.wait()
         try:
             hook = CelestrakHook(CELESTRAK_CONN_ID)
@@ -92,6 +97,12 @@ def celestrak_fetcher(user_agent: str, max_body_bytes: int, spacing_s: float = 0
                 f"connection {CELESTRAK_CONN_ID!r} is not defined; set for example "
                 f"AIRFLOW_CONN_CELESTRAK='{{\"conn_type\": \"http\", \"host\": \"celestrak.org\", \"schema\": \"https\"}}'"
             ) from None
-        return hook.fetch_group(query, user_agent, max_body_bytes)
+        try:
+            answer = hook.fetch_group(query, user_agent, max_body_bytes)
+        finally:
+            pacer.done()
+        if refuses_client(answer.status, answer.body):
+            refused.append(f"HTTP {answer.status} to {answer.url}")
+        return answer
 
     return fetch

@@ -56,3 +56,15 @@ def test_one_constellations_bad_answer_leaves_the_others_day_intact(two_constell
     assert all("oneweb" in line and "qianfan" not in line.split("): ")[-1] for line in failed), failed
     assert "CelesTrak answered HTTP 503" in failed[0]
     assert all("1 constellation(s) not" in line for line in failed)
+
+
+def test_a_refusal_of_the_client_stops_every_further_request(two_constellations):
+    dagbag, celestrak, engine = two_constellations
+    celestrak.answer_query("GROUP", "qianfan", 403, b"Forbidden: your address is blocked")
+    celestrak.answer_query("GROUP", "oneweb", 200, b"[]")
+
+    ingest = run(dagbag, "tle_ingest", DAY)
+    assert ingest.state == "failed"
+    assert [r["query"]["GROUP"] for r in celestrak.requests] == ["qianfan"]  # OneWeb is not asked
+    alerts = Path(os.environ["CONSTOPS_ALERTS_FILE"]).read_text()
+    assert "no constellation could be ingested" in alerts and "oneweb: CelestrakAnswerError: not requested" in alerts

@@ -24,6 +24,7 @@ def test_a_selection_is_exactly_one_of_group_catnr_or_name():
     assert group.queries() == [{"GROUP": "qianfan"}] and group.query_text == "GROUP=qianfan"
     assert catnr.queries() == [{"CATNR": "37798"}, {"CATNR": "40230"}] and catnr.query_text == "CATNR=37798,40230"
     assert name.queries() == [{"NAME": "KAZSAT"}]
+    assert constellation_from_toml("r", {"celestrak": {"name": "X"}}, "somewhere").region_id == "somewhere"
     assert gp_params({"CATNR": "37798"}) == {"CATNR": "37798", "FORMAT": "json"}
     with pytest.raises(ValueError, match="exactly one of group, catnr or name"):
         constellation_from_toml("x", {"celestrak": {"group": "a", "name": "b"}, "region": "kazakhstan"})
@@ -80,10 +81,21 @@ def test_requests_are_spaced():
 
     pacer = RequestPacer(5.0, clock=lambda: now[0], sleep=sleep)
     assert pacer.wait() == 0.0
+    now[0] += 10.0  # a slow answer: the spacing counts from its end
+    pacer.done()
     now[0] += 2.0
     assert pacer.wait() == pytest.approx(3.0)
+    pacer.done()
     now[0] += 7.0
     assert pacer.wait() == 0.0 and slept == [pytest.approx(3.0)]
+
+
+def test_a_refusal_of_the_client_is_told_from_a_queries_notice():
+    from constops.celestrak import refuses_client
+
+    assert refuses_client(403, b"Forbidden") and refuses_client(429, b"Too many requests")
+    assert not refuses_client(403, b"GP data has not updated since your last successful download of GROUP=qianfan")
+    assert not refuses_client(200, b"[]") and not refuses_client(503, b"busy")
 
 
 def omm(norad: int, name: str) -> dict:

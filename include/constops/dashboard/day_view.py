@@ -102,10 +102,13 @@ def station_in_view(passes: pd.DataFrame, day: date, step_s: int = STATION_SERIE
 
 
 def passes_csv(view: DayView) -> str:
-    """Return the day's pass table as CSV: UTC and Kazakhstan times, elevations and azimuths in degrees."""
+    """Return the day's pass table as CSV: UTC and Kazakhstan times, elevations and azimuths in
+    degrees; a GEO satellite's day is one ``continuous`` row with its lowest elevation and
+    azimuth arc."""
     columns = ["station_id", "min_elevation_deg", "norad_cat_id", "aos", "tca", "los", "aos_local", "tca_local",
                "los_local", "duration_s", "max_elevation_deg", "aos_azimuth_deg", "tca_azimuth_deg",
-               "los_azimuth_deg", "snapshot_id"]
+               "los_azimuth_deg", "continuous", "lowest_elevation_deg", "azimuth_min_deg", "azimuth_max_deg",
+               "snapshot_id"]
     frame = view.passes[columns].copy() if len(view.passes) else pd.DataFrame(columns=columns)
     for column in ("aos", "tca", "los"):
         if len(frame):

@@ -67,7 +67,7 @@ def load_passes_day(
         record_sites(conn, settings)
         for station in settings.stations:
             around = sorted(merged[station.station_id], key=lambda p: (p.aos, p.norad_cat_id))
-            passes = [p for p in around if start <= p.tca < end]
+            passes = of_the_day(around, start, end)
             daily = {**station_day(around, start, end), "pass_count": len(passes),
                      "satellites_seen": len({p.norad_cat_id for p in passes})}
             key = {"day": day, "group_name": group, "station_id": station.station_id,
@@ -82,6 +82,12 @@ def load_passes_day(
             ])
             summaries[station.station_id] = daily
     return {"day": day.isoformat(), "group": group, "snapshot_id": snapshot_id, "stations": summaries}
+
+
+def of_the_day(passes: list[Pass], start: datetime, end: datetime) -> list[Pass]:
+    """Return the passes that belong to the day [start, end): those whose TCA falls in it, and
+    every continuous window (made for this very day; its highest instant may be its end)."""
+    return [p for p in passes if p.continuous or start <= p.tca < end]
 
 
 def _pass_row(p: Pass) -> dict:
