@@ -59,7 +59,7 @@ def tle_ingest():
         from constops.settings import load_settings
         from constops_airflow.alerts import report_group_failure, report_records
         from constops_airflow.resources import celestrak_fetcher, raw_archive, reporting_engine
-        from constops_airflow.runs import run_day
+        from constops_airflow.runs import fail_none_left, run_day
 
         day = run_day(context)
         settings = load_settings()
@@ -76,7 +76,7 @@ def tle_ingest():
         for summary in summaries:
             report_records(context, summary)
         if not summaries:
-            raise_all_failed(day, failed)
+            fail_none_left(day, "ingested", failed)
         event = context["outlet_events"][GP_ELEMENTS]
         event.extra = {"day": day.isoformat(), "snapshots": summaries, "failed": failed}
         if not context["dag_run"].partition_key:
@@ -95,14 +95,6 @@ def tle_ingest():
         return result["snapshots"]
 
     every_constellation(ingest())
-
-
-def raise_all_failed(day, failed: list[dict]):
-    """Fail the task: no constellation could be ingested for ``day``."""
-    from airflow.sdk.exceptions import AirflowFailException
-
-    reasons = "; ".join(f"{f['group']}: {f['error']}" for f in failed)
-    raise AirflowFailException(f"{day.isoformat()}: no constellation could be ingested: {reasons}")
 
 
 tle_ingest()

@@ -99,9 +99,16 @@ def for_each_group_apart(context, compute) -> tuple[list[dict], list[dict]]:
         except AirflowFailException as exc:
             failed.append(report_group_failure(context, group, day, exc.__cause__ or exc))
     if not results:
-        raise AirflowFailException(f"{day.isoformat()}: no constellation can be computed: "
-                                   + "; ".join(f"{f['group']}: {f['error']}" for f in failed))
+        fail_none_left(day, "computed", failed)
     return results, failed
+
+
+def fail_none_left(day: date, done: str, failed: list[dict]) -> None:
+    """Fail the task at once: no constellation's ``day`` could be ``done`` (ingested, computed);
+    the message lists every one with its reason."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    raise AirflowFailException(f"{day.isoformat()}: no constellation could be {done}: {_listed(failed)}")
 
 
 def fail_for_groups(done: str, failed: list[dict]) -> None:
@@ -110,8 +117,12 @@ def fail_for_groups(done: str, failed: list[dict]) -> None:
     from airflow.sdk.exceptions import AirflowFailException
 
     if failed:
-        listed = "; ".join(f"{f['group']}: {f['error']}" for f in failed)
-        raise AirflowFailException(f"{len(failed)} constellation(s) not {done}, the others were: {listed}")
+        raise AirflowFailException(f"{len(failed)} constellation(s) not {done}, the others were: {_listed(failed)}")
+
+
+def _listed(failed: list[dict]) -> str:
+    """Return "group: error; group: error" of ``failed``."""
+    return "; ".join(f"{f['group']}: {f['error']}" for f in failed)
 
 
 def for_each_snapshot(context, snapshots: list[dict], compute) -> list[dict]:

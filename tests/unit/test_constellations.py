@@ -154,7 +154,7 @@ def test_guowang_computes_its_day_and_its_passes_match_skyfield(store):
     168 satellites in two shells, Akkol passes within 1 s of Skyfield's find_events."""
     from datetime import date, timedelta
 
-    from sqlalchemy import select
+    from sqlalchemy import func, select
 
     from constops.snapshots import import_file
     from tests.support.data import REPO
@@ -168,7 +168,7 @@ def test_guowang_computes_its_day_and_its_passes_match_skyfield(store):
     day = date(2026, 6, 27)
     compute_day(engine, archive, day, "hulianwang", now=datetime(2026, 7, 1, tzinfo=timezone.utc))
     with engine.connect() as conn:
-        statuses = dict(conn.execute(select(schema.fleet_status.c.status, func_count()).where(
+        statuses = dict(conn.execute(select(schema.fleet_status.c.status, func.count()).where(
             schema.fleet_status.c.group_name == "hulianwang").group_by(schema.fleet_status.c.status)).all())
         passes = conn.execute(select(schema.gateway_passes).where(schema.gateway_passes.c.group_name == "hulianwang")).all()
         coverage = conn.execute(select(schema.coverage_daily).where(
@@ -184,8 +184,3 @@ def test_guowang_computes_its_day_and_its_passes_match_skyfield(store):
     mismatched, worst_s, worst_deg = compare_passes(ours, theirs)
     assert passes and not mismatched and worst_s < ONE_SECOND and worst_deg < ONE_HUNDREDTH_DEG
 
-
-def func_count():
-    from sqlalchemy import func
-
-    return func.count()
