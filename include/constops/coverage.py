@@ -27,8 +27,9 @@ from functools import cached_property
 import numpy as np
 
 from .elements import ElementSet
-from .geometry import enu_basis, look_angles
-from .propagation import ecef_positions_km, satrec_array
+from .geometry import enu_basis, look_angles, teme_to_ecef_km
+from .propagation import propagated
+from .screening import SCREEN_EVERY, Target, screen
 from .sites import Region, Station
 from .timescale import TimeGrid
 
@@ -113,44 +114,88 @@ def satellites_in_view(
     ``r_ecef_km`` has shape (n_sats, n_times, 3); NaN positions (SGP4 errors) see
     nothing. ``eligible`` (n_sats, n_times), when given, counts a satellite only where
     it is True (for example: it sees a gateway at that instant). ``threads`` count time
-    chunks at once (0: :func:`default_threads`).
+    chunks at once (0: :func:`default_threads`). See :func:`add_in_view` for the method.
+    """
+    n_sats, n_times, _ = r_ecef_km.shape
+    sat, t = (a.ravel() for a in np.meshgrid(np.arange(n_sats), np.arange(n_times), indexing="ij"))
+    r_km = r_ecef_km.reshape(-1, 3)
+    keep = _near(r_km, grid, min(masks_deg))
+    if eligible is not None:
+        keep &= eligible.ravel()
+    counts = {mask: np.zeros((len(grid), 1, n_times), dtype=np.uint16) for mask in masks_deg}
+    add_in_view(counts, r_km[keep], t[keep], np.zeros(int(keep.sum()), dtype=np.int64), grid, threads)
+    return {mask: np.ascontiguousarray(c[:, 0].T) for mask, c in counts.items()}
+
+
+def add_in_view(
+    counts: Mapping[float, np.ndarray], r_ecef_km: np.ndarray, t_index: np.ndarray, class_index: np.ndarray,
+    grid: CellGrid, threads: int = 0,
+) -> None:
+    """Add to ``counts[mask]`` (uint16, shape (n_cells, n_classes, n_times)) the satellites
+    above each mask at every (time, cell), from satellite samples given as Earth-fixed
+    positions ``r_ecef_km`` (m, 3) at time indices ``t_index`` (m,), each counted in the
+    class ``class_index`` (m,) (for example: operational and seeing a gateway). NaN
+    positions see nothing. ``threads`` count time chunks at once (0: :func:`default_threads`).
 
     Method (exact on the WGS84 ellipsoid, no trigonometry per cell): along one row of
     cells (a fixed geodetic latitude) the sine of a satellite's elevation is a
     monotonic function of cos(longitude difference), so the cells that see it above
     a mask form one run of columns, whose ends follow from a quadratic equation.
-    Each (satellite, instant, row) adds +1 at the run's first column and -1 after
-    its last; a cumulative sum along the row gives the counts.
+    Each (sample, row) adds +1 at the run's first column and -1 after its last, in
+    its class and time; a cumulative sum along the row gives the counts.
     """
-    n_sats, n_times, _ = r_ecef_km.shape
-    counts = {mask: np.zeros((n_times, len(grid)), dtype=np.uint16) for mask in masks_deg}
+    masks_deg = list(counts)
+    _, n_classes, n_times = counts[masks_deg[0]].shape
     rows = _RowGeometry(grid)
-    reach_cos = _reach_cos(grid, min(masks_deg))
-    chunk = max(1, _CHUNK_ELEMENTS // max(1, n_sats * len(rows.lat_rad) * 4))
+    finite = np.isfinite(r_ecef_km).all(axis=1)
+    order = np.argsort(t_index[finite], kind="stable")
+    r_km, t, cls = r_ecef_km[finite][order], t_index[finite][order], class_index[finite][order]
 
-    def count_chunk(t0: int) -> None:
-        r = r_ecef_km[:, t0:t0 + chunk, :]
-        nt = r.shape[1]
-        t_local = np.broadcast_to(np.arange(nt), r.shape[:2])
-        with np.errstate(invalid="ignore"):
-            norm = np.linalg.norm(r, axis=-1)
-            near = (r @ grid.centre_unit) / norm >= reach_cos(norm)
-        if eligible is not None:
-            near &= eligible[:, t0:t0 + chunk]
-        terms = rows.terms(r[near])
+    def count_chunk(bounds: tuple[int, int]) -> None:
+        t0, t1 = bounds
+        lo, hi = np.searchsorted(t, t0), np.searchsorted(t, t1)
+        if lo == hi:
+            return
+        nt = t1 - t0
+        slot = cls[lo:hi] * nt + (t[lo:hi] - t0)
+        terms = rows.terms(r_km[lo:hi])
         for mask in masks_deg:
             first, last = rows.column_runs(terms, np.sin(np.radians(mask)))
-            counts[mask][t0:t0 + nt] = rows.accumulate(t_local[near], first, last, nt)[:, grid.row, grid.col]
+            found = rows.accumulate(slot, first, last, n_classes * nt).view(np.uint16)
+            counts[mask][:, :, t0:t1] += found.reshape(len(grid), n_classes, nt)
 
     # NumPy releases the GIL in its array loops, so time chunks counted on threads use
-    # every core; each chunk writes its own rows of ``counts``.
+    # every core; each chunk writes its own times of ``counts``.
     with ThreadPoolExecutor(max_workers=threads or default_threads()) as pool:
-        list(pool.map(count_chunk, range(0, n_times, chunk)))
-    return counts
+        list(pool.map(count_chunk, _time_chunks(t, n_times, n_classes * len(rows.lat_rad) * (grid.n_cols + 1),
+                                                len(rows.lat_rad))))
 
 
-#: Satellites propagated at once by :func:`count_in_view`: bounds memory at about
-#: 1,024 x n_times x 48 bytes (positions and velocities), 140 MB for a day at 30 s.
+def _time_chunks(t_sorted: np.ndarray, n_times: int, elements_per_time: int, elements_per_sample: int):
+    """Return [t0, t1) ranges of time indices covering ``n_times``, each holding at most
+    about ``_CHUNK_ELEMENTS`` elements of the difference array and of the per-row terms."""
+    max_times = max(1, _CHUNK_ELEMENTS // elements_per_time)
+    max_samples = max(1, _CHUNK_ELEMENTS // elements_per_sample)
+    before = np.concatenate([[0], np.cumsum(np.bincount(t_sorted, minlength=n_times))])
+    chunks, t0 = [], 0
+    while t0 < n_times:
+        by_samples = int(np.searchsorted(before, before[t0] + max_samples, side="right")) - 1
+        t1 = max(t0 + 1, min(n_times, t0 + max_times, by_samples))
+        chunks.append((t0, t1))
+        t0 = t1
+    return chunks
+
+
+def _near(r_ecef_km: np.ndarray, grid: CellGrid, min_mask_deg: float) -> np.ndarray:
+    """Return True for the positions (m, 3) that may see a cell of ``grid`` above the mask."""
+    target = Target(grid.centre_unit, grid.radius_rad, min_mask_deg)
+    with np.errstate(invalid="ignore"):
+        norm_km = np.linalg.norm(r_ecef_km, axis=-1)
+        return (r_ecef_km @ grid.centre_unit) / norm_km >= target.reach_cos(norm_km)
+
+
+#: Satellites propagated at once by :func:`count_in_view`: bounds memory whatever the
+#: constellation's size (their coarse screen holds 1,024 x n_times / 8 x 48 bytes).
 DEFAULT_SATELLITE_CHUNK = 1024
 
 
@@ -163,6 +208,7 @@ def count_in_view(
     relay_stations: Sequence[Station] = (),
     chunk: int = DEFAULT_SATELLITE_CHUNK,
     threads: int = 0,
+    screen_every: int | None = SCREEN_EVERY,
 ) -> tuple[dict[tuple[str, str], dict[float, np.ndarray]], dict[str, int]]:
     """Return the satellites-in-view counts of a constellation over ``grid`` at ``times``.
 
@@ -170,54 +216,92 @@ def count_in_view(
     subset (boolean masks over ``element_sets``; default ``{"all": everything}``) and
     service (``"direct"``, plus ``"bent_pipe"`` when ``relay_stations`` are given),
     and the number of satellites of each subset that propagate without error all day.
-    Satellites are propagated ``chunk`` at a time and the counts added, so memory
-    stays bounded whatever the constellation's size.
+
+    Each satellite is propagated only at the samples where it may see the region
+    (:mod:`constops.screening`; ``screen_every=None`` propagates every sample, with the
+    same result), ``chunk`` satellites at a time. Each sample is counted once, in the
+    class of its subsets and of whether it sees a gateway; the counts of every subset
+    and service are sums of classes, so extra subsets and services cost no geometry.
     """
     n = len(element_sets)
     subsets = dict(subsets or {"all": np.ones(n, dtype=bool)})
-    services = ("direct", "bent_pipe") if relay_stations else ("direct",)
-    counts = {
-        (name, service): {mask: np.zeros((times.count, len(grid)), dtype=np.uint16) for mask in masks_deg}
-        for name in subsets for service in services
-    }
-    usable = dict.fromkeys(subsets, 0)
+    names = list(subsets)
+    patterns, pattern_of = np.unique(np.stack([np.asarray(subsets[k], dtype=bool) for k in names], axis=1)
+                                     .reshape(n, len(names)), axis=0, return_inverse=True)
+    pattern_of = pattern_of.reshape(-1)
+    relaying = bool(relay_stations)
+    class_counts = {mask: np.zeros((len(grid), len(patterns) * (1 + relaying), times.count), dtype=np.uint16)
+                    for mask in masks_deg}
+    usable = dict.fromkeys(names, 0)
+    target = Target(grid.centre_unit, grid.radius_rad, min(masks_deg))
     jd, fraction = times.julian()
     for lo in range(0, n, chunk):
-        r_ecef_km, ok = ecef_positions_km(satrec_array(element_sets[lo:lo + chunk]), jd, fraction)
-        relay = gateway_visibility(r_ecef_km, relay_stations) if relay_stations else None
-        for name, members in subsets.items():
-            part = members[lo:lo + chunk]
-            usable[name] += int(np.count_nonzero(ok[part].all(axis=1)))
-            for service in services:
-                eligible = relay[part] if service == "bent_pipe" else None
-                found = satellites_in_view(r_ecef_km[part], grid, masks_deg, eligible, threads)
-                for mask, c in found.items():
-                    counts[name, service][mask] += c
+        satrecs = [element_set.satrec() for element_set in element_sets[lo:lo + chunk]]
+        sat, t, r_ecef_km, all_day = screened_positions_km(satrecs, jd, fraction, target, screen_every)
+        for name in names:
+            usable[name] += int(np.count_nonzero(all_day & subsets[name][lo:lo + chunk]))
+        keep = _near(r_ecef_km, grid, min(masks_deg))
+        sat, t, r_ecef_km = sat[keep], t[keep], r_ecef_km[keep]
+        cls = pattern_of[lo + sat]
+        if relaying:
+            cls = 2 * cls + gateway_visibility(r_ecef_km, relay_stations)
+        add_in_view(class_counts, r_ecef_km, t, cls, grid, threads)
+    services = ("direct", "bent_pipe") if relaying else ("direct",)
+    counts = {}
+    for j, name in enumerate(names):
+        for service in services:
+            members = [p * (1 + relaying) + e for p in np.flatnonzero(patterns[:, j])
+                       for e in ((1,) if service == "bent_pipe" else range(1 + relaying))]
+            counts[name, service] = {mask: _sum_classes(c, members, times.count, len(grid))
+                                     for mask, c in class_counts.items()}
     return counts, usable
 
 
+def _sum_classes(class_counts: np.ndarray, members: Sequence[int], n_times: int, n_cells: int) -> np.ndarray:
+    """Return the sum (uint16, (n_times, n_cells)) of the classes ``members`` of
+    ``class_counts`` (n_cells, n_classes, n_times)."""
+    total = np.zeros((n_cells, n_times), dtype=np.uint16)
+    for k in members:
+        total += class_counts[:, k]
+    return np.ascontiguousarray(total.T)
+
+
+def screened_positions_km(satrecs: Sequence, jd: np.ndarray, fraction: np.ndarray, target: Target,
+                          screen_every: int | None = SCREEN_EVERY):
+    """Return (sat, t, r_ecef_km, all_day) for ``satrecs`` propagated at the samples where
+    they may see ``target`` (:func:`constops.screening.screen`): the satellite and time
+    index of every sample (m,), its Earth-fixed position (m, 3) in km, NaN from the
+    satellite's first SGP4 error on, and per satellite whether it propagates without
+    error at every sample it was propagated at (all of them for a satellite that may fail)."""
+    found = screen(satrecs, jd, fraction, target, screen_every)
+    sats, times, positions = [], [], []
+    all_day = np.ones(len(satrecs), dtype=bool)
+    for i, idx in enumerate(found.samples):
+        if not len(idx):
+            continue
+        error, r_km, _ = satrecs[i].sgp4_array(jd[idx], fraction[idx])
+        ok = propagated(error)
+        all_day[i] = bool(ok.all())
+        r_km[~ok] = np.nan
+        sats.append(np.full(len(idx), i))
+        times.append(idx)
+        positions.append(r_km)
+    if not positions:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty((0, 3)), all_day
+    t = np.concatenate(times)
+    return np.concatenate(sats), t, teme_to_ecef_km(np.concatenate(positions), jd[t], fraction[t]), all_day
+
+
 def gateway_visibility(r_ecef_km: np.ndarray, stations: Sequence[Station]) -> np.ndarray:
-    """Return a boolean (n_sats, n_times): True where the satellite is above the mask of at
-    least one of ``stations`` (the bent-pipe condition: it can relay a user to a gateway)."""
-    visible = np.zeros(r_ecef_km.shape[:2], dtype=bool)
+    """Return a boolean of the shape of ``r_ecef_km`` without its last axis: True where the
+    satellite is above the mask of at least one of ``stations`` (the bent-pipe condition:
+    it can relay a user to a gateway)."""
+    visible = np.zeros(r_ecef_km.shape[:-1], dtype=bool)
     for station in stations:
         elevation_deg, _, _ = look_angles(r_ecef_km, station.ecef_km, station.enu)
         with np.errstate(invalid="ignore"):
             visible |= elevation_deg >= station.min_elevation_deg
     return visible
-
-
-def _reach_cos(grid: CellGrid, min_mask_deg: float):
-    """Return f(r_km) -> cos of the largest angle between the grid centre and a satellite at
-    geocentric distance r_km that can still be above ``min_mask_deg`` for some cell."""
-    eps = np.radians(min_mask_deg)
-    r_min_surface_km = 6356.0  # below the WGS84 polar radius: a conservative horizon
-
-    def reach_cos(r_km):
-        lam = np.arccos(np.clip(r_min_surface_km * np.cos(eps) / r_km, -1, 1)) - eps
-        return np.cos(np.minimum(lam + grid.radius_rad + np.radians(1.0), np.pi))
-
-    return reach_cos
 
 
 class _RowGeometry:
@@ -275,15 +359,23 @@ class _RowGeometry:
         last[c_min > 1.0] = -1
         return first, last
 
-    def accumulate(self, t_local: np.ndarray, first: np.ndarray, last: np.ndarray, n_times: int) -> np.ndarray:
-        """Return the count of runs covering every (time, row, column) of the bounding block."""
+    def accumulate(self, slot: np.ndarray, first: np.ndarray, last: np.ndarray, n_slots: int) -> np.ndarray:
+        """Return the number of runs covering every cell of the grid in every slot (one
+        slot per (class, time) of the samples): int16 of shape (n_cells, n_slots).
+
+        The difference array is laid out column-major, (column, row, slot), so that the
+        cumulative sum along a row adds contiguous planes (a sum along 60-column rows
+        would be strided and four times slower)."""
         n_rows, width = len(self.lat_rad), self.grid.n_cols + 1
         has_run = first <= last
-        base = (t_local[:, None] * n_rows + np.arange(n_rows)[None, :]) * width
-        size = n_times * n_rows * width
-        diff = np.bincount((base + first)[has_run], minlength=size).astype(np.int32)
-        diff -= np.bincount((base + last + 1)[has_run], minlength=size).astype(np.int32)
-        return np.cumsum(diff.reshape(n_times, n_rows, width), axis=2)[:, :, :-1].astype(np.uint16)
+        at = (np.arange(n_rows)[None, :] * n_slots + slot[:, None])[has_run]
+        plane = n_rows * n_slots
+        size = width * plane
+        diff = np.bincount(first[has_run] * plane + at, minlength=size).astype(np.int16)
+        diff -= np.bincount((last[has_run] + 1) * plane + at, minlength=size).astype(np.int16)
+        diff = diff.reshape(width, plane)
+        np.cumsum(diff, axis=0, out=diff)
+        return diff.reshape(width, n_rows, n_slots)[self.grid.col, self.grid.row]
 
 
 @dataclass(frozen=True)

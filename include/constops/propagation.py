@@ -13,6 +13,7 @@ from sgp4.api import SGP4_ERRORS, SatrecArray
 from .constants import SECONDS_PER_DAY
 from .elements import ElementSet
 from .geometry import teme_to_ecef_km
+from .screening import SCREEN_EVERY, may_fail
 from .timescale import TimeGrid, julian
 
 
@@ -46,29 +47,38 @@ class PropagationFailure:
 
 
 def propagation_failures(
-    element_sets: Sequence[ElementSet], start: datetime, end: datetime, step_s: float
+    element_sets: Sequence[ElementSet], start: datetime, end: datetime, step_s: float,
+    screen_every: int | None = SCREEN_EVERY,
 ) -> list[PropagationFailure]:
     """Return the satellites whose SGP4 propagation reports an error (codes 1 to 6) at one
     of the instants ``start + k * step_s`` before ``end`` (the coverage engine's samples),
     with the first failing instant to 1 s and its code, in input order.
 
-    The first failing sample is bisected against the good sample before it. From that
-    instant on the satellite is missing from every result of the day (:func:`propagated`),
-    so ``percent_of_day_lost`` is the share of the day from there to ``end``.
+    Only the satellites that the coarse screen of :mod:`constops.screening` cannot clear
+    (an error at a coarse sample, a radius within 200 km of the surface, an eccentric
+    orbit) are propagated at every sample (``screen_every=None``: all of them). The first
+    failing sample is bisected against the good sample before it. From that instant on
+    the satellite is missing from every result of the day (:func:`propagated`), so
+    ``percent_of_day_lost`` is the share of the day from there to ``end``.
     """
     if not element_sets:
         return []
     grid = TimeGrid.covering(start, end, step_s)
     offsets_s = grid.offsets_s
     jd0, fr0 = julian(grid.start)
+    jd, fraction = np.full(len(offsets_s), jd0), fr0 + offsets_s / SECONDS_PER_DAY
     satrecs = [element_set.satrec() for element_set in element_sets]
-    error, _, _ = SatrecArray(satrecs).sgp4(np.full(len(offsets_s), jd0), fr0 + offsets_s / SECONDS_PER_DAY)
+    suspects = np.flatnonzero(may_fail(satrecs, jd, fraction, screen_every))
     failures = []
     span_s = (end - start).total_seconds()
-    for i in np.flatnonzero((error != 0).any(axis=1)):
-        k = int(np.argmax(error[i] != 0))
+    if not len(suspects):
+        return failures
+    error, _, _ = SatrecArray([satrecs[i] for i in suspects]).sgp4(jd, fraction)
+    for j in np.flatnonzero((error != 0).any(axis=1)):
+        i = suspects[j]
+        k = int(np.argmax(error[j] != 0))
         lo_s = offsets_s[k - 1] if k else None
-        at_s, code = _first_error_s(satrecs[i], jd0, fr0, lo_s, float(offsets_s[k]), int(error[i, k]))
+        at_s, code = _first_error_s(satrecs[i], jd0, fr0, lo_s, float(offsets_s[k]), int(error[j, k]))
         failures.append(PropagationFailure(
             element_sets[i].norad_cat_id, start + timedelta(seconds=at_s), code,
             SGP4_ERRORS.get(code, "unknown SGP4 error"), float(100.0 * (span_s - at_s) / span_s)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -30,3 +31,12 @@ def sharded_settings(directory: Path, coverage_shard: int, passes_shard: int) ->
 def snapshot_bytes(name: str) -> bytes:
     """Return the bytes of a bundled real CelesTrak snapshot, e.g. ``qianfan_2025-11-20.tle``."""
     return (SNAPSHOTS / name).read_bytes()
+
+
+def decaying_copy(norad: int, mean_motion: float, bstar: float) -> bytes:
+    """Return an OMM JSON answer of one real 2025-11-20 record made to re-enter during its
+    day (a real decaying object's answer is not in the corpus): same epoch, orbit lowered
+    to ``mean_motion`` rev/day, drag term ``bstar``."""
+    record = {**json.loads(snapshot_bytes("qianfan_2025-11-20.json"))[0], "NORAD_CAT_ID": norad,
+              "MEAN_MOTION": mean_motion, "BSTAR": bstar, "ECCENTRICITY": 0.001}
+    return json.dumps([record]).encode()

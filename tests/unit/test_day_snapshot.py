@@ -2,7 +2,6 @@
 the stations and region the day was computed for; satellites whose SGP4 fails mid-day.
 Run on SQLite and on a real PostgreSQL database."""
 
-import json
 from datetime import date, datetime, timedelta, timezone
 
 import numpy as np
@@ -22,7 +21,7 @@ from constops.propagation import propagation_failures
 from constops.reporting import schema
 from constops.reporting.store import count_rows
 from constops.settings import load_settings
-from tests.support.data import SNAPSHOTS, snapshot_bytes
+from tests.support.data import SNAPSHOTS, decaying_copy, snapshot_bytes
 
 NOW = datetime(2026, 12, 2, 12, 0, tzinfo=timezone.utc)
 
@@ -104,16 +103,8 @@ def test_stations_and_region_are_rows_to_join_to(store):
     assert len(joined) == 1 and joined[0].lat_deg == akkol.lat_deg
 
 
-def _decaying_copy(norad: int, mean_motion: float, bstar: float) -> bytes:
-    """A real 2025-11-20 record made to re-enter during its day (a real decaying object's
-    answer is not in the corpus): same epoch, orbit lowered to ``mean_motion`` rev/day."""
-    record = {**json.loads(snapshot_bytes("qianfan_2025-11-20.json"))[0], "NORAD_CAT_ID": norad,
-              "MEAN_MOTION": mean_motion, "BSTAR": bstar, "ECCENTRICITY": 0.001}
-    return json.dumps([record]).encode()
-
-
 def test_a_satellite_that_decays_mid_day_loses_only_its_samples_after_the_failure():
-    (decaying,) = read_records(_decaying_copy(99001, 16.0, 0.2)).element_sets
+    (decaying,) = read_records(decaying_copy(99001, 16.0, 0.2)).element_sets
     start = decaying.epoch.replace(minute=0, second=0, microsecond=0)
     (failure,) = propagation_failures([decaying], start, start + timedelta(days=1), 30.0)
     assert failure.error_code == 6 and "decayed" in failure.error_message
@@ -150,7 +141,7 @@ def test_the_engines_compute_everyone_else_and_the_decaying_satellite_until_it_f
 
     settings = load_settings()
     healthy = read_records(snapshot_bytes("qianfan_2025-11-20.json")).element_sets[:24]
-    (decaying,) = read_records(_decaying_copy(99001, 15.9, 0.08)).element_sets
+    (decaying,) = read_records(decaying_copy(99001, 15.9, 0.08)).element_sets
     start = decaying.epoch.replace(minute=0, second=0, microsecond=0)  # it re-enters 15.6 h later
     end = start + timedelta(days=1)
     (failure,) = propagation_failures([decaying], start, end, 60.0)
