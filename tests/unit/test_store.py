@@ -39,3 +39,52 @@ def test_the_trend_view_follows_the_configured_masks(reporting_url):
     assert trend_columns(engine) == ["percent_time_covered_10deg", "percent_time_covered_25deg",
                                      "percent_time_covered_40deg"]
     engine.dispose()
+
+
+def test_a_bulk_load_gives_back_every_value_exactly_and_replaces_in_its_transaction(reporting_url):
+    """PostgreSQL loads with COPY (text format; psycopg 3 and psycopg2), SQLite with one
+    executemany: the same rows come back, awkward values included, and a failing
+    transaction leaves the old rows."""
+    urls = [reporting_url]
+    if reporting_url.startswith("postgresql://"):
+        urls.append(reporting_url.replace("postgresql://", "postgresql+psycopg2://", 1))
+    for url in urls:
+        _bulk_round_trip(url)
+
+
+def _bulk_round_trip(reporting_url):
+    import math
+    from datetime import date, datetime, timezone
+
+    import numpy as np
+    import pytest
+    from sqlalchemy import BigInteger, Boolean, Column, Date, DateTime, Float, MetaData, String, Table, Text, select
+
+    from constops.reporting.store import replace
+
+    table = Table("bulk_probe", MetaData(), Column("day", Date, primary_key=True), Column("k", BigInteger, primary_key=True),
+                  Column("name", String(32)), Column("note", Text), Column("x", Float), Column("flag", Boolean),
+                  Column("at", DateTime(timezone=True)))
+    engine = connect(reporting_url)
+    table.create(engine)
+    day = date(2026, 11, 1)
+    at = datetime(2026, 11, 1, 12, 34, 56, 789012, tzinfo=timezone.utc)
+    awkward = ["tab\there", "new\nline", "back\\slash \\N", "", "кириллица", "\r"]
+    rows = [{"day": day, "k": k, "name": None if k == 3 else f"s{k}", "note": note,
+             "x": [0.1 + 0.2, np.float64(1e-300), math.inf, -math.inf, 123456789.123456789, 5e-324][k],
+             "flag": [True, np.bool_(False), None, True, False, True][k], "at": at} for k, note in enumerate(awkward)]
+    with engine.begin() as conn:
+        assert replace(conn, table, {"day": day}, rows) == 6
+    with engine.connect() as conn:
+        back = [dict(r._mapping) for r in conn.execute(select(table).order_by(table.c.k))]
+    for got, sent in zip(back, rows):
+        assert got["note"] == sent["note"] and got["name"] == sent["name"] and got["x"] == float(sent["x"])
+        assert got["flag"] == (None if sent["flag"] is None else bool(sent["flag"]))
+        assert got["at"].replace(tzinfo=timezone.utc) == at and got["day"] == day
+    with pytest.raises(RuntimeError), engine.begin() as conn:
+        replace(conn, table, {"day": day}, rows[:1])
+        raise RuntimeError("the load fails after its COPY")
+    with engine.connect() as conn:
+        assert conn.execute(select(table.c.k)).scalars().all() == list(range(6))
+    table.drop(engine)
+    engine.dispose()
