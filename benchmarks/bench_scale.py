@@ -14,8 +14,12 @@ steps, 3 masks; shards of 2,000 satellites for coverage, 5,000 for passes). Repo
   coverage_s   the coverage run, start to end;  passes_s: the gateway_passes run
   task_s       the sum of every task's run time (the work, wherever it ran)
   speedup      day_s of the first worker count / day_s of this one (same run, same machine)
+  tasks        per task: instances, total and longest run time (the breakdown table)
+  shards÷engine  core-seconds of the coverage (passes) shards of the day / the same
+               satellites computed by the library in one process on one thread, no Airflow
 
-The tables of every worker count are checked equal to the first's. Writes
+The shards of a run fill the workers' slots (``[pipeline] slots`` = workers). The tables
+of every worker count are checked equal to the first's. Writes
 benchmarks/scale_results.json.
 """
 
@@ -119,6 +123,53 @@ def run_day(workers: int, payload: Path, args, root: Path) -> tuple[dict, dict]:
     return timings, tables
 
 
+def engine_seconds(payload: Path, root: Path) -> dict[str, float]:
+    """Return the one-thread seconds the library takes, without Airflow, for the work of the
+    day's shards: coverage counts and passes of every satellite of ``payload`` (SQLite)."""
+    os.environ["CONSTOPS__COVERAGE__THREADS"] = "1"
+    from constops.archive import RawArchive
+    from constops.day.coverage import count_coverage_block
+    from constops.day.fleet import compute_fleet_day
+    from constops.day.passes import passes_block
+    from constops.day_snapshots import assign_day
+    from constops.reporting.store import connect
+    from constops.settings import load_settings
+    from constops.snapshots import import_file
+
+    settings = load_settings()
+    engine = connect(f"sqlite:///{root / 'engine.db'}")
+    snapshot = import_file(engine, RawArchive(str(root / "engine-archive")), str(payload), "qianfan")
+    day = datetime.fromisoformat(DAY).date()
+    assign_day(engine, "qianfan", day, snapshot.snapshot_id, "archive")
+    compute_fleet_day(engine, settings, "qianfan", day, snapshot.snapshot_id)
+    timings = {}
+    for name, compute in (("coverage", count_coverage_block), ("passes", passes_block)):
+        t0 = time.process_time()
+        compute(engine, settings, "qianfan", day, snapshot.snapshot_id)
+        timings[name] = round(time.process_time() - t0, 1)
+    engine.dispose()
+    return timings
+
+
+def print_breakdown(results: list[dict], engine: dict[str, float]) -> None:
+    """Print the breakdown table of the README: per task, instances and seconds per worker count."""
+    names = sorted({name for r in results for name in r["tasks"]}, key=lambda n: -results[0]["tasks"].get(
+        n, {"total_s": 0})["total_s"])
+    print("\n| task | " + " | ".join(f"{r['workers']} worker(s): n, total s, longest s" for r in results) + " |")
+    print("|---|" + "---|" * len(results))
+    for name in names:
+        cells = [(lambda t: f"{t['instances']}, {t['total_s']}, {t['max_s']}" if t else "-")(r["tasks"].get(name))
+                 for r in results]
+        print(f"| {name} | " + " | ".join(cells) + " |")
+    for r in results:
+        shards = {task: r["tasks"].get(task, {}).get("total_s", 0.0) for task in ("count_coverage", "find_passes")}
+        r["shards_per_engine"] = {"coverage": round(shards["count_coverage"] / engine["coverage"], 2),
+                                  "passes": round(shards["find_passes"] / engine["passes"], 2)}
+        print(f"{r['workers']} worker(s): day {r['day_s']} s; shards / engine core-seconds: coverage "
+              f"{shards['count_coverage']} / {engine['coverage']} = {r['shards_per_engine']['coverage']}, passes "
+              f"{shards['find_passes']} / {engine['passes']} = {r['shards_per_engine']['passes']}")
+
+
 def task_breakdown(tasks) -> dict[str, dict]:
     """Return, per task id, how many instances ran and their total and longest run time (s)."""
     breakdown: dict[str, dict] = {}
@@ -159,11 +210,13 @@ def main(argv: list[str] | None = None) -> int:
             timings["speedup"] = round(results[0]["day_s"] / timings["day_s"], 2) if results else 1.0
             results.append(timings)
             print(json.dumps(timings), flush=True)
+        engine = engine_seconds(payload, root)
+    print_breakdown(results, engine)
     print(f"\n{args.satellites} satellites, {DAY}: " + ", ".join(
         f"{r['workers']} worker(s) {r['day_s']:.0f} s (x{r['speedup']:.2f})" for r in results))
     RESULTS.write_text(json.dumps({
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
-        "satellites": args.satellites, "day": DAY, "runs": results,
+        "satellites": args.satellites, "day": DAY, "engine_one_thread_s": engine, "runs": results,
     }, indent=2) + "\n")
     return 0
 

@@ -68,6 +68,8 @@ class ClusterConfig:
     api_port: int = 8080
     worker_concurrency: int = 1
     threads_per_task: int = 1
+    #: Task slots one run's shards may fill; 0: workers x worker_concurrency, set by start().
+    slots: int = 0
     queue: str = "default"
     settings_path: str | None = None
     jwt_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
@@ -101,6 +103,7 @@ def environment(config: ClusterConfig) -> dict[str, str]:
         "CONSTOPS_ARCHIVE_URL": config.archive_url,
         "CONSTOPS_WORK_URL": config.work_url,
         "CONSTOPS__COVERAGE__THREADS": str(config.threads_per_task),
+        "CONSTOPS__PIPELINE__SLOTS": str(config.slots),
     }
     if config.settings_path:
         env["CONSTOPS_SETTINGS"] = config.settings_path
@@ -162,7 +165,10 @@ class Cluster:
 
     def start(self, workers: int) -> None:
         """Start the four components and ``workers`` Celery workers; return once the
-        api-server answers and every worker has joined the broker."""
+        api-server answers and every worker has joined the broker. Unless the configuration
+        sets them, the slots of the shards are those of the workers started here."""
+        if not self.config.slots:
+            self.env["CONSTOPS__PIPELINE__SLOTS"] = str(workers * self.config.worker_concurrency)
         for service in COMPONENTS:
             self._spawn(service, SERVICE_COMMANDS[service])
         for i in range(1, workers + 1):

@@ -44,6 +44,8 @@ def default_threads() -> int:
 #: columns; per-row terms: samples x rows). Small enough that a chunk's arrays stay in the
 #: CPU cache: 200,000 runs a 2,000-satellite day 1.5-2x faster than 8,000,000.
 _CHUNK_ELEMENTS = 200_000
+#: One scattered addition (np.add.at) costs about as much as this many elements of a dense count.
+_SCATTER_PER_DENSE = 25
 
 
 @dataclass(frozen=True)
@@ -126,7 +128,7 @@ def satellites_in_view(
         keep &= eligible.ravel()
     counts = {mask: np.zeros((len(grid), 1, n_times), dtype=np.uint16) for mask in masks_deg}
     add_in_view(counts, r_km[keep], t[keep], np.zeros(int(keep.sum()), dtype=np.int64), grid, threads)
-    return {mask: np.ascontiguousarray(c[:, 0].T) for mask, c in counts.items()}
+    return {mask: c[:, 0].T for mask, c in counts.items()}
 
 
 def add_in_view(
@@ -265,11 +267,11 @@ def count_in_view(
 
 def _sum_classes(class_counts: np.ndarray, members: Sequence[int], n_times: int, n_cells: int) -> np.ndarray:
     """Return the sum (uint16, (n_times, n_cells)) of the classes ``members`` of
-    ``class_counts`` (n_cells, n_classes, n_times)."""
+    ``class_counts`` (n_cells, n_classes, n_times), as a transposed (Fortran-ordered) view."""
     total = np.zeros((n_cells, n_times), dtype=np.uint16)
     for k in members:
         total += class_counts[:, k]
-    return np.ascontiguousarray(total.T)
+    return total.T  # a view: the figures of merit read it cell by cell
 
 
 def screened_positions_km(satrecs: Sequence, jd: np.ndarray, fraction: np.ndarray, target: Target,
@@ -393,8 +395,13 @@ class _RowGeometry:
         at = row * n_slots + slot
         plane = n_rows * n_slots
         size = width * plane
-        diff = np.bincount(first * plane + at, minlength=size).astype(np.int16)
-        diff -= np.bincount((last + 1) * plane + at, minlength=size).astype(np.int16)
+        if len(at) * _SCATTER_PER_DENSE < size:  # few runs: scatter them into int16
+            diff = np.zeros(size, dtype=np.int16)
+            np.add.at(diff, first * plane + at, 1)
+            np.subtract.at(diff, (last + 1) * plane + at, 1)
+        else:  # many: count them densely (bincount's int64 costs less than scattering)
+            diff = np.bincount(first * plane + at, minlength=size).astype(np.int16)
+            diff -= np.bincount((last + 1) * plane + at, minlength=size).astype(np.int16)
         diff = diff.reshape(width, plane)
         np.cumsum(diff, axis=0, out=diff)
         return diff.reshape(width, n_rows, n_slots)[self.grid.col, self.grid.row]

@@ -49,11 +49,14 @@ class Settings:
     cell_size_deg: float
     coverage_step_s: float
     masks_deg: tuple[float, ...]
+    #: Most satellites in one coverage shard, and one satellite's day of coverage on one core (s).
     coverage_shard_satellites: int
+    coverage_satellite_cost_s: float
     #: Threads one task counts coverage on; 0: every core, at most 4.
     coverage_threads: int
     pass_step_s: float
     pass_shard_satellites: int
+    pass_satellite_cost_s: float
     stations: tuple[Station, ...]
     #: Every configured station, whichever constellation they serve.
     all_stations: tuple[Station, ...]
@@ -63,6 +66,9 @@ class Settings:
     #: Every configured constellation by id, enabled or not.
     constellations: Mapping[str, Constellation]
     request_spacing_s: float
+    #: Task slots one run's shards may fill (0: the planning machine's cores) and Airflow's cost of one task (s).
+    slots: int
+    task_overhead_s: float
     #: Every configured region: id -> (name, GeoJSON path).
     regions: Mapping[str, tuple[str, Path]]
     #: Thresholds of the constellations that set their own (``[constellations.<id>.fleet]``, ``.flags``).
@@ -217,9 +223,11 @@ def _from_toml(data: dict) -> Settings:
         coverage_step_s=float(coverage["step_s"]),
         masks_deg=_masks(coverage["masks_deg"]),
         coverage_shard_satellites=_whole(coverage, "coverage", "shard_satellites", 1),
+        coverage_satellite_cost_s=_positive(coverage, "coverage", "satellite_cost_s"),
         coverage_threads=_whole(coverage, "coverage", "threads", 0),
         pass_step_s=float(passes["step_s"]),
         pass_shard_satellites=_whole(passes, "passes", "shard_satellites", 1),
+        pass_satellite_cost_s=_positive(passes, "passes", "satellite_cost_s"),
         stations=stations,
         all_stations=stations,
         fleet=FleetThresholds(**fleet_defaults),
@@ -227,6 +235,8 @@ def _from_toml(data: dict) -> Settings:
         flags=FlagThresholds(**flag_defaults),
         constellations=constellations,
         request_spacing_s=float(pipeline["request_spacing_s"]),
+        slots=_whole(pipeline, "pipeline", "slots", 0),
+        task_overhead_s=_positive(pipeline, "pipeline", "task_overhead_s"),
         regions={key: (r.get("name", key), Path(r["geojson"])) for key, r in data["regions"].items()},
         fleet_of={key: FleetThresholds(**{**fleet_defaults, **entry["fleet"]})
                   for key, entry in data["constellations"].items() if "fleet" in entry},
@@ -271,3 +281,11 @@ def _whole(section: dict, name: str, key: str, least: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < least:
         raise ValueError(f"[{name}] {key} must be a whole number >= {least}, not {value!r}")
     return value
+
+
+def _positive(section: dict, name: str, key: str) -> float:
+    """Return the number ``[name] key``, above 0."""
+    value = section[key]
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        raise ValueError(f"[{name}] {key} must be a number above 0, not {value!r}")
+    return float(value)

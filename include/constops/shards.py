@@ -43,6 +43,28 @@ def plan_blocks(count: int, block_size: int) -> list[tuple[int, int]]:
     return list(zip(bounds[:-1], bounds[1:]))
 
 
+#: A shard holds at least this many times a task's overhead of work (overhead <= 20%).
+MIN_WORK_PER_OVERHEAD = 4.0
+
+
+def shard_count(count: int, satellite_cost_s: float, task_overhead_s: float, slots: int, most: int) -> int:
+    """Return how many shards ``count`` satellites are split into: as many as there are
+    ``slots`` (the tasks that can run at once), but only as many as keep each shard's
+    work (``satellite_cost_s`` per satellite on one core) at least
+    ``MIN_WORK_PER_OVERHEAD`` times ``task_overhead_s``, and never blocks above ``most``
+    satellites. A day of work below four overheads is one shard."""
+    by_cost = math.floor(count * satellite_cost_s / (MIN_WORK_PER_OVERHEAD * task_overhead_s))
+    return max(1, math.ceil(count / most), min(max(1, slots), by_cost))
+
+
+def plan_shards(count: int, satellite_cost_s: float, task_overhead_s: float, slots: int,
+                most: int) -> list[tuple[int, int]]:
+    """Return the ``[first, stop)`` blocks of the :func:`shard_count` shards of ``count``
+    satellites, their sizes differing by one at most."""
+    n_shards = shard_count(count, satellite_cost_s, task_overhead_s, slots, most)
+    return plan_blocks(count, max(1, math.ceil(count / n_shards)))
+
+
 class WorkArea:
     """Partial results of sharded tasks under one fsspec root URL that every worker reaches
     (a shared volume, or ``s3://bucket/prefix`` with the matching fsspec driver)."""

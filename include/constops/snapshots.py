@@ -234,13 +234,17 @@ def snapshot_by_id(engine: Engine, snapshot_id: int) -> Snapshot:
     return snapshot_from_row(row)
 
 
-def load_element_sets(engine: Engine, snapshot_id: int) -> list[ElementSet]:
-    """Return the element sets of a snapshot, ordered by NORAD catalog number."""
+def load_element_sets(engine: Engine, snapshot_id: int, first: int = 0, stop: int | None = None) -> list[ElementSet]:
+    """Return the element sets ``[first, stop)`` of a snapshot in NORAD catalog order (all
+    by default); only those rows are read."""
     table = schema.element_sets
     fields = [name for name in ElementSet.__dataclass_fields__]
-    query = select(*(table.c[name] for name in fields)).where(table.c.snapshot_id == snapshot_id)
+    query = (select(*(table.c[name] for name in fields)).where(table.c.snapshot_id == snapshot_id)
+             .order_by(table.c.norad_cat_id).offset(first))
+    if stop is not None:
+        query = query.limit(max(0, stop - first))
     with engine.connect() as conn:
-        rows = conn.execute(query.order_by(table.c.norad_cat_id)).mappings().all()
+        rows = conn.execute(query).mappings().all()
     return [ElementSet(**{**row, "epoch": utc(row["epoch"])}) for row in rows]
 
 

@@ -11,6 +11,7 @@ exactly as the unsplit computation would. The partial results of a run live unde
 from __future__ import annotations
 
 import re
+from functools import partial
 
 from airflow.sdk import task
 
@@ -28,7 +29,7 @@ def sharded(product: str, snapshots, *, compute_task_id: str, load_task_id: str,
 
     @task(task_id="plan_shards", doc_md=f"Split every group's satellites of the day into blocks for `{compute_task_id}`.")
     def plan(snapshots: list[dict], **context) -> list[dict]:
-        return plan_shards(context, snapshots, _product(product).block_size)
+        return plan_shards(context, snapshots, _product(product).blocks)
 
     @task(task_id=compute_task_id, doc_md=compute_doc, map_index_template=SHARD_LABEL)
     def compute(shard: dict, **context) -> dict:
@@ -55,12 +56,13 @@ def _product(name: str):
     return PRODUCTS[name]
 
 
-def plan_shards(context, snapshots: list[dict], block_size_of) -> list[dict]:
-    """Return one shard ``{"group", "snapshot_id", "first", "stop"}`` per block of at most
-    ``block_size_of(settings)`` satellites of each group's snapshot resolved for the run
-    (``snapshots``, from ``resolve_snapshots``), and clear what an earlier attempt of the
-    run left in the work area."""
-    from constops.day.snapshot import plan_day_blocks
+def plan_shards(context, snapshots: list[dict], blocks) -> list[dict]:
+    """Return one shard ``{"group", "snapshot_id", "first", "stop"}`` per block that
+    ``blocks(settings, n_satellites, slots)`` plans for each group's snapshot resolved for
+    the run (``snapshots``, from ``resolve_snapshots``; the cost model of
+    ``constops.shards.plan_shards``), and clear what an earlier attempt of the run left in
+    the work area."""
+    from constops.day.snapshot import available_slots, plan_day_blocks
     from constops.settings import load_settings
     from constops_airflow.resources import reporting_engine
 
@@ -69,7 +71,8 @@ def plan_shards(context, snapshots: list[dict], block_size_of) -> list[dict]:
     return [
         {"group": s["group"], "snapshot_id": s["snapshot_id"], "first": first, "stop": stop}
         for s in snapshots
-        for first, stop in plan_day_blocks(engine, s["snapshot_id"], block_size_of(settings))
+        for first, stop in plan_day_blocks(
+            engine, s["snapshot_id"], partial(blocks, settings.of(s["group"]), slots=available_slots(settings)))
     ]
 
 

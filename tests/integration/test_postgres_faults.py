@@ -1,5 +1,6 @@
 """A connection lost in the middle of a load, on real PostgreSQL: the backend is terminated
-from another session while the day's coverage rows are being inserted. Nothing of the new
+from another session in the middle of the day's load (its coverage_daily rows already
+copied, its coverage_cells about to be replaced). Nothing of the new
 load is visible, the previous copy of the day stays whole, and the retry (the same call,
 as Airflow's task retry makes it) loads a day equal to an undisturbed run."""
 
@@ -61,7 +62,8 @@ def test_a_killed_connection_leaves_no_partial_day_and_the_retry_completes_it(tw
 
     @event.listens_for(engine, "before_cursor_execute")
     def kill_during_cells_insert(conn, cursor, statement, parameters, context, executemany):
-        if not killed and statement.startswith("INSERT INTO coverage_cells"):
+        # Rows are sent by COPY, which passes no SQLAlchemy event: kill at the delete before it.
+        if not killed and statement.startswith("DELETE FROM coverage_cells"):
             pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
             with admin.connect() as other:
                 other.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})

@@ -108,3 +108,18 @@ def test_blocks_of_different_subsets_do_not_add():
         add_counts([(a, {}), (b, {})])
     with pytest.raises(ValueError, match="no blocks"):
         add_counts([])
+
+
+@pytest.mark.parametrize("count, slots, expected", [
+    (108, 2, 1),      # Qianfan today: 0.27 s of work, under four task overheads
+    (15000, 2, 2),    # fills both slots
+    (15000, 8, 3),    # 37.5 s of work makes three shards of at least 12 s, not eight
+    (15000, 1, 2),    # one slot: as few shards as the largest block allows
+    (100000, 4, 10),  # never above 10,000 satellites a shard
+])
+def test_the_shard_count_follows_the_cost_model_and_the_slots(count, slots, expected):
+    from constops.shards import plan_shards, shard_count
+
+    assert shard_count(count, 0.0025, 3.0, slots, 10000) == expected
+    blocks = plan_shards(count, 0.0025, 3.0, slots, 10000)
+    assert len(blocks) == expected and blocks[-1][1] == count

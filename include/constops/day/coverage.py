@@ -38,7 +38,7 @@ def count_coverage_block(
     ``fleet_status`` labels them for the day) and the services direct and bent pipe, and the
     number of satellites of each set that propagate all day."""
     settings = settings.of(group)
-    element_sets = load_element_sets(engine, snapshot_id)[first:stop]
+    element_sets = load_element_sets(engine, snapshot_id, first, stop)
     operational = _operational_ids(engine, group, day, snapshot_id)
     norad = np.array([s.norad_cat_id for s in element_sets], dtype=np.int64)
     subsets = {"all": np.ones(len(norad), bool), "operational": np.isin(norad, list(operational))}

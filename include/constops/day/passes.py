@@ -31,7 +31,7 @@ def passes_block(
     of snapshot ``snapshot_id`` that overlap ``day`` (TCA within an hour of it, longer than
     any LEO pass), and one ``continuous`` record for each satellite in view all day."""
     settings = settings.of(group)
-    element_sets = load_element_sets(engine, snapshot_id)[first:stop]
+    element_sets = load_element_sets(engine, snapshot_id, first, stop)
     slow = [s for s in element_sets if s.mean_motion_rev_per_day < CONTINUOUS_BELOW_REV_PER_DAY]
     start, end = day_bounds(day)
     overlap = timedelta(hours=1)

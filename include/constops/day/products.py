@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..shards import arrays_to_counts, arrays_to_passes, counts_to_arrays, passes_to_arrays
+from ..shards import arrays_to_counts, arrays_to_passes, counts_to_arrays, passes_to_arrays, plan_shards
 from . import coverage, passes
 
 
@@ -19,8 +19,8 @@ from . import coverage, passes
 class Product:
     """How one product of a day is computed in blocks and loaded."""
 
-    #: settings -> satellites per block
-    block_size: Callable
+    #: (settings, number of satellites, *, slots) -> the ``[first, stop)`` blocks of the shards
+    blocks: Callable
     #: (engine, settings, group, day, snapshot_id, first, stop) -> one block's partial result
     compute: Callable
     #: partial result -> named NumPy arrays, and back (exact)
@@ -32,14 +32,16 @@ class Product:
 
 PRODUCTS = {
     "coverage": Product(
-        block_size=lambda settings: settings.coverage_shard_satellites,
+        blocks=lambda settings, count, *, slots: plan_shards(
+            count, settings.coverage_satellite_cost_s, settings.task_overhead_s, slots, settings.coverage_shard_satellites),
         compute=coverage.count_coverage_block,
         to_arrays=lambda counts: counts_to_arrays(*counts),
         from_arrays=arrays_to_counts,
         load=coverage.load_coverage_day,
     ),
     "passes": Product(
-        block_size=lambda settings: settings.pass_shard_satellites,
+        blocks=lambda settings, count, *, slots: plan_shards(
+            count, settings.pass_satellite_cost_s, settings.task_overhead_s, slots, settings.pass_shard_satellites),
         compute=passes.passes_block,
         to_arrays=passes_to_arrays,
         from_arrays=arrays_to_passes,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from datetime import date
 
 from sqlalchemy import Engine
 
 from ..day_snapshots import snapshot_for_day
 from ..settings import Settings
-from ..shards import plan_blocks
 from ..snapshots import snapshot_by_id
 
 
@@ -19,7 +20,13 @@ def resolve_day_snapshot(engine: Engine, settings: Settings, group: str, day: da
     return {"group": group, "day": day.isoformat(), "snapshot_id": snapshot.snapshot_id}
 
 
-def plan_day_blocks(engine: Engine, snapshot_id: int, block_size: int) -> list[tuple[int, int]]:
-    """Return the ``[first, stop)`` blocks of at most ``block_size`` satellites that cover
-    snapshot ``snapshot_id`` (see ``shards.plan_blocks``)."""
-    return plan_blocks(snapshot_by_id(engine, snapshot_id).object_count or 0, block_size)
+def plan_day_blocks(engine: Engine, snapshot_id: int, blocks_of: Callable[[int], list[tuple[int, int]]]):
+    """Return ``blocks_of(n)``: the ``[first, stop)`` blocks of the ``n`` satellites of
+    snapshot ``snapshot_id`` (see ``shards.plan_shards``)."""
+    return blocks_of(snapshot_by_id(engine, snapshot_id).object_count or 0)
+
+
+def available_slots(settings: Settings) -> int:
+    """Return the task slots one run's shards may fill: ``[pipeline] slots``, or the cores of
+    this machine when it is 0."""
+    return settings.slots or os.cpu_count() or 1
