@@ -232,20 +232,31 @@ class Cluster:
         for process in self.processes.values():
             signal_group(process.pid, signal.SIGTERM)
         deadline = time.monotonic() + 30
-        while any(group_alive(p.pid) for p in self.processes.values()) and time.monotonic() < deadline:
+        while any(session_alive(p.pid) for p in self.processes.values()) and time.monotonic() < deadline:
             for process in self.processes.values():
                 process.poll()
             time.sleep(0.5)
-        killed = [name for name, p in self.processes.items() if group_alive(p.pid)]
+        killed = [name for name, p in self.processes.items() if session_alive(p.pid)]
         for name in killed:
-            signal_group(self.processes[name].pid, signal.SIGKILL)
+            signal_session(self.processes[name].pid, signal.SIGKILL)
         for process in self.processes.values():
             process.wait(timeout=10)
         return killed
 
+    def kill_and_restart(self, name: str) -> None:
+        """Kill process ``name`` and its children with SIGKILL (a crash: nothing is told or
+        cleaned up), then start it again as it was started."""
+        process = self.processes[name]
+        signal_session(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+        if name.startswith("airflow-worker-"):
+            self.start_worker(int(name.rsplit("-", 1)[1]))
+        else:
+            self._spawn(name, SERVICE_COMMANDS[name])
+
     def alive(self) -> list[str]:
         """Return the names of the processes that still have a live member of their group."""
-        return [name for name, p in self.processes.items() if group_alive(p.pid)]
+        return [name for name, p in self.processes.items() if session_alive(p.pid)]
 
 
 def signal_group(group: int, signum: int) -> None:
@@ -254,16 +265,31 @@ def signal_group(group: int, signum: int) -> None:
         os.killpg(group, signum)
 
 
-def group_alive(group: int) -> bool:
-    """Return True while a process of the group is alive (zombies excepted)."""
+def signal_session(session: int, signum: int) -> None:
+    """Send ``signum`` to every process of a session: a service started here and all it
+    started, task processes included (Airflow's supervisor puts each in a group of its own)."""
+    for pid in session_members(session):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signum)
+
+
+def session_members(session: int) -> list[int]:
+    """Return the live processes (zombies excepted) of session ``session``."""
+    members = []
     for status in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = status.read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if int(fields[2]) == group and fields[0] != "Z":
-            return True
-    return False
+        if int(fields[3]) == session and fields[0] != "Z":
+            members.append(int(status.parent.name))
+    return members
+
+
+def session_alive(session: int) -> bool:
+    """Return True while a process of the session of a service started here (its pid) is
+    alive, zombies excepted."""
+    return bool(session_members(session))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 
 from airflow.sdk import Param
 
@@ -25,10 +25,11 @@ DAY_PARAM = Param(
     description="UTC day to compute, YYYY-MM-DD. Leave empty for scheduled and asset-triggered runs.",
 )
 
+#: One retry, after Airflow's ``[core] default_task_retry_delay`` (300 s unless configured:
+#: ``AIRFLOW__CORE__DEFAULT_TASK_RETRY_DELAY``).
 DEFAULT_ARGS = {
     "owner": "constellation-ops",
     "retries": 1,
-    "retry_delay": timedelta(minutes=5),
     "on_failure_callback": alert_on_failure,
 }
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from tests.support.data import REPO
 
-from cluster import free_port, group_alive, signal_group
+from cluster import free_port, session_alive, signal_group, signal_session
 
 BIN = Path(sys.executable).parent
 
@@ -98,10 +98,10 @@ class Standalone:
         group = self.process.pid
         signal_group(group, signal.SIGTERM)
         deadline = time.monotonic() + 30
-        while group_alive(group) and time.monotonic() < deadline:
+        while session_alive(group) and time.monotonic() < deadline:
             self.process.poll()
             time.sleep(0.5)
-        if group_alive(group):
-            signal_group(group, signal.SIGKILL)
+        if session_alive(group):
+            signal_session(group, signal.SIGKILL)
         self.process.wait(timeout=10)
         self.log.close()
