@@ -13,21 +13,14 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta, timezone
 
 import fsspec
 import numpy as np
 
-from .passes import Pass
+from .pass_table import PassTable
 
 #: The separator of the parts of an array's name in a block file.
 _SEP = "|"
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_MICROSECOND = timedelta(microseconds=1)
-_PASS_TIMES = ("aos", "tca", "los")
-_PASS_FLOATS = ("max_elevation_deg", "min_elevation_deg", "aos_azimuth_deg", "tca_azimuth_deg", "los_azimuth_deg")
-#: Figures of continuous windows only: NaN in the arrays for ordinary passes (None).
-_WINDOW_FLOATS = ("lowest_elevation_deg", "azimuth_min_deg", "azimuth_max_deg")
 
 Counts = dict[tuple[str, str], dict[float, np.ndarray]]
 
@@ -45,16 +38,24 @@ def plan_blocks(count: int, block_size: int) -> list[tuple[int, int]]:
 
 #: A shard holds at least this many times a task's overhead of work (overhead <= 20%).
 MIN_WORK_PER_OVERHEAD = 4.0
+#: With several slots, a product is cut up to this many shards per slot: the day's products
+#: (coverage, passes) share the slots, and unequal tasks only even out when finer than them.
+SHARDS_PER_SLOT = 2
 
 
 def shard_count(count: int, satellite_cost_s: float, task_overhead_s: float, slots: int, most: int) -> int:
-    """Return how many shards ``count`` satellites are split into: as many as there are
-    ``slots`` (the tasks that can run at once), but only as many as keep each shard's
-    work (``satellite_cost_s`` per satellite on one core) at least
-    ``MIN_WORK_PER_OVERHEAD`` times ``task_overhead_s``, and never blocks above ``most``
-    satellites. A day of work below four overheads is one shard."""
+    """Return how many shards ``count`` satellites are split into: with one slot one (the
+    day is serial anyway), with more up to ``SHARDS_PER_SLOT`` per slot (the tasks that can
+    run at once), but only as many as keep each shard's work (``satellite_cost_s`` per
+    satellite on one core) at least ``MIN_WORK_PER_OVERHEAD`` times ``task_overhead_s``;
+    never blocks above ``most`` satellites. A day of work below four overheads is one shard.
+
+    At 15,000 satellites on two slots, coverage (37.5 s of work) makes three shards of
+    12.5 s and passes (12 s) one: the four tasks take the two slots about 35 s in any
+    order, where two coverage shards of 19 s and the passes' shard took 46 s."""
     by_cost = math.floor(count * satellite_cost_s / (MIN_WORK_PER_OVERHEAD * task_overhead_s))
-    return max(1, math.ceil(count / most), min(max(1, slots), by_cost))
+    by_slots = 1 if slots <= 1 else SHARDS_PER_SLOT * slots
+    return max(1, math.ceil(count / most), min(by_slots, by_cost))
 
 
 def plan_shards(count: int, satellite_cost_s: float, task_overhead_s: float, slots: int,
@@ -144,41 +145,17 @@ def add_counts(parts: Iterable[tuple[Counts, Mapping[str, int]]]) -> tuple[Count
     return total, usable
 
 
-def passes_to_arrays(passes: Mapping[str, list[Pass]]) -> dict[str, np.ndarray]:
-    """Return a block's passes per station as named columns (times as integer microseconds
-    since 1970-01-01 UTC, so that they come back to the microsecond)."""
-    arrays = {}
-    for station_id, station_passes in passes.items():
-        prefix = f"passes{_SEP}{station_id}{_SEP}"
-        arrays[prefix + "norad_cat_id"] = np.array([p.norad_cat_id for p in station_passes], dtype=np.int64)
-        for name in _PASS_TIMES:
-            arrays[prefix + name] = np.array(
-                [(getattr(p, name) - _EPOCH) // _MICROSECOND for p in station_passes], dtype=np.int64)
-        for name in _PASS_FLOATS:
-            arrays[prefix + name] = np.array([getattr(p, name) for p in station_passes], dtype=np.float64)
-        for name in _WINDOW_FLOATS:
-            arrays[prefix + name] = np.array([np.nan if getattr(p, name) is None else getattr(p, name)
-                                              for p in station_passes], dtype=np.float64)
-        arrays[prefix + "continuous"] = np.array([p.continuous for p in station_passes], dtype=bool)
-    return arrays
+def pass_tables_to_arrays(tables: Mapping[str, PassTable]) -> dict[str, np.ndarray]:
+    """Return a block's pass tables per station as named arrays (times as integer
+    microseconds since 1970-01-01 UTC, so that they come back to the microsecond)."""
+    return {f"passes{_SEP}{station_id}{_SEP}{name}": values
+            for station_id, table in tables.items() for name, values in table.columns.items()}
 
 
-def arrays_to_passes(arrays: Mapping[str, np.ndarray]) -> dict[str, list[Pass]]:
-    """Return the passes per station stored by :func:`passes_to_arrays`."""
+def arrays_to_pass_tables(arrays: Mapping[str, np.ndarray]) -> dict[str, PassTable]:
+    """Return the pass tables per station stored by :func:`pass_tables_to_arrays`."""
     columns: dict[str, dict[str, np.ndarray]] = {}
     for name, values in arrays.items():
         _, station_id, column = name.split(_SEP)
         columns.setdefault(station_id, {})[column] = values
-    return {
-        station_id: [
-            Pass(
-                norad_cat_id=int(c["norad_cat_id"][i]),
-                **{name: _EPOCH + int(c[name][i]) * _MICROSECOND for name in _PASS_TIMES},
-                **{name: float(c[name][i]) for name in _PASS_FLOATS},
-                continuous=bool(c["continuous"][i]),
-                **{name: None if np.isnan(c[name][i]) else float(c[name][i]) for name in _WINDOW_FLOATS},
-            )
-            for i in range(len(c["norad_cat_id"]))
-        ]
-        for station_id, c in columns.items()
-    }
+    return {station_id: PassTable(c) for station_id, c in columns.items()}

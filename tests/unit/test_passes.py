@@ -207,32 +207,59 @@ def test_the_coarse_step_does_not_change_the_passes():
         assert abs(a.max_elevation_deg - b.max_elevation_deg) < 1e-6
 
 
-def test_station_day_clips_passes_to_the_day_and_counts_neighbours_overlap():
-    from types import SimpleNamespace
+def _table(intervals):
+    """Return a PassTable of ordinary passes over [aos, los) intervals, NORAD ids from 1."""
+    from constops.pass_table import PassTable
+    from constops.passes import Pass
 
-    from constops.day.passes import station_day
+    return PassTable.from_passes([Pass(i, aos, aos + (los - aos) / 2, los, 40.0, 10.0, 0.0, 90.0, 180.0)
+                                  for i, (aos, los) in enumerate(intervals, start=1)])
+
+
+def test_time_in_view_clips_passes_to_the_day_and_counts_neighbours_overlap():
+    from constops.pass_table import time_in_view
 
     def at(minutes):
         return DAY_START + timedelta(minutes=minutes)
 
-    passes = [SimpleNamespace(norad_cat_id=1, aos=at(-10), los=at(5)),      # TCA the day before
-              SimpleNamespace(norad_cat_id=2, aos=at(60), los=at(70)),
-              SimpleNamespace(norad_cat_id=3, aos=at(1435), los=at(1450)),  # runs into the next day
-              SimpleNamespace(norad_cat_id=4, aos=at(1445), los=at(1455))]  # wholly in the next day
-    day = station_day(passes, DAY_START, DAY_END)
+    passes = _table([(at(-10), at(5)),        # TCA the day before
+                     (at(60), at(70)),
+                     (at(65), at(68)),        # inside the one before
+                     (at(1435), at(1450)),    # runs into the next day
+                     (at(1445), at(1455))])   # wholly in the next day
+    day = time_in_view(passes, DAY_START, DAY_END)
     assert day["percent_time_visible"] == pytest.approx(100 * (5 + 10 + 5) / 1440)
     assert day["max_gap_s"] == (1435 - 70) * 60.0
+    assert day["pass_count"] == 5 and day["satellites_seen"] == 5
+    empty = time_in_view(_table([]), DAY_START, DAY_END)
+    assert empty["percent_time_visible"] == 0.0 and empty["max_gap_s"] == 86400.0
 
 
 def test_a_station_never_without_a_satellite_is_visible_exactly_100_percent_of_the_day():
     """Found by the 1,296-satellite scale run: float seconds of 7,499 overlapping passes
     summed to 100.00000000000009%, which the quality gate rightly refused."""
-    from types import SimpleNamespace
-
-    from constops.day.passes import station_day
+    from constops.pass_table import time_in_view
 
     step = timedelta(seconds=1.1)  # not a binary fraction: float sums of it drift
-    passes = [SimpleNamespace(norad_cat_id=i, aos=DAY_START - step + i * step, los=DAY_START + (i + 3) * step)
-              for i in range(80_000)]
-    day = station_day(passes, DAY_START, DAY_END)
+    passes = _table([(DAY_START - step + i * step, DAY_START + (i + 3) * step) for i in range(80_000)])
+    day = time_in_view(passes, DAY_START, DAY_END)
     assert day["percent_time_visible"] == 100.0 and day["max_gap_s"] == 0.0
+
+
+def test_time_in_view_equals_a_second_by_second_count_of_random_passes():
+    """An independent reference: mark every second of the day some pass covers."""
+    from constops.pass_table import time_in_view
+
+    rng = np.random.default_rng(16)
+    for _ in range(20):
+        aos_s = rng.integers(-3600, 86400 + 3600, size=int(rng.integers(0, 300)))
+        los_s = aos_s + rng.integers(1, 1800, size=aos_s.size)
+        covered = np.zeros(86400, bool)
+        for a, b in zip(aos_s, los_s):
+            covered[max(a, 0):max(0, min(b, 86400))] = True
+        runs = np.diff(np.concatenate(([1], covered.astype(int), [1])))  # gaps: from -1 to +1
+        longest_gap_s = max((np.flatnonzero(runs == 1) - np.flatnonzero(runs == -1)).tolist(), default=0)
+        day = time_in_view(_table([(DAY_START + timedelta(seconds=int(a)), DAY_START + timedelta(seconds=int(b)))
+                                   for a, b in zip(aos_s, los_s)]), DAY_START, DAY_END)
+        assert day["percent_time_visible"] == 100.0 * (int(covered.sum()) / 86400)
+        assert day["max_gap_s"] == float(longest_gap_s)

@@ -8,15 +8,16 @@ import pytest
 
 from constops import elements
 from constops.coverage import CellGrid, count_in_view
+from constops.pass_table import PassTable
 from constops.passes import find_passes
 from constops.settings import load_settings
 from constops.shards import (
     WorkArea,
     add_counts,
     arrays_to_counts,
-    arrays_to_passes,
+    arrays_to_pass_tables,
     counts_to_arrays,
-    passes_to_arrays,
+    pass_tables_to_arrays,
     plan_blocks,
 )
 from constops.timescale import TimeGrid
@@ -73,12 +74,28 @@ def test_block_passes_merge_into_the_unsplit_passes_exactly(element_sets):
     station = load_settings().stations[0]
     end = START + timedelta(hours=8)
     whole = find_passes(element_sets, station, START, end, 10.0)
-    merged = []
-    for first, stop in UNEVEN_BLOCKS:
-        stored = arrays_to_passes(passes_to_arrays({"akkol": find_passes(element_sets[first:stop], station, START, end, 10.0)}))
-        merged += stored["akkol"]
+    stored = [arrays_to_pass_tables(pass_tables_to_arrays(
+        {"akkol": PassTable.from_passes(find_passes(element_sets[first:stop], station, START, end, 10.0))}))["akkol"]
+        for first, stop in reversed(UNEVEN_BLOCKS)]  # merged in any order
+    merged = PassTable.concat(stored).sorted()
     assert len(whole) >= 100
-    assert sorted(merged, key=lambda p: (p.aos, p.norad_cat_id)) == whole  # to the microsecond
+    assert merged.to_passes() == whole  # to the microsecond
+
+
+def test_a_pass_table_carries_every_field_of_a_pass_and_a_window_exactly():
+    from constops.passes import Pass
+
+    moment = START + timedelta(microseconds=123457)
+    window = Pass(39728, START, moment, START + timedelta(days=1), 29.46, 5.0, 195.6, 195.62, 195.62,
+                  continuous=True, lowest_elevation_deg=29.4, azimuth_min_deg=195.6, azimuth_max_deg=195.62)
+    ordinary = Pass(600001, moment, moment + timedelta(seconds=300.5), moment + timedelta(seconds=601),
+                    0.1 + 0.2, 10.0, 1e-300, 90.0, 359.99999999999994)
+    table = arrays_to_pass_tables(pass_tables_to_arrays({"akkol": PassTable.from_passes([window, ordinary])}))["akkol"]
+    assert table.to_passes() == [window, ordinary]
+    assert table.duration_s().tolist() == [window.duration_s, ordinary.duration_s]
+    assert PassTable.concat([]).to_passes() == []
+    with pytest.raises(ValueError, match="columns"):
+        PassTable({"norad_cat_id": np.array([1])})
 
 
 def test_work_area_stores_a_block_atomically_and_discards_a_run(tmp_path):
@@ -112,9 +129,11 @@ def test_blocks_of_different_subsets_do_not_add():
 
 @pytest.mark.parametrize("count, slots, expected", [
     (108, 2, 1),      # Qianfan today: 0.27 s of work, under four task overheads
-    (15000, 2, 2),    # fills both slots
-    (15000, 8, 3),    # 37.5 s of work makes three shards of at least 12 s, not eight
+    (15000, 2, 3),    # finer than the slots: 3 x 12.5 s and the passes' shard even out on two slots
+    (6000, 2, 1),     # 15 s of work: one shard, not two of 7.5 s
     (15000, 1, 2),    # one slot: as few shards as the largest block allows
+    (30000, 16, 6),   # 75 s of work: six shards of 12.5 s, not 32
+    (15000, 8, 3),    # 37.5 s of work makes three shards of at least 12 s, not eight
     (100000, 4, 10),  # never above 10,000 satellites a shard
 ])
 def test_the_shard_count_follows_the_cost_model_and_the_slots(count, slots, expected):

@@ -60,7 +60,7 @@ def _bulk_round_trip(reporting_url):
     import pytest
     from sqlalchemy import BigInteger, Boolean, Column, Date, DateTime, Float, MetaData, String, Table, Text, select
 
-    from constops.reporting.store import replace
+    from constops.reporting.store import replace, replace_columns
 
     table = Table("bulk_probe", MetaData(), Column("day", Date, primary_key=True), Column("k", BigInteger, primary_key=True),
                   Column("name", String(32)), Column("note", Text), Column("x", Float), Column("flag", Boolean),
@@ -86,5 +86,19 @@ def _bulk_round_trip(reporting_url):
         raise RuntimeError("the load fails after its COPY")
     with engine.connect() as conn:
         assert conn.execute(select(table.c.k)).scalars().all() == list(range(6))
+
+    # The same rows as columns (NumPy arrays; datetime64[us] times; NaN for NULL) load the same.
+    columns = {"k": np.arange(6, dtype=np.int64), "name": [r["name"] for r in rows], "note": awkward,
+               "x": np.array([float(r["x"]) for r in rows]), "flag": [r["flag"] for r in rows],
+               "at": np.full(6, np.datetime64(at.replace(tzinfo=None), "us"))}
+    with engine.begin() as conn:
+        assert replace_columns(conn, table, {"day": day}, columns) == 6
+        assert replace_columns(conn, table, {"day": date(2026, 11, 2)}, {"k": np.array([7]), "x": np.array([np.nan]),
+                                                                          "at": columns["at"][:1]}) == 1
+    with engine.connect() as conn:
+        again = [dict(r._mapping) for r in conn.execute(select(table).order_by(table.c.day, table.c.k))]
+    assert [{**r, "at": r["at"].replace(tzinfo=timezone.utc)} for r in again[:6]] == [
+        {**r, "at": r["at"].replace(tzinfo=timezone.utc)} for r in back]
+    assert again[6]["x"] is None and again[6]["at"].replace(tzinfo=timezone.utc) == at
     table.drop(engine)
     engine.dispose()

@@ -191,7 +191,7 @@ def test_an_azimuth_arc_across_north_goes_from_350_to_10_degrees():
 def test_a_window_whose_highest_instant_is_the_days_end_still_belongs_to_the_day():
     # KazSat-3's daily peak crosses midnight over the year: on some days the highest
     # sample of [start, end] is the end itself, which a pass (TCA in [start, end)) would lose.
-    from constops.day.passes import of_the_day
+    from constops.pass_table import PassTable
     from constops.passes import Pass
 
     start = datetime(2026, 5, 30, tzinfo=timezone.utc)
@@ -199,4 +199,4 @@ def test_a_window_whose_highest_instant_is_the_days_end_still_belongs_to_the_day
     window = Pass(39728, start, end, end, 29.46, 5.0, 195.6, 195.62, 195.62, continuous=True,
                   lowest_elevation_deg=29.4, azimuth_min_deg=195.6, azimuth_max_deg=195.62)
     ordinary = Pass(60379, end - timedelta(minutes=5), end, end + timedelta(minutes=5), 40.0, 10.0, 0.0, 90.0, 180.0)
-    assert of_the_day([window, ordinary], start, end) == [window]  # the ordinary one is tomorrow's
+    assert PassTable.from_passes([window, ordinary]).of_the_day(start, end).to_passes() == [window]  # the other: tomorrow's

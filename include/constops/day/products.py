@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..shards import arrays_to_counts, arrays_to_passes, counts_to_arrays, passes_to_arrays, plan_shards
+from ..shards import arrays_to_counts, arrays_to_pass_tables, counts_to_arrays, pass_tables_to_arrays, plan_shards
 from . import coverage, passes
 
 
@@ -43,8 +43,8 @@ PRODUCTS = {
         blocks=lambda settings, count, *, slots: plan_shards(
             count, settings.pass_satellite_cost_s, settings.task_overhead_s, slots, settings.pass_shard_satellites),
         compute=passes.passes_block,
-        to_arrays=passes_to_arrays,
-        from_arrays=arrays_to_passes,
+        to_arrays=pass_tables_to_arrays,
+        from_arrays=arrays_to_pass_tables,
         load=passes.load_passes_day,
     ),
 }

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
 
+import numpy as np
 from sqlalchemy import Boolean, Date, DateTime, Engine, Float, Integer, and_, create_engine, delete, event, select
 from sqlalchemy.engine import Connection
 
@@ -157,26 +158,53 @@ def replace(conn: Connection, table, key: Mapping[str, object], rows: Iterable[M
     return len(rows)
 
 
+def replace_columns(conn: Connection, table, key: Mapping[str, object], columns: Mapping[str, Sequence],
+                    repeated: Mapping[str, object] | None = None) -> int:
+    """As :func:`replace`, with the rows given as equal-length columns (lists or NumPy arrays:
+    ``datetime64[us]`` for UTC times, NaN for NULL in float arrays) and the values of ``key``
+    and ``repeated`` in every row; return the number of rows inserted."""
+    conn.execute(delete(table).where(and_(*(table.c[name] == value for name, value in key.items()))))
+    n_rows = len(next(iter(columns.values())))
+    if n_rows:
+        constant = {**key, **(repeated or {})}
+        insert_columns(conn, table, {**{name: [value] * n_rows for name, value in constant.items()}, **columns})
+    return n_rows
+
+
 def insert_rows(conn: Connection, table, rows: Sequence[Mapping[str, object]]) -> None:
     """Insert ``rows`` (dicts with the same keys) into ``table`` inside ``conn``'s transaction:
     on PostgreSQL (psycopg 3 or psycopg2) with one ``COPY ... FROM STDIN``, elsewhere with one
     executemany (SQLite: one prepared statement for every row)."""
     if not rows:
         return
-    if conn.dialect.name == "postgresql" and conn.dialect.driver in ("psycopg", "psycopg2"):
-        _copy(conn, table, rows)
+    if _copies(conn):
+        names = [column.name for column in table.columns if column.name in rows[0]]
+        _copy(conn, table, {name: _copy_fields(table.c[name].type, [row.get(name) for row in rows]) for name in names})
     else:
         conn.execute(table.insert(), list(rows))
 
 
-def _copy(conn: Connection, table, rows: Sequence[Mapping[str, object]]) -> None:
-    """Send ``rows`` to ``table`` with PostgreSQL's COPY in its text format (tab-separated,
-    ``\\N`` for NULL), on the DBAPI connection of ``conn``, so in its transaction."""
-    names = [column.name for column in table.columns if column.name in rows[0]]
-    fields = [_copy_fields(table.c[name].type, [row.get(name) for row in rows]) for name in names]
-    text = "\n".join(map("\t".join, zip(*fields))) + "\n"
+def insert_columns(conn: Connection, table, columns: Mapping[str, Sequence]) -> None:
+    """Insert rows given as equal-length columns (see :func:`replace_columns`) into ``table``
+    inside ``conn``'s transaction, as :func:`insert_rows` does."""
+    if _copies(conn):
+        _copy(conn, table, {name: _copy_column(table.c[name].type, values) for name, values in columns.items()})
+    else:
+        values = [_python_values(v) for v in columns.values()]
+        conn.execute(table.insert(), [dict(zip(columns, row)) for row in zip(*values)])
+
+
+def _copies(conn: Connection) -> bool:
+    return conn.dialect.name == "postgresql" and conn.dialect.driver in ("psycopg", "psycopg2")
+
+
+def _copy(conn: Connection, table, fields: Mapping[str, list[str]]) -> None:
+    """Send the rows whose columns are ``fields`` (name -> COPY text of each row's value) to
+    ``table`` with PostgreSQL's COPY in its text format (tab-separated, ``\\N`` for NULL),
+    on the DBAPI connection of ``conn``, so in its transaction."""
+    text = "\n".join(map("\t".join, zip(*fields.values()))) + "\n"
     preparer = conn.dialect.identifier_preparer
-    statement = (f"COPY {preparer.format_table(table)} ({', '.join(preparer.quote(name) for name in names)}) "
+    statement = (f"COPY {preparer.format_table(table)} ({', '.join(preparer.quote(name) for name in fields)}) "
                  f"FROM STDIN")
     cursor = conn.connection.dbapi_connection.cursor()
     try:
@@ -187,6 +215,24 @@ def _copy(conn: Connection, table, rows: Sequence[Mapping[str, object]]) -> None
                 copy.write(text)
     finally:
         cursor.close()
+
+
+def _copy_column(column_type, values: Sequence) -> list[str]:
+    """Return a column given as a list or a NumPy array as fields of COPY's text format."""
+    if isinstance(values, np.ndarray) and values.dtype.kind == "M":
+        return [text + "+00:00" for text in np.datetime_as_string(values, unit="us").tolist()]
+    return _copy_fields(column_type, _python_values(values))
+
+
+def _python_values(values: Sequence) -> list:
+    """Return a column as a list of Python values: datetime64 as aware UTC datetimes, float NaN as None."""
+    if not isinstance(values, np.ndarray):
+        return list(values)
+    if values.dtype.kind == "M":
+        return [moment.replace(tzinfo=timezone.utc) for moment in values.astype("datetime64[us]").tolist()]
+    if values.dtype.kind == "f":
+        return [None if v != v else v for v in values.tolist()]
+    return values.tolist()
 
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
