@@ -5,7 +5,7 @@ ENV := $(if $(PORT),export AIRFLOW__API__PORT=$(PORT);) source scripts/airflow-e
 UV := .tools/bin/uv
 PYTEST_ARGS ?=
 
-.PHONY: help venv init run test demo demo-all history import pipeline report bench bench-age bench-scale cluster whatif clean-airflow
+.PHONY: help venv init run test demo demo-all history import pipeline report bench bench-age bench-scale profile cluster whatif clean-airflow
 
 help:
 	@echo "make run [PORT=8080]            Airflow standalone with the pipeline; PORT moves UI, API and tasks"
@@ -20,6 +20,7 @@ help:
 	@echo "make bench                      engine speed and memory at 108..15,000 satellites"
 	@echo "make bench-age                  pass-time error against snapshot age (justifies max_snapshot_age_days)"
 	@echo "make bench-scale                one 15,000-satellite day on 1 and 2 Celery workers (PostgreSQL, Redis)"
+	@echo "make profile                    where each task's time goes on a 15,000-satellite day (cProfile)"
 	@echo "make cluster WORKERS=2          the docker-compose deployment as local processes (PostgreSQL, Redis)"
 	@echo "make whatif                     Walker shells for continuous 25-deg coverage of Kazakhstan"
 
@@ -84,6 +85,9 @@ bench-age: venv
 
 bench-scale: venv
 	$(ENV) python benchmarks/bench_scale.py $(BENCH_ARGS)
+
+profile: venv
+	$(ENV) python benchmarks/profile_day.py $(BENCH_ARGS)
 
 # The distributed deployment of docker-compose.yml as processes on this host.
 WORKERS ?= 2

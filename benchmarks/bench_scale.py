@@ -8,7 +8,7 @@ dag-processor, triggerer and N Celery workers, each running one task at a time o
 thread) imports the same synthetic Walker shell (15,000 satellites: 100 planes of 150
 at 1068 km, 89 deg) as an archived snapshot, and runs the day 2026-11-01 through
 tle_ingest, gateway_passes and coverage with the default settings (0.5 deg cells, 30 s
-steps, 3 masks; shards of 2,000 satellites for coverage, 5,000 for passes). Reported:
+steps, 3 masks; shards planned by the cost model for the workers' slots). Reported:
 
   day_s        from the trigger of tle_ingest to the end of the last downstream run
   coverage_s   the coverage run, start to end;  passes_s: the gateway_passes run
@@ -117,9 +117,10 @@ def run_day(workers: int, payload: Path, args, root: Path) -> tuple[dict, dict]:
         }
         engine = connect(reporting_url)
         stack.callback(engine.dispose)
-        tables = {t.name: sorted(tuple(r) for r in engine.connect().execute(
-            sa.select(*[c for c in t.c if c.name != "computed_at"])))
-            for t in (schema.coverage_daily, schema.gateway_daily)}
+        with engine.connect() as conn:  # closed before the database is dropped
+            tables = {t.name: sorted(tuple(r) for r in conn.execute(
+                sa.select(*[c for c in t.c if c.name != "computed_at"])))
+                for t in (schema.coverage_daily, schema.gateway_daily)}
     return timings, tables
 
 

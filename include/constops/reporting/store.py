@@ -166,8 +166,7 @@ def replace_columns(conn: Connection, table, key: Mapping[str, object], columns:
     conn.execute(delete(table).where(and_(*(table.c[name] == value for name, value in key.items()))))
     n_rows = len(next(iter(columns.values())))
     if n_rows:
-        constant = {**key, **(repeated or {})}
-        insert_columns(conn, table, {**{name: [value] * n_rows for name, value in constant.items()}, **columns})
+        insert_columns(conn, table, columns, {**key, **(repeated or {})})
     return n_rows
 
 
@@ -184,14 +183,20 @@ def insert_rows(conn: Connection, table, rows: Sequence[Mapping[str, object]]) -
         conn.execute(table.insert(), list(rows))
 
 
-def insert_columns(conn: Connection, table, columns: Mapping[str, Sequence]) -> None:
-    """Insert rows given as equal-length columns (see :func:`replace_columns`) into ``table``
-    inside ``conn``'s transaction, as :func:`insert_rows` does."""
+def insert_columns(conn: Connection, table, columns: Mapping[str, Sequence],
+                   constant: Mapping[str, object] | None = None) -> None:
+    """Insert rows given as equal-length columns (see :func:`replace_columns`), each also
+    holding the values of ``constant``, into ``table`` inside ``conn``'s transaction, as
+    :func:`insert_rows` does."""
+    constant = constant or {}
+    n_rows = len(next(iter(columns.values())))
     if _copies(conn):
-        _copy(conn, table, {name: _copy_column(table.c[name].type, values) for name, values in columns.items()})
+        fields = {name: _copy_column(table.c[name].type, values) for name, values in columns.items()}
+        fields |= {name: _copy_fields(table.c[name].type, [value]) * n_rows for name, value in constant.items()}
+        _copy(conn, table, fields)
     else:
         values = [_python_values(v) for v in columns.values()]
-        conn.execute(table.insert(), [dict(zip(columns, row)) for row in zip(*values)])
+        conn.execute(table.insert(), [{**constant, **dict(zip(columns, row))} for row in zip(*values)])
 
 
 def _copies(conn: Connection) -> bool:
