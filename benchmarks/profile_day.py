@@ -9,7 +9,8 @@ process and on one thread, on the Walker shell of ``make bench-scale`` (15,000 s
 ``fleet_status``, the first ``count_coverage`` and ``find_passes`` shards as planned for
 ``--slots`` slots (with their trip through the work area's arrays), and the two loads of
 every shard's result. Printed per task: its wall time without and with the profiler, and
-the functions with the most own time (as a share of the profiled run). Airflow's share
+the functions with the most own time (as a share of the profiled run); then the peak
+memory (RSS) of each first shard computed alone in a fresh process. Airflow's share
 of a task (its process, imports, the database) is not here: ``make bench-scale`` gives a
 task's whole run time. Writes benchmarks/profile_results.txt.
 """
@@ -21,6 +22,8 @@ import cProfile
 import io
 import os
 import pstats
+import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -60,7 +63,32 @@ def profiled(name: str, call, top: int, out: list[str]):
     return result
 
 
+def shard_peak_mb(url: str, name: str, snapshot_id: int, first: int, stop: int) -> float:
+    """Return the peak RSS (MB) of a fresh process computing product ``name``'s block
+    ``[first, stop)`` of snapshot ``snapshot_id`` and storing it as arrays, as a shard does."""
+    result = subprocess.run([sys.executable, __file__, "--shard", name, url, str(snapshot_id), str(first), str(stop)],
+                            check=True, capture_output=True, text=True)
+    return float(result.stdout.split()[-1])
+
+
+def run_shard(name: str, url: str, snapshot_id: str, first: str, stop: str) -> None:
+    """Compute one shard (see :func:`shard_peak_mb`); print this process's peak RSS, MB."""
+    from constops.day.products import PRODUCTS
+    from constops.reporting.store import connect
+    from constops.settings import load_settings
+
+    product, engine = PRODUCTS[name], connect(url)
+    arrays = product.to_arrays(product.compute(engine, load_settings(), "qianfan", datetime.fromisoformat(DAY).date(),
+                                               int(snapshot_id), int(first), int(stop)))
+    engine.dispose()
+    print(len(arrays), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--shard"]:
+        run_shard(*argv[1:])
+        return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--satellites", type=int, default=15000)
     parser.add_argument("--slots", type=int, default=2, help="the slots the shards are planned for")
@@ -91,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         snapshot = import_file(engine, RawArchive(str(root / "archive")), str(walker_payload(args.satellites, root)),
                                "qianfan")
         assign_day(engine, "qianfan", day, snapshot.snapshot_id, "archive")
-        sid = snapshot.snapshot_id
+        sid, peaks = snapshot.snapshot_id, []
         profiled("fleet_status", lambda: compute_fleet_day(engine, settings, "qianfan", day, sid), args.top, out)
         for name, task, load_task in (("coverage", "count_coverage", "load_coverage"),
                                       ("passes", "find_passes", "load_passes")):
@@ -108,6 +136,10 @@ def main(argv: list[str] | None = None) -> int:
             profiled(f"{load_task}: {len(blocks)} shards' results",
                      lambda product=product, results=results: product.load(
                          engine, settings, "qianfan", day, sid, results), args.top, out)
+            peaks.append(f"{task}, {stop - first} satellites: {shard_peak_mb(url, name, sid, first, stop):.0f} MB")
+        out.append("\n## Peak memory of one shard alone (RSS of a fresh process)\n")
+        out += peaks
+        print("\n".join(out[-len(peaks) - 1:]), flush=True)
     RESULTS.write_text("\n".join(out) + "\n")
     return 0
 

@@ -195,6 +195,16 @@ def test_a_satellite_never_below_the_mask_has_no_pass():
     assert find_passes(sets, AKKOL, DAY_START, DAY_END, -90.0) == []
 
 
+def test_searching_satellites_in_chunks_does_not_change_the_passes(monkeypatch):
+    import constops.passes
+
+    sets = elements.parse(snapshot_bytes("qianfan_2025-11-20.tle"))
+    end = DAY_START + timedelta(hours=8)
+    whole = find_passes(sets, AKKOL, DAY_START, end, 10.0)
+    monkeypatch.setattr(constops.passes, "CHUNK_SATELLITES", 7)  # 16 chunks, the last of 3
+    assert len(whole) > 100 and find_passes(sets, AKKOL, DAY_START, end, 10.0) == whole
+
+
 def test_the_coarse_step_does_not_change_the_passes():
     sets = elements.parse(snapshot_bytes("qianfan_2025-11-20.tle"))[:24]
     end = DAY_START + timedelta(hours=8)
