@@ -10,7 +10,8 @@ process and on one thread, on the Walker shell of ``make bench-scale`` (15,000 s
 ``--slots`` slots (with their trip through the work area's arrays), and the two loads of
 every shard's result. Printed per task: its wall time without and with the profiler, and
 the functions with the most own time (as a share of the profiled run); then the peak
-memory (RSS) of each first shard computed alone in a fresh process. Airflow's share
+memory (VmHWM) of each first shard computed alone in a fresh process, which
+``profile_day.py --shard coverage|passes URL SNAPSHOT_ID FIRST STOP`` also measures alone. Airflow's share
 of a task (its process, imports, the database) is not here: ``make bench-scale`` gives a
 task's whole run time. Writes benchmarks/profile_results.txt.
 """
@@ -22,7 +23,6 @@ import cProfile
 import io
 import os
 import pstats
-import resource
 import subprocess
 import sys
 import tempfile
@@ -81,7 +81,10 @@ def run_shard(name: str, url: str, snapshot_id: str, first: str, stop: str) -> N
     arrays = product.to_arrays(product.compute(engine, load_settings(), "qianfan", datetime.fromisoformat(DAY).date(),
                                                int(snapshot_id), int(first), int(stop)))
     engine.dispose()
-    print(len(arrays), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    # VmHWM, not getrusage: Linux carries ru_maxrss over an exec from the forking parent.
+    peak_kb = next(int(line.split()[1]) for line in Path("/proc/self/status").read_text().splitlines()
+                   if line.startswith("VmHWM:"))
+    print(len(arrays), peak_kb / 1024)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -137,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
                      lambda product=product, results=results: product.load(
                          engine, settings, "qianfan", day, sid, results), args.top, out)
             peaks.append(f"{task}, {stop - first} satellites: {shard_peak_mb(url, name, sid, first, stop):.0f} MB")
-        out.append("\n## Peak memory of one shard alone (RSS of a fresh process)\n")
+        out.append("\n## Peak memory of one shard alone (VmHWM of a fresh process)\n")
         out += peaks
         print("\n".join(out[-len(peaks) - 1:]), flush=True)
     RESULTS.write_text("\n".join(out) + "\n")
