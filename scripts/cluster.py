@@ -244,7 +244,7 @@ class Cluster:
         return killed
 
     def kill_and_restart(self, name: str) -> None:
-        """Kill process ``name`` and its children with SIGKILL (a crash: nothing is told or
+        """Kill every process of ``name``'s session with SIGKILL (a crash: nothing is told or
         cleaned up), then start it again as it was started."""
         process = self.processes[name]
         signal_session(process.pid, signal.SIGKILL)
@@ -255,7 +255,7 @@ class Cluster:
             self._spawn(name, SERVICE_COMMANDS[name])
 
     def alive(self) -> list[str]:
-        """Return the names of the processes that still have a live member of their group."""
+        """Return the names of the processes that still have a live member of their session."""
         return [name for name, p in self.processes.items() if session_alive(p.pid)]
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 
 from ..clock import utc_now
 from ..day_snapshots import require_assigned
-from ..pass_table import PassTable, time_in_view
+from ..pass_table import TIMES, PassTable, time_in_view
 from ..passes import find_passes
 from ..reporting import schema
 from ..reporting.sites import record_sites
@@ -81,13 +81,7 @@ def load_passes_day(
 
 
 def _pass_columns(table: PassTable) -> dict:
-    """Return the columns of ``gateway_passes`` that vary by pass (times as datetime64[us])."""
-    c = table.columns
-    return {
-        "norad_cat_id": c["norad_cat_id"], **{name: table.times(name) for name in ("aos", "tca", "los")},
-        "duration_s": table.duration_s(), "max_elevation_deg": c["max_elevation_deg"],
-        "aos_azimuth_deg": c["aos_azimuth_deg"], "tca_azimuth_deg": c["tca_azimuth_deg"],
-        "los_azimuth_deg": c["los_azimuth_deg"], "continuous": c["continuous"],
-        "lowest_elevation_deg": c["lowest_elevation_deg"], "azimuth_min_deg": c["azimuth_min_deg"],
-        "azimuth_max_deg": c["azimuth_max_deg"],
-    }
+    """Return the columns of ``gateway_passes`` that vary by pass: the table's own (its mask
+    is the key's ``min_elevation_deg``), times as datetime64[us], and the duration."""
+    return {**{name: values for name, values in table.columns.items() if name != "min_elevation_deg"},
+            **{name: table.times(name) for name in TIMES}, "duration_s": table.duration_s()}

@@ -152,7 +152,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 def replace(conn: Connection, table, key: Mapping[str, object], rows: Iterable[Mapping[str, object]]) -> int:
     """Delete the rows of ``table`` matching every ``key`` column, insert ``rows``; return
     the number inserted. Call inside a transaction so that readers see old or new, never half."""
-    conn.execute(delete(table).where(and_(*(table.c[name] == value for name, value in key.items()))))
+    _delete(conn, table, key)
     rows = [dict(row) for row in rows]
     insert_rows(conn, table, rows)
     return len(rows)
@@ -163,11 +163,16 @@ def replace_columns(conn: Connection, table, key: Mapping[str, object], columns:
     """As :func:`replace`, with the rows given as equal-length columns (lists or NumPy arrays:
     ``datetime64[us]`` for UTC times, NaN for NULL in float arrays) and the values of ``key``
     and ``repeated`` in every row; return the number of rows inserted."""
-    conn.execute(delete(table).where(and_(*(table.c[name] == value for name, value in key.items()))))
+    _delete(conn, table, key)
     n_rows = len(next(iter(columns.values())))
     if n_rows:
         insert_columns(conn, table, columns, {**key, **(repeated or {})})
     return n_rows
+
+
+def _delete(conn: Connection, table, key: Mapping[str, object]) -> None:
+    """Delete the rows of ``table`` matching every ``key`` column."""
+    conn.execute(delete(table).where(and_(*(table.c[name] == value for name, value in key.items()))))
 
 
 def insert_rows(conn: Connection, table, rows: Sequence[Mapping[str, object]]) -> None:
