@@ -24,11 +24,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 
+import numba
 import numpy as np
 
 from .elements import ElementSet
 from .geometry import enu_basis, look_angles, teme_to_ecef_km
 from .propagation import propagated
+from .row_runs import RowGeometry
 from .screening import SCREEN_EVERY, Target, screen
 from .sites import Region, Station
 from .timescale import TimeGrid
@@ -43,9 +45,7 @@ def default_threads() -> int:
 #: Upper bound on the elements of one time chunk's arrays (difference array: slots x rows x
 #: columns; per-row terms: samples x rows). Small enough that a chunk's arrays stay in the
 #: CPU cache: 200,000 runs a 2,000-satellite day 1.5-2x faster than 8,000,000.
-_CHUNK_ELEMENTS = 200_000
-#: One scattered addition (np.add.at) costs about as much as this many elements of a dense count.
-_SCATTER_PER_DENSE = 25
+_CHUNK_ELEMENTS = 400_000
 
 
 @dataclass(frozen=True)
@@ -141,19 +141,16 @@ def add_in_view(
     class ``class_index`` (m,) (for example: operational and seeing a gateway). NaN
     positions see nothing. ``threads`` count time chunks at once (0: :func:`default_threads`).
 
-    Method (exact on the WGS84 ellipsoid, no trigonometry per cell): along one row of
-    cells (a fixed geodetic latitude) the sine of a satellite's elevation is a
-    monotonic function of cos(longitude difference), so the cells that see it above
-    a mask form one run of columns, whose ends follow from a quadratic equation.
-    Each (sample, row) adds +1 at the run's first column and -1 after its last, in
-    its class and time; a cumulative sum along the row gives the counts.
+    Method: :mod:`constops.row_runs` (exact on the WGS84 ellipsoid, one run of columns per
+    (sample, row), no trigonometry per cell).
     """
     masks_deg = sorted(counts)
     _, n_classes, n_times = counts[masks_deg[0]].shape
-    rows = _RowGeometry(grid)
+    rows = RowGeometry(grid)
     finite = np.isfinite(r_ecef_km).all(axis=1)
     order = np.argsort(t_index[finite], kind="stable")
     r_km, t, cls = r_ecef_km[finite][order], t_index[finite][order], class_index[finite][order]
+    width = grid.n_cols + 1
 
     def count_chunk(bounds: tuple[int, int]) -> None:
         t0, t1 = bounds
@@ -161,22 +158,16 @@ def add_in_view(
         if lo == hi:
             return
         nt = t1 - t0
-        sample, row = rows.pairs(r_km[lo:hi], masks_deg[0])
-        terms = rows.terms(r_km[lo:hi], sample, row)
-        slot = (cls[lo:hi] * nt + (t[lo:hi] - t0))[sample]
-        for mask in masks_deg:  # ascending: a row that sees nothing above a mask sees nothing above the next
-            first, last = rows.column_runs(terms, np.sin(np.radians(mask)))
-            has_run = first <= last
-            terms = {name: values[has_run] for name, values in terms.items()}
-            slot, row, first, last = slot[has_run], row[has_run], first[has_run], last[has_run]
-            found = rows.accumulate(slot, row, first, last, n_classes * nt).view(np.uint16)
-            counts[mask][:, :, t0:t1] += found.reshape(len(grid), n_classes, nt)
+        diff = np.zeros((len(masks_deg), n_classes * nt, rows.n_rows, width), dtype=np.int16)
+        rows.add_runs(diff, r_km[lo:hi], cls[lo:hi] * nt + (t[lo:hi] - t0), masks_deg)
+        for m, mask in enumerate(masks_deg):
+            rows.add_counts(counts[mask], diff[m], t0)
 
-    # NumPy releases the GIL in its array loops, so time chunks counted on threads use
-    # every core; each chunk writes its own times of ``counts``.
+    # The kernels release the GIL, so time chunks counted on threads use every core; each
+    # chunk writes its own times of ``counts``.
     with ThreadPoolExecutor(max_workers=threads or default_threads()) as pool:
-        list(pool.map(count_chunk, _time_chunks(t, n_times, n_classes * len(rows.lat_rad) * (grid.n_cols + 1),
-                                                len(rows.lat_rad))))
+        list(pool.map(count_chunk, _time_chunks(t, n_times, len(masks_deg) * n_classes * rows.n_rows * width,
+                                                rows.n_rows)))
 
 
 def _time_chunks(t_sorted: np.ndarray, n_times: int, elements_per_time: int, elements_per_sample: int):
@@ -224,6 +215,7 @@ def count_in_view(
     subset (boolean masks over ``element_sets``; default ``{"all": everything}``) and
     service (``"direct"``, plus ``"bent_pipe"`` when ``relay_stations`` are given),
     and the number of satellites of each subset that propagate without error all day.
+    The arrays are read-only (one may be a view of another's memory).
 
     Each satellite is propagated only at the samples where it may see the region
     (:mod:`constops.screening`; ``screen_every=None`` propagates every sample, with the
@@ -267,11 +259,17 @@ def count_in_view(
 
 def _sum_classes(class_counts: np.ndarray, members: Sequence[int], n_times: int, n_cells: int) -> np.ndarray:
     """Return the sum (uint16, (n_times, n_cells)) of the classes ``members`` of
-    ``class_counts`` (n_cells, n_classes, n_times), as a transposed (Fortran-ordered) view."""
-    total = np.zeros((n_cells, n_times), dtype=np.uint16)
-    for k in members:
-        total += class_counts[:, k]
-    return total.T  # a view: the figures of merit read it cell by cell
+    ``class_counts`` (n_cells, n_classes, n_times), as a read-only transposed view (the
+    figures of merit read it cell by cell): of ``class_counts`` itself for one member."""
+    if len(members) == 1:
+        total = class_counts[:, members[0]]
+    else:
+        total = np.zeros((n_cells, n_times), dtype=np.uint16)
+        for k in members:
+            total += class_counts[:, k]
+    view = total.T
+    view.flags.writeable = False
+    return view
 
 
 def screened_positions_km(satrecs: Sequence, jd: np.ndarray, fraction: np.ndarray, target: Target,
@@ -312,101 +310,6 @@ def gateway_visibility(r_ecef_km: np.ndarray, stations: Sequence[Station]) -> np
     return visible
 
 
-class _RowGeometry:
-    """Per-row constants of the cells' positions and normals on the ellipsoid."""
-
-    def __init__(self, grid: CellGrid):
-        from .constants import WGS84_A_KM, WGS84_E2
-
-        self.grid = grid
-        self.lat_rad = np.radians(grid.row_lat_deg)
-        sin_lat, cos_lat = np.sin(self.lat_rad), np.cos(self.lat_rad)
-        n_km = WGS84_A_KM / np.sqrt(1.0 - WGS84_E2 * sin_lat**2)
-        self.cos_lat, self.sin_lat = cos_lat, sin_lat
-        self.rho_cell_km = n_km * cos_lat                 # distance of the row from the axis
-        self.z_cell_km = n_km * (1.0 - WGS84_E2) * sin_lat
-        self.height_cell_km = self.rho_cell_km * cos_lat + self.z_cell_km * sin_lat  # r_c . up
-        self.norm2_cell_km2 = self.rho_cell_km**2 + self.z_cell_km**2
-
-    def pairs(self, r_km: np.ndarray, min_mask_deg: float) -> tuple[np.ndarray, np.ndarray]:
-        """Return (sample, row): the (position, row) pairs worth testing, for positions
-        ``r_km`` (n, 3); a row farther in latitude from the satellite than the reach of
-        its footprint at ``min_mask_deg`` (plus 1 deg) cannot see it."""
-        norm_km = np.linalg.norm(r_km, axis=1)
-        lat_rad = np.arcsin(r_km[:, 2] / norm_km)
-        reach_rad = np.arccos(Target(self.grid.centre_unit, 0.0, min_mask_deg).reach_cos(norm_km))
-        lo = np.searchsorted(self.lat_rad, lat_rad - reach_rad, side="left")
-        hi = np.searchsorted(self.lat_rad, lat_rad + reach_rad, side="right")
-        n_pairs = hi - lo
-        sample = np.repeat(np.arange(len(r_km)), n_pairs)
-        row = np.arange(n_pairs.sum()) - np.repeat(np.cumsum(n_pairs) - n_pairs - lo, n_pairs)
-        return sample, row
-
-    def terms(self, r_km: np.ndarray, sample: np.ndarray, row: np.ndarray) -> dict[str, np.ndarray]:
-        """Return the mask-independent terms of the visibility test of satellite positions
-        ``r_km[sample]`` against rows ``row``: with c = cos(lon_sat - lon_cell),
-        sin(el) |d| = a c + b and |d|^2 = cc - d c; 1-D arrays, one value per pair."""
-        x, y, z = (r_km[:, k] for k in range(3))
-        rho = np.hypot(x, y)
-        centre_lon = self.grid.west_lon_deg + 0.5 * self.grid.n_cols * self.grid.cell_size_deg
-        lon_deg = (np.degrees(np.arctan2(y, x)) - centre_lon + 180.0) % 360.0 - 180.0 + centre_lon
-        rho, z = rho[sample], z[sample]
-        a_ = rho * self.cos_lat[row]
-        b_ = z * self.sin_lat[row] - self.height_cell_km[row]
-        return {
-            "aa": a_ * a_, "ab2": 2.0 * a_ * b_, "bb": b_ * b_,
-            "cc": (rho**2 + z**2 + self.norm2_cell_km2[row]) - 2.0 * z * self.z_cell_km[row],
-            "d": 2.0 * rho * self.rho_cell_km[row],
-            "lon_deg": lon_deg[sample],
-        }
-
-    def column_runs(self, terms: dict[str, np.ndarray], sin_mask: float) -> tuple[np.ndarray, np.ndarray]:
-        """Return (first, last) column of the run of cells of each pair's row that see its
-        satellite above the mask: int arrays (n_pairs,); first > last where no cell does."""
-        s2 = sin_mask**2
-        qa = terms["aa"]
-        qb = terms["ab2"] + s2 * terms["d"]
-        qc = terms["bb"] - s2 * terms["cc"]
-        disc = qb * qb
-        disc -= 4.0 * qa * qc
-        np.sqrt(np.maximum(disc, 0.0, out=disc), out=disc)
-        # The larger root: above it (and only there) a c + b >= sin(mask) |d| holds.
-        with np.errstate(divide="ignore", invalid="ignore"):
-            c_min = np.where(qa > 1e-9, (disc - qb) / (2.0 * qa), -qc / qb)
-        half_width_deg = np.degrees(np.arccos(np.clip(c_min, -1.0, 1.0)))
-        half_width_deg[c_min <= -1.0] = 360.0
-        size, west = self.grid.cell_size_deg, self.grid.west_lon_deg
-        centre = (terms["lon_deg"] - west) / size - 0.5
-        first = np.clip(np.ceil(centre - half_width_deg / size), 0, self.grid.n_cols).astype(np.int64)
-        last = np.clip(np.floor(centre + half_width_deg / size), -1, self.grid.n_cols - 1).astype(np.int64)
-        last[c_min > 1.0] = -1
-        return first, last
-
-    def accumulate(self, slot: np.ndarray, row: np.ndarray, first: np.ndarray, last: np.ndarray,
-                   n_slots: int) -> np.ndarray:
-        """Return the number of runs ``[first, last]`` (columns of row ``row``, in slot
-        ``slot``; one slot per (class, time) of the samples) covering every cell of the
-        grid in every slot: int16 of shape (n_cells, n_slots).
-
-        The difference array is laid out column-major, (column, row, slot), so that the
-        cumulative sum along a row adds contiguous planes (a sum along 60-column rows
-        would be strided and four times slower)."""
-        n_rows, width = len(self.lat_rad), self.grid.n_cols + 1
-        at = row * n_slots + slot
-        plane = n_rows * n_slots
-        size = width * plane
-        if len(at) * _SCATTER_PER_DENSE < size:  # few runs: scatter them into int16
-            diff = np.zeros(size, dtype=np.int16)
-            np.add.at(diff, first * plane + at, 1)
-            np.subtract.at(diff, (last + 1) * plane + at, 1)
-        else:  # many: count them densely (bincount's int64 costs less than scattering)
-            diff = np.bincount(first * plane + at, minlength=size).astype(np.int16)
-            diff -= np.bincount((last + 1) * plane + at, minlength=size).astype(np.int16)
-        diff = diff.reshape(width, plane)
-        np.cumsum(diff, axis=0, out=diff)
-        return diff.reshape(width, n_rows, n_slots)[self.grid.col, self.grid.row]
-
-
 @dataclass(frozen=True)
 class CellFigures:
     """Coverage figures of merit of every cell for one mask; arrays of shape (n_cells,)."""
@@ -422,38 +325,73 @@ class CellFigures:
 
 def cell_figures(counts: np.ndarray, step_s: float) -> CellFigures:
     """Return the figures of merit of every cell from its satellites-in-view series (n_times, n_cells)."""
-    covered = counts > 0
-    gap_count, gap_total_s, max_gap_s = _gaps(~covered, step_s)
+    n_times = counts.shape[0]
+    covered, gap_count, gap_samples, longest_gap, lowest, total, highest = _cell_runs(_cell_major(counts))
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean_gap_s = np.where(gap_count > 0, gap_total_s / np.maximum(gap_count, 1), 0.0)
+        mean_gap_s = np.where(gap_count > 0, gap_samples * step_s / np.maximum(gap_count, 1), 0.0)
     return CellFigures(
-        percent_time_covered=100.0 * covered.mean(axis=0),
+        percent_time_covered=100.0 * (covered / n_times),
         gap_count=gap_count,
         mean_gap_s=mean_gap_s,
-        max_gap_s=max_gap_s,
-        sats_in_view_min=counts.min(axis=0).astype(int),
-        sats_in_view_mean=counts.mean(axis=0),
-        sats_in_view_max=counts.max(axis=0).astype(int),
+        max_gap_s=longest_gap * step_s,
+        sats_in_view_min=lowest,
+        sats_in_view_mean=total / n_times,
+        sats_in_view_max=highest,
     )
 
 
-def _gaps(uncovered: np.ndarray, step_s: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Return (count, total_s, max_s) of the runs of True along axis 0, per column."""
-    n_times, n_cells = uncovered.shape
-    padded = np.zeros((n_cells, n_times + 2), dtype=np.int8)  # cell-major: runs come out sorted by cell
-    padded[:, 1:-1] = uncovered.T
-    edges = np.diff(padded, axis=1)
-    cells, starts = np.nonzero(edges == 1)
-    _, ends = np.nonzero(edges == -1)
-    lengths_s = (ends - starts) * step_s
-    count = np.bincount(cells, minlength=n_cells)
-    total_s = np.bincount(cells, weights=lengths_s, minlength=n_cells)
-    max_s = np.zeros(n_cells)
-    with_gaps = count > 0
-    first_of_cell = np.concatenate([[0], np.cumsum(count)[:-1]])[with_gaps]
-    if lengths_s.size:
-        max_s[with_gaps] = np.maximum.reduceat(lengths_s, first_of_cell)
-    return count, total_s, max_s
+def _cell_major(counts: np.ndarray) -> np.ndarray:
+    """Return ``counts`` (n_times, n_cells) as a C-ordered (n_cells, n_times) array: a view
+    of the engine's counts (see :func:`_sum_classes`), a copy of others."""
+    return np.ascontiguousarray(counts.T)
+
+
+@numba.njit(cache=True, nogil=True)
+def _cell_runs(per_cell):
+    """Return, per cell of ``per_cell`` (n_cells, n_times), int64 arrays (n_cells,): the
+    covered samples, the gaps (maximal runs of zeros), their total and longest length in
+    samples, and the lowest, summed and highest count."""
+    n_cells, n_times = per_cell.shape
+    covered, gaps, gap_samples, longest = np.zeros((4, n_cells), dtype=np.int64)
+    lowest, total, highest = np.zeros((3, n_cells), dtype=np.int64)
+    for c in range(n_cells):
+        run, low, high, summed, n_covered = 0, np.iinfo(np.int64).max, 0, 0, 0
+        for t in range(n_times):
+            v = np.int64(per_cell[c, t])
+            summed += v
+            low, high = min(low, v), max(high, v)
+            if v > 0:
+                n_covered += 1
+                if run:
+                    gaps[c] += 1
+                    gap_samples[c] += run
+                    longest[c] = max(longest[c], run)
+                run = 0
+            else:
+                run += 1
+        if run:
+            gaps[c] += 1
+            gap_samples[c] += run
+            longest[c] = max(longest[c], run)
+        covered[c], lowest[c], total[c], highest[c] = n_covered, low if n_times else 0, summed, high
+    return covered, gaps, gap_samples, longest, lowest, total, highest
+
+
+@numba.njit(cache=True, nogil=True)
+def _weighted_series(per_cell, area_km2, covered_only):
+    """Return, per time of ``per_cell`` (n_cells, n_times), the sum over cells of
+    ``area_km2`` times the count (or, with ``covered_only``, times count > 0), and the
+    highest count: float64 and int64 arrays (n_times,)."""
+    n_cells, n_times = per_cell.shape
+    weighted = np.zeros(n_times)
+    highest = np.zeros(n_times, dtype=np.int64)
+    for c in range(n_cells):
+        a = area_km2[c]
+        for t in range(n_times):
+            v = np.int64(per_cell[c, t])
+            weighted[t] += a * (v > 0) if covered_only else a * v
+            highest[t] = max(highest[t], v)
+    return weighted, highest
 
 
 def region_figures(figures: CellFigures, area_km2: np.ndarray) -> dict[str, float]:
@@ -476,10 +414,12 @@ def region_figures(figures: CellFigures, area_km2: np.ndarray) -> dict[str, floa
 
 def percent_area_covered_series(counts: np.ndarray, area_km2: np.ndarray) -> np.ndarray:
     """Return the percent of the region's area covered at each time step, shape (n_times,)."""
-    return 100.0 * ((counts > 0) @ area_km2) / area_km2.sum()
+    covered_km2, _ = _weighted_series(_cell_major(counts), np.asarray(area_km2, dtype=float), True)
+    return 100.0 * covered_km2 / area_km2.sum()
 
 
 def sats_in_view_series(counts: np.ndarray, area_km2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Return the satellites in view of the region at each time step: the area-weighted mean
     over its cells (float) and the count at the cell that sees most (int), both (n_times,)."""
-    return (counts @ area_km2) / area_km2.sum(), counts.max(axis=1, initial=0).astype(int)
+    weighted, highest = _weighted_series(_cell_major(counts), np.asarray(area_km2, dtype=float), False)
+    return weighted / area_km2.sum(), highest

@@ -10,9 +10,10 @@ over all of them:
 
 * Between two coarse samples the direction of the satellite (Earth-fixed) turns at most
   ``omega`` rad/s, the largest rate seen at the satellite's coarse samples with 20%
-  headroom; so at any instant of an interval of length T its angle from the target's
-  centre is at least (theta_0 + theta_1 - omega T) / 2, theta_0 and theta_1 being the
-  angles at the interval's ends.
+  headroom; so at a fine sample t_0 + u of the interval [t_0, t_1] its angle from the
+  target's centre is at least max(theta_0 - omega u, theta_1 - omega (t_1 - t_0 - u)),
+  theta_0 and theta_1 being the angles at the interval's ends. A fine sample is kept
+  where that bound is within reach.
 * The reach (the largest angle from the centre at which the satellite can still be above
   the lowest mask for some point of the target) is taken at the highest radius the orbit
   can have: the coarse maximum or the apogee of the mean elements, whichever is higher,
@@ -108,11 +109,8 @@ def screen(satrecs: Sequence[Satrec], jd: np.ndarray, fraction: np.ndarray, targ
     apogee_km = np.array([s.a * (1.0 + s.ecco) for s in satrecs]) * _EARTH_RADIUS_WGS72_KM
     highest_km = _RADIUS_SAFETY * np.maximum(np.nanmax(norm_km, axis=1, initial=0.0), apogee_km)
     reach_rad = np.arccos(target.reach_cos(highest_km))
-    span_s = np.diff(jd[coarse] + fraction[coarse]) * 86400.0
-    with np.errstate(invalid="ignore"):
-        closest_rad = 0.5 * (theta[:, :-1] + theta[:, 1:] - omega_rad_s[:, None] * span_s[None, :])
-        near = ~(closest_rad > reach_rad[:, None]) | full[:, None]  # NaN (an error) keeps the interval
-    kept = _interval_cover(coarse, near, n_times)
+    kept = _within_reach(coarse, theta, omega_rad_s, reach_rad, (jd - jd[0] + fraction - fraction[0]) * 86400.0)
+    kept |= full[:, None]
     return Screen([np.flatnonzero(row) for row in kept], full)
 
 
@@ -150,10 +148,15 @@ def _may_fail(satrecs: Sequence[Satrec], error: np.ndarray, norm_km: np.ndarray)
     return full | (np.array([s.ecco for s in satrecs]) > MAX_SCREENED_ECCENTRICITY)
 
 
-def _interval_cover(coarse: np.ndarray, near: np.ndarray, n_times: int) -> np.ndarray:
-    """Return a boolean (n_sats, n_times): True at the fine samples of the coarse intervals
-    marked in ``near`` (n_sats, n_intervals), both ends of each interval included."""
-    diff = np.zeros((near.shape[0], n_times + 1), dtype=np.int16)
-    diff[:, coarse[:-1]] += near
-    diff[:, coarse[1:] + 1] -= near
-    return np.cumsum(diff, axis=1)[:, :n_times] > 0
+def _within_reach(coarse: np.ndarray, theta_rad: np.ndarray, omega_rad_s: np.ndarray, reach_rad: np.ndarray,
+                  t_s: np.ndarray) -> np.ndarray:
+    """Return a boolean (n_sats, n_times): True at the fine samples (times ``t_s``, s) whose
+    lower bound on the angle from the target's centre, from the angles ``theta_rad`` at the
+    ``coarse`` samples (n_sats, n_coarse) and the rates ``omega_rad_s`` (n_sats,), is within
+    ``reach_rad`` (n_sats,); True also where an end's angle is NaN (an SGP4 error)."""
+    after = np.minimum(np.searchsorted(coarse, np.arange(len(t_s)), side="left"), len(coarse) - 1)
+    before = np.maximum(np.searchsorted(coarse, np.arange(len(t_s)), side="right") - 1, 0)
+    with np.errstate(invalid="ignore"):
+        from_before = theta_rad[:, before] - omega_rad_s[:, None] * (t_s - t_s[coarse[before]])[None, :]
+        from_after = theta_rad[:, after] - omega_rad_s[:, None] * (t_s[coarse[after]] - t_s)[None, :]
+        return ~(np.maximum(from_before, from_after) > reach_rad[:, None])
