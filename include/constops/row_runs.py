@@ -5,16 +5,19 @@ Along one row of cells (a fixed geodetic latitude on the WGS84 ellipsoid) the si
 satellite's elevation is a monotonic function of c = cos(longitude difference): with
 a = rho cos(lat), b = z sin(lat) - r_cell . up, the offset d = r_sat - r_cell has
 sin(el) |d| = a c + b and |d|^2 = cc - dd c. So the cells above a mask form one run of
-columns around the satellite's longitude, whose half-width follows from the larger root
-of a quadratic in c. Each (sample, row) adds +1 at its run's first column and -1 after its
-last, in its slot (class and time); a cumulative sum along the row gives the counts. Masks
-are nested: a row that sees nothing above one mask sees nothing above a higher one.
+columns around the satellite's longitude; a cell is in it when a c + b >= 0 and
+(a c + b)^2 >= sin(mask)^2 |d|^2, the plain elevation test without a square root or any
+trigonometry per cell. A run moves by a few columns from one row to the next, so its ends
+are walked from the previous row's. Each (sample, row) adds +1 at its run's first column
+and -1 after its last, in its slot (class and time); a cumulative sum along the row gives
+the counts. Masks are nested: a row that sees nothing above one mask sees nothing above a
+higher one.
 
-The loops are compiled with Numba (``cache=True``: once per source version, on disk, then
-loaded in about 0.1 s) and release the GIL, so time chunks count on threads. Written as
-loops rather than NumPy array expressions because the (sample, row) pairs number about
-40 million for a 1,296-satellite day: as arrays they are fourteen passes of temporaries
-through memory per mask, as loops one pass through the registers (see docs/profile.md).
+The loops are compiled with Numba (``cache=True``: once per source version, kept on disk)
+and release the GIL, so time chunks count on threads. They are loops rather than NumPy
+array expressions because the (sample, row) pairs number about 18 million for a
+1,296-satellite day: as arrays, every step of the test is a pass of temporaries through
+memory, and the walk cannot be written at all (docs/profile.md has the figures).
 """
 
 from __future__ import annotations
@@ -26,17 +29,6 @@ import numpy as np
 
 from .constants import WGS84_A_KM, WGS84_E2
 from .screening import Target
-
-#: Below this, a = rho cos(lat) is zero (the satellite is over a pole, or the row is):
-#: the run's half-width comes from the linear equation.
-_LINEAR_BELOW = 1e-9
-#: Abramowitz & Stegun 4.4.46: acos(x) = sqrt(1 - x) (a0 + a1 x + ... + a7 x^7) on [0, 1],
-#: error at most 2e-8 rad; five times cheaper than libm's acos, which was half the kernel.
-_ACOS_COEFFS = (1.5707963050, -0.2145988016, 0.0889789874, -0.0501743046,
-                0.0308918810, -0.0170881256, 0.0066700901, -0.0012624911)
-#: Bound (rad) on the error of :func:`_acos_fast` with margin (tests/unit/test_row_runs.py
-#: measures it): where a run's end lies this close to a column boundary, libm's acos decides.
-ACOS_GUARD_RAD = 1e-7
 
 
 class RowGeometry:
@@ -56,6 +48,9 @@ class RowGeometry:
         self.cell_at = np.full((len(self.lat_rad), grid.n_cols), -1, dtype=np.int64)
         self.cell_at[grid.row, grid.col] = np.arange(len(grid.row))
         self.centre_lon_deg = grid.west_lon_deg + 0.5 * grid.n_cols * grid.cell_size_deg
+        self.col_step_rad = float(np.radians(grid.cell_size_deg))
+        self.cos_col = np.cos(np.arange(grid.n_cols) * self.col_step_rad)  # of column k's offset k * step
+        self.sin_col = np.sin(np.arange(grid.n_cols) * self.col_step_rad)
 
     @property
     def n_rows(self) -> int:
@@ -82,12 +77,14 @@ class RowGeometry:
     def add_runs(self, diff: np.ndarray, r_km: np.ndarray, slot: np.ndarray, masks_deg) -> None:
         """Add to ``diff`` (int16, (n_masks, n_slots, n_rows, n_cols + 1)) the +1/-1 ends of
         the runs of cells that see each position ``r_km`` (n, 3), in its slot ``slot`` (n,),
-        above each of the ascending ``masks_deg``."""
+        above each of the ascending ``masks_deg`` (0 deg or higher: the test squares sin(mask))."""
+        if masks_deg[0] < 0.0:
+            raise ValueError(f"coverage masks must be 0 deg or higher, got {masks_deg[0]} deg")
         first, stop = self.row_span(r_km, masks_deg[0])
         _add_runs(diff, np.hypot(r_km[:, 0], r_km[:, 1]), np.ascontiguousarray(r_km[:, 2]), self.column_centre(r_km),
                   slot, first, stop, np.sin(np.radians(np.asarray(masks_deg, dtype=float))) ** 2,
                   self.cos_lat, self.sin_lat, self.height_cell_km, self.norm2_cell_km2, self.z_cell_km,
-                  self.rho_cell_km, float(np.degrees(1.0) / self.grid.cell_size_deg))
+                  self.rho_cell_km, self.cos_col, self.sin_col, self.col_step_rad)
 
     def add_counts(self, counts: np.ndarray, diff: np.ndarray, t0: int) -> None:
         """Add to ``counts`` (uint16, (n_cells, n_classes, n_times)) the runs of one mask's
@@ -97,65 +94,60 @@ class RowGeometry:
 
 
 @numba.njit(cache=True, nogil=True)
-def _add_runs(diff, rho_km, z_km, centre_col, slot, row_first, row_stop, sin2_mask,
-              cos_lat, sin_lat, height_cell_km, norm2_cell_km2, z_cell_km, rho_cell_km, cols_per_rad):
-    """Add the +1/-1 ends of every (sample, row, mask) run to ``diff`` (see :class:`RowGeometry`)."""
-    n_masks, width = diff.shape[0], diff.shape[3]
-    n_cols = width - 1
-    guard_cols = ACOS_GUARD_RAD * cols_per_rad
+def _add_runs(diff, rho_km, z_km, centre_col, slot, row_first, row_stop, sin2_mask, cos_lat, sin_lat,
+              height_cell_km, norm2_cell_km2, z_cell_km, rho_cell_km, cos_col, sin_col, col_step_rad):
+    """Add the +1/-1 ends of every (sample, row, mask) run to ``diff`` (see :class:`RowGeometry`).
+
+    A row's run holds the column ``best`` nearest the satellite's longitude whenever it is
+    not empty, and moves by a few columns from one row to the next: each end is walked
+    from where it was in the last row that had a run, testing one column at a time."""
+    n_masks, n_cols = diff.shape[0], diff.shape[3] - 1
+    first = np.empty(n_masks, dtype=np.int64)
+    last = np.empty(n_masks, dtype=np.int64)
     for i in range(len(rho_km)):
         rho, z, centre, s = rho_km[i], z_km[i], centre_col[i], slot[i]
+        # cos(offset of column k) = cos(k step) cos(centre step) + sin(k step) sin(centre step)
+        cos_centre, sin_centre = math.cos(centre * col_step_rad), math.sin(centre * col_step_rad)
+        best = min(max(round(centre), 0), n_cols - 1)
         r2 = rho * rho + z * z
+        first[:] = best  # any start at or left of best finds the left end (and right for last)
+        last[:] = best
         for row in range(row_first[i], row_stop[i]):
             a_ = rho * cos_lat[row]
             b_ = z * sin_lat[row] - height_cell_km[row]
-            qa = a_ * a_
-            ab2 = 2.0 * a_ * b_
-            bb = b_ * b_
             cc = (r2 + norm2_cell_km2[row]) - 2.0 * z * z_cell_km[row]
             dd = 2.0 * rho * rho_cell_km[row]
             for m in range(n_masks):
-                qb = ab2 + sin2_mask[m] * dd
-                qc = bb - sin2_mask[m] * cc
-                # The larger root: above it (and only there) a c + b >= sin(mask) |d| holds.
-                if qa > _LINEAR_BELOW:
-                    c_min = (math.sqrt(max(qb * qb - 4.0 * qa * qc, 0.0)) - qb) / (2.0 * qa)
-                elif qb != 0.0:
-                    c_min = -qc / qb
+                s2 = sin2_mask[m]
+                if not _sees(best, a_, b_, cc, dd, s2, cos_col, sin_col, cos_centre, sin_centre):
+                    break  # no cell of the row sees it, nor any above a higher mask
+                f, la = first[m], last[m]
+                if _sees(f, a_, b_, cc, dd, s2, cos_col, sin_col, cos_centre, sin_centre):
+                    while f > 0 and _sees(f - 1, a_, b_, cc, dd, s2, cos_col, sin_col, cos_centre, sin_centre):
+                        f -= 1
+                else:  # the run shrank: it still holds best
+                    f += 1
+                    while not _sees(f, a_, b_, cc, dd, s2, cos_col, sin_col, cos_centre, sin_centre):
+                        f += 1
+                if _sees(la, a_, b_, cc, dd, s2, cos_col, sin_col, cos_centre, sin_centre):
+                    while la < n_cols - 1 and _sees(la + 1, a_, b_, cc, dd, s2, cos_col, sin_col, cos_centre, sin_centre):
+                        la += 1
                 else:
-                    break
-                if c_min > 1.0:
-                    break
-                if c_min <= -1.0:
-                    first, last = 0, n_cols - 1
-                else:
-                    first, last = _run_ends(centre, c_min, cols_per_rad, guard_cols, n_cols)
-                if first > last:  # the run lies outside the block: so do those of higher masks
-                    break
-                diff[m, s, row, first] += 1
-                diff[m, s, row, last + 1] -= 1
+                    la -= 1
+                    while not _sees(la, a_, b_, cc, dd, s2, cos_col, sin_col, cos_centre, sin_centre):
+                        la -= 1
+                first[m], last[m] = f, la
+                diff[m, s, row, f] += 1
+                diff[m, s, row, la + 1] -= 1
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
-def _run_ends(centre, c_min, cols_per_rad, guard_cols, n_cols):
-    """Return (first, last): the columns k, clipped to [0, n_cols), with |k - centre| at most
-    acos(c_min) * cols_per_rad; the same as with libm's acos (see ``ACOS_GUARD_RAD``)."""
-    half_width = _acos_fast(c_min) * cols_per_rad
-    first = math.ceil(centre - half_width - guard_cols)
-    last = math.floor(centre + half_width + guard_cols)
-    if first != math.ceil(centre - half_width + guard_cols) or last != math.floor(centre + half_width - guard_cols):
-        half_width = math.acos(c_min) * cols_per_rad  # an end near a boundary: decide exactly
-        first, last = math.ceil(centre - half_width), math.floor(centre + half_width)
-    return max(0, int(first)), min(n_cols - 1, int(last))
-
-
-@numba.njit(cache=True, nogil=True, inline="always")
-def _acos_fast(x):
-    """Return acos(x) (rad) for x in [-1, 1] within 2e-8 rad (see ``_ACOS_COEFFS``)."""
-    a0, a1, a2, a3, a4, a5, a6, a7 = _ACOS_COEFFS
-    y = abs(x)
-    p = math.sqrt(1.0 - y) * (a0 + y * (a1 + y * (a2 + y * (a3 + y * (a4 + y * (a5 + y * (a6 + y * a7)))))))
-    return p if x >= 0.0 else math.pi - p
+def _sees(k, a_, b_, cc, dd, sin2_mask, cos_col, sin_col, cos_centre, sin_centre):
+    """Return whether the cell of column ``k`` sees the satellite above the mask:
+    sin(el) |d| = a c + b >= sin(mask) |d|, with |d|^2 = cc - dd c (mask >= 0)."""
+    c = cos_col[k] * cos_centre + sin_col[k] * sin_centre
+    h = a_ * c + b_
+    return h >= 0.0 and h * h >= sin2_mask * (cc - dd * c)
 
 
 @numba.njit(cache=True, nogil=True)

@@ -1,51 +1,61 @@
-"""The coverage kernel's fast arccosine: its error bound, and run ends equal to libm's.
+"""The coverage kernel on the positions where its walk along rows could go wrong, against a
+dense elevation test (sin(el) = (r_sat - r_cell) . up / |r_sat - r_cell| at every cell).
 
-The kernel's counts themselves are tested against a dense elevation test and against
-Skyfield in test_coverage.py; here only what makes them independent of the approximation.
+Real constellations are tested the same way, and against Skyfield, in test_coverage.py;
+here: satellites over the pole (a row's run is all or nothing), far east and west of the
+region (runs that start or end at the block's edge, or lie outside it), at GEO height
+(runs wider than the region), grazing low orbits, and a 0 deg mask.
 """
 
-import math
-
-import numba
 import numpy as np
-from hypothesis import given, settings
-from hypothesis import strategies as st
+import pytest
 
-from constops.row_runs import ACOS_GUARD_RAD, _acos_fast, _run_ends
-
-N_COLS = 164
-COLS_PER_RAD = math.degrees(1.0) / 0.25  # 0.25 deg cells
+from constops.coverage import CellGrid, satellites_in_view
+from constops.geometry import geodetic_to_ecef_km
+from constops.settings import load_settings
 
 
-@numba.njit
-def _acos_fast_all(x):
-    out = np.empty_like(x)
-    for i in range(len(x)):
-        out[i] = _acos_fast(x[i])
-    return out
+@pytest.fixture(scope="module")
+def grid():
+    return CellGrid.for_region(load_settings().region, 0.5)
 
 
-def test_the_fast_arccosine_is_within_a_quarter_of_the_guard_everywhere():
-    x = np.linspace(-1.0, 1.0, 4_000_001)
-    error_rad = np.abs(_acos_fast_all(x) - np.arccos(x)).max()
-    assert error_rad < ACOS_GUARD_RAD / 4, error_rad  # A&S 4.4.46 promises 2e-8 rad
+def _positions_km(rng, n):
+    """Return (n, 8, 3) Earth-fixed positions: random latitudes and longitudes around the
+    region (and a few over the poles), random heights from 300 km to GEO."""
+    lat_deg = np.concatenate([rng.uniform(-10, 90, n - 4), [90.0, 89.999, -90.0, 88.0]])
+    lon_deg = rng.uniform(20, 120, n)
+    height_km = np.where(rng.random(n) < 0.2, 35_786.0, rng.uniform(300, 2000, n))
+    drift_deg = np.linspace(0, 3.5, 8)  # each satellite moves east over 8 samples
+    shape = (n, len(drift_deg))
+    return geodetic_to_ecef_km(np.broadcast_to(lat_deg[:, None], shape), lon_deg[:, None] + drift_deg[None, :],
+                               np.broadcast_to(height_km[:, None], shape))
 
 
-def _exact_ends(centre, c_min):
-    half_width = math.acos(c_min) * COLS_PER_RAD
-    return max(0, math.ceil(centre - half_width)), min(N_COLS - 1, math.floor(centre + half_width))
+def _dense(r_km, grid, mask_deg):
+    cells_km = geodetic_to_ecef_km(grid.lat_deg, grid.lon_deg, 0.0)
+    counts = np.zeros((r_km.shape[1], len(grid)), dtype=np.uint16)
+    for k in range(r_km.shape[1]):
+        d = r_km[:, k, None, :] - cells_km[None]
+        sin_el = np.einsum("scj,cj->sc", d, grid.up) / np.linalg.norm(d, axis=-1)
+        counts[k] = (sin_el >= np.sin(np.radians(mask_deg))).sum(axis=0)
+    return counts
 
 
-@settings(max_examples=3000, deadline=None)
-@given(centre=st.floats(-80.0, 240.0), c_min=st.floats(-0.999999, 1.0))
-def test_run_ends_equal_those_of_libm_acos(centre, c_min):
-    assert _run_ends(centre, c_min, COLS_PER_RAD, ACOS_GUARD_RAD * COLS_PER_RAD, N_COLS) == _exact_ends(centre, c_min)
+def test_row_runs_equal_a_dense_elevation_test_at_the_awkward_positions(grid):
+    r_km = _positions_km(np.random.default_rng(11), 400)
+    masks_deg = [0.0, 10.0, 40.0]
+    fast = satellites_in_view(r_km, grid, masks_deg)
+    for mask_deg in masks_deg:
+        dense = _dense(r_km, grid, mask_deg)
+        assert dense.sum() > 0
+        assert np.array_equal(fast[mask_deg], dense), mask_deg
 
 
-def test_run_ends_at_a_column_boundary_are_decided_by_libm():
-    # Runs whose end falls within 1e-9 column of a boundary, where the fast arccosine alone could err.
-    rng = np.random.default_rng(7)
-    for c_min in rng.uniform(0.5, 0.99, 2000):
-        half_width = math.acos(c_min) * COLS_PER_RAD
-        centre = 100.0 - half_width + rng.choice([-1e-9, 0.0, 1e-9])
-        assert _run_ends(centre, c_min, COLS_PER_RAD, ACOS_GUARD_RAD * COLS_PER_RAD, N_COLS) == _exact_ends(centre, c_min)
+def test_a_satellite_over_the_pole_is_seen_by_whole_rows_or_none(grid):
+    # At 3,000 km its horizon reaches 47 deg from the pole: the region's north, not its south.
+    r_km = geodetic_to_ecef_km(np.array([[90.0]]), np.array([[0.0]]), np.array([[3000.0]]))
+    counts = satellites_in_view(r_km, grid, [0.0])[0.0][0]
+    by_row = {row: set(counts[grid.row == row].tolist()) for row in np.unique(grid.row)}
+    assert all(len(seen) == 1 for seen in by_row.values())
+    assert {0, 1} == set().union(*by_row.values())  # the north of the region sees it, the south does not
