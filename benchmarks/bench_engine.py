@@ -19,7 +19,8 @@ the clock):
 Prints ratios (engine/floor on one core and on all cores, skyfield/passes) and the growth
 with the number of satellites; writes benchmarks/results.json. Peak RSS is read from the
 OS per size, each size in a fresh process so that one size's peak does not hide another's.
-Times are the best of 3 runs up to 1,296 satellites (one run at 15,000).
+Times are the best of 3 rounds up to 1,296 satellites (one at 15,000); each round runs
+every measurement once, so that the machine's slow spells fall on all of them.
 """
 
 from __future__ import annotations
@@ -134,9 +135,8 @@ def measure(n_sats: int, cell_size_deg: float, step_s: float, skyfield: bool) ->
         result = {
             "n_sats": n, "n_cells": len(work.grid), "n_steps": work.times.count, "cell_size_deg": cell_size_deg,
             "step_s": step_s, "cores": len(blocks),
-            "floor_s": _best(work.floor, repeats), "engine_s": _best(engine_one_core, repeats),
-            "passes_s": _best(work.passes, repeats),
-            "floor_all_cores_s": _best(floor_all_cores, repeats), "engine_all_cores_s": _best(engine_all_cores, repeats),
+            **_best({"floor_s": work.floor, "engine_s": engine_one_core, "passes_s": work.passes,
+                     "floor_all_cores_s": floor_all_cores, "engine_all_cores_s": engine_all_cores}, repeats),
         }
     passes = work.passes()
     result["n_passes"] = len(passes)
@@ -146,14 +146,17 @@ def measure(n_sats: int, cell_size_deg: float, step_s: float, skyfield: bool) ->
     return result
 
 
-def _best(function, repeats: int) -> float:
-    """Return the shortest wall time (s) of ``repeats`` calls of ``function``."""
-    times = []
+def _best(functions: dict, repeats: int) -> dict[str, float]:
+    """Return the shortest wall time (s) of each of ``functions`` over ``repeats`` rounds,
+    each round calling every function once in turn: a slow spell of a shared machine then
+    slows a floor and its engine alike instead of one of them."""
+    times = {name: [] for name in functions}
     for _ in range(repeats):
-        t0 = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - t0)
-    return min(times)
+        for name, function in functions.items():
+            t0 = time.perf_counter()
+            function()
+            times[name].append(time.perf_counter() - t0)
+    return {name: min(values) for name, values in times.items()}
 
 
 def _skyfield(sats, station, passes) -> dict:
