@@ -24,13 +24,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 
-import numba
 import numpy as np
 
 from .elements import ElementSet
 from .geometry import enu_basis, look_angles, teme_to_ecef_km
 from .propagation import propagated
-from .row_runs import RowGeometry
 from .screening import SCREEN_EVERY, Target, screen
 from .sites import Region, Station
 from .timescale import TimeGrid
@@ -144,6 +142,8 @@ def add_in_view(
     Method: :mod:`constops.row_runs` (exact on the WGS84 ellipsoid, one run of columns per
     (sample, row), no trigonometry per cell).
     """
+    from .row_runs import RowGeometry  # Numba's import costs about 1 s: only where coverage is counted
+
     masks_deg = sorted(counts)
     _, n_classes, n_times = counts[masks_deg[0]].shape
     rows = RowGeometry(grid)
@@ -326,7 +326,9 @@ class CellFigures:
 def cell_figures(counts: np.ndarray, step_s: float) -> CellFigures:
     """Return the figures of merit of every cell from its satellites-in-view series (n_times, n_cells)."""
     n_times = counts.shape[0]
-    covered, gap_count, gap_samples, longest_gap, lowest, total, highest = _cell_runs(_cell_major(counts))
+    from .cell_series import cell_runs  # Numba's import costs about 1 s: only where figures are made
+
+    covered, gap_count, gap_samples, longest_gap, lowest, total, highest = cell_runs(_cell_major(counts))
     with np.errstate(invalid="ignore", divide="ignore"):
         mean_gap_s = np.where(gap_count > 0, gap_samples * step_s / np.maximum(gap_count, 1), 0.0)
     return CellFigures(
@@ -344,54 +346,6 @@ def _cell_major(counts: np.ndarray) -> np.ndarray:
     """Return ``counts`` (n_times, n_cells) as a C-ordered (n_cells, n_times) array: a view
     of the engine's counts (see :func:`_sum_classes`), a copy of others."""
     return np.ascontiguousarray(counts.T)
-
-
-@numba.njit(cache=True, nogil=True)
-def _cell_runs(per_cell):
-    """Return, per cell of ``per_cell`` (n_cells, n_times), int64 arrays (n_cells,): the
-    covered samples, the gaps (maximal runs of zeros), their total and longest length in
-    samples, and the lowest, summed and highest count."""
-    n_cells, n_times = per_cell.shape
-    covered, gaps, gap_samples, longest = np.zeros((4, n_cells), dtype=np.int64)
-    lowest, total, highest = np.zeros((3, n_cells), dtype=np.int64)
-    for c in range(n_cells):
-        run, low, high, summed, n_covered = 0, np.iinfo(np.int64).max, 0, 0, 0
-        for t in range(n_times):
-            v = np.int64(per_cell[c, t])
-            summed += v
-            low, high = min(low, v), max(high, v)
-            if v > 0:
-                n_covered += 1
-                if run:
-                    gaps[c] += 1
-                    gap_samples[c] += run
-                    longest[c] = max(longest[c], run)
-                run = 0
-            else:
-                run += 1
-        if run:
-            gaps[c] += 1
-            gap_samples[c] += run
-            longest[c] = max(longest[c], run)
-        covered[c], lowest[c], total[c], highest[c] = n_covered, low if n_times else 0, summed, high
-    return covered, gaps, gap_samples, longest, lowest, total, highest
-
-
-@numba.njit(cache=True, nogil=True)
-def _weighted_series(per_cell, area_km2, covered_only):
-    """Return, per time of ``per_cell`` (n_cells, n_times), the sum over cells of
-    ``area_km2`` times the count (or, with ``covered_only``, times count > 0), and the
-    highest count: float64 and int64 arrays (n_times,)."""
-    n_cells, n_times = per_cell.shape
-    weighted = np.zeros(n_times)
-    highest = np.zeros(n_times, dtype=np.int64)
-    for c in range(n_cells):
-        a = area_km2[c]
-        for t in range(n_times):
-            v = np.int64(per_cell[c, t])
-            weighted[t] += a * (v > 0) if covered_only else a * v
-            highest[t] = max(highest[t], v)
-    return weighted, highest
 
 
 def region_figures(figures: CellFigures, area_km2: np.ndarray) -> dict[str, float]:
@@ -414,12 +368,16 @@ def region_figures(figures: CellFigures, area_km2: np.ndarray) -> dict[str, floa
 
 def percent_area_covered_series(counts: np.ndarray, area_km2: np.ndarray) -> np.ndarray:
     """Return the percent of the region's area covered at each time step, shape (n_times,)."""
-    covered_km2, _ = _weighted_series(_cell_major(counts), np.asarray(area_km2, dtype=float), True)
+    from .cell_series import weighted_series
+
+    covered_km2, _ = weighted_series(_cell_major(counts), np.asarray(area_km2, dtype=float), True)
     return 100.0 * covered_km2 / area_km2.sum()
 
 
 def sats_in_view_series(counts: np.ndarray, area_km2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Return the satellites in view of the region at each time step: the area-weighted mean
     over its cells (float) and the count at the cell that sees most (int), both (n_times,)."""
-    weighted, highest = _weighted_series(_cell_major(counts), np.asarray(area_km2, dtype=float), False)
+    from .cell_series import weighted_series
+
+    weighted, highest = weighted_series(_cell_major(counts), np.asarray(area_km2, dtype=float), False)
     return weighted / area_km2.sum(), highest

@@ -31,11 +31,9 @@ within one coarse interval (four minutes at the default 30 s step).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numba
 import numpy as np
 from sgp4.api import Satrec, SatrecArray
 
@@ -111,7 +109,9 @@ def screen(satrecs: Sequence[Satrec], jd: np.ndarray, fraction: np.ndarray, targ
     apogee_km = np.array([s.a * (1.0 + s.ecco) for s in satrecs]) * _EARTH_RADIUS_WGS72_KM
     highest_km = _RADIUS_SAFETY * np.maximum(np.nanmax(norm_km, axis=1, initial=0.0), apogee_km)
     reach_rad = np.arccos(target.reach_cos(highest_km))
-    kept = _within_reach(coarse, theta, omega_rad_s, reach_rad, (jd - jd[0] + fraction - fraction[0]) * 86400.0, full)
+    from .reach import within_reach  # Numba's import costs about 1 s: only where a screen runs
+
+    kept = within_reach(coarse, theta, omega_rad_s, reach_rad, (jd - jd[0] + fraction - fraction[0]) * 86400.0, full)
     return Screen([np.flatnonzero(row) for row in kept], full)
 
 
@@ -147,29 +147,3 @@ def _may_fail(satrecs: Sequence[Satrec], error: np.ndarray, norm_km: np.ndarray)
     with np.errstate(invalid="ignore"):
         full |= np.nanmin(norm_km, axis=1, initial=np.inf) < _EARTH_RADIUS_WGS72_KM + CLEARANCE_KM
     return full | (np.array([s.ecco for s in satrecs]) > MAX_SCREENED_ECCENTRICITY)
-
-
-@numba.njit(cache=True, nogil=True)
-def _within_reach(coarse, theta_rad, omega_rad_s, reach_rad, t_s, full):
-    """Return a boolean (n_sats, n_times): True at the fine samples (times ``t_s``, s) whose
-    lower bound on the angle from the target's centre, from the angles ``theta_rad`` at the
-    ``coarse`` samples (n_sats, n_coarse) and the rates ``omega_rad_s`` (n_sats,), is within
-    ``reach_rad`` (n_sats,); True also between coarse samples whose angle is NaN (an SGP4
-    error), and everywhere for the satellites marked ``full``."""
-    n_sats, n_times = theta_rad.shape[0], len(t_s)
-    kept = np.zeros((n_sats, n_times), dtype=np.bool_)
-    for i in range(n_sats):
-        if full[i]:
-            kept[i, :] = True
-            continue
-        omega, reach = omega_rad_s[i], reach_rad[i]
-        for j in range(len(coarse) - 1):
-            c0, c1 = coarse[j], coarse[j + 1]
-            theta0, theta1 = theta_rad[i, j], theta_rad[i, j + 1]
-            if math.isnan(theta0) or math.isnan(theta1):
-                kept[i, c0:c1 + 1] = True
-            elif 0.5 * (theta0 + theta1 - omega * (t_s[c1] - t_s[c0])) <= reach:  # the interval's bound
-                for k in range(c0, c1 + 1):
-                    if max(theta0 - omega * (t_s[k] - t_s[c0]), theta1 - omega * (t_s[c1] - t_s[k])) <= reach:
-                        kept[i, k] = True
-    return kept

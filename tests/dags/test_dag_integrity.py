@@ -1,5 +1,7 @@
 """The DAG files: they import, declare what operators rely on, and parse fast."""
 
+import glob
+import importlib.metadata
 import os
 import subprocess
 import sys
@@ -78,3 +80,15 @@ def test_dag_files_parse_in_well_under_a_second_beyond_importing_airflow():
     )
     assert parse_s < 1.0, f"DAG files took {parse_s:.2f} s to parse beyond Airflow's import"
     assert "numpy" not in heavy.stdout and "sgp4" not in heavy.stdout and "shapely" not in heavy.stdout
+
+
+def test_no_dag_file_shadows_a_module_that_tasks_import():
+    # Task processes run with the DAG folder on sys.path: dags/coverage.py once made Numba's
+    # `import coverage` (its coverage.py support) find the DAG file, and every task fail.
+    folder = os.environ["AIRFLOW__CORE__DAGS_FOLDER"]
+    stems = {os.path.splitext(os.path.basename(p))[0] for p in glob.glob(os.path.join(folder, "*.py"))}
+    taken = set(sys.stdlib_module_names) | set(importlib.metadata.packages_distributions()) | {"coverage"}
+    assert not stems & taken
+    imported = subprocess.run([sys.executable, "-c", f"import sys; sys.path.insert(0, {folder!r}); import numba, constops.coverage"],
+                              capture_output=True, text=True, env=os.environ.copy())
+    assert imported.returncode == 0, imported.stderr[-2000:]

@@ -1,5 +1,8 @@
 """coverage: the fleet's status and Kazakhstan's coverage for one UTC day.
 
+(This file is not named coverage.py: task processes have the DAG folder on sys.path,
+where a coverage.py shadows the coverage package that libraries import; Numba does.)
+
 Runs once for each day partition that ``tle_ingest`` publishes (or by hand with the
 ``day`` parameter). ``resolve_snapshots`` reads once which snapshot each constellation's day is
 computed from; every later task uses that snapshot. A constellation without one is left
