@@ -40,9 +40,10 @@ def default_threads() -> int:
     """Return the threads that count time chunks at once when none are given: every core,
     at most 4 (beyond 4 the chunks' memory traffic, not the cores, bounds the speed)."""
     return min(4, os.cpu_count() or 1)
-#: Upper bound on the elements of one time chunk's arrays (difference array: slots x rows x
-#: columns; per-row terms: samples x rows). Small enough that a chunk's arrays stay in the
-#: CPU cache: 200,000 runs a 2,000-satellite day 1.5-2x faster than 8,000,000.
+#: Upper bound on the elements of one time chunk's arrays (difference array: masks x slots x
+#: rows x columns; (sample, row) pairs: samples x rows). Small enough that a chunk's arrays
+#: stay in the CPU cache: 400,000 ran the 1,296-satellite bench day's kernel fastest of
+#: 100,000 to 3,200,000.
 _CHUNK_ELEMENTS = 400_000
 
 
@@ -172,7 +173,7 @@ def add_in_view(
 
 def _time_chunks(t_sorted: np.ndarray, n_times: int, elements_per_time: int, elements_per_sample: int):
     """Return [t0, t1) ranges of time indices covering ``n_times``, each holding at most
-    about ``_CHUNK_ELEMENTS`` elements of the difference array and of the per-row terms."""
+    about ``_CHUNK_ELEMENTS`` elements of the difference array and of (sample, row) pairs."""
     max_times = max(1, _CHUNK_ELEMENTS // elements_per_time)
     max_samples = max(1, _CHUNK_ELEMENTS // elements_per_sample)
     before = np.concatenate([[0], np.cumsum(np.bincount(t_sorted, minlength=n_times))])
@@ -325,9 +326,9 @@ class CellFigures:
 
 def cell_figures(counts: np.ndarray, step_s: float) -> CellFigures:
     """Return the figures of merit of every cell from its satellites-in-view series (n_times, n_cells)."""
-    n_times = counts.shape[0]
     from .cell_series import cell_runs  # Numba's import costs about 1 s: only where figures are made
 
+    n_times = counts.shape[0]
     covered, gap_count, gap_samples, longest_gap, lowest, total, highest = cell_runs(_cell_major(counts))
     with np.errstate(invalid="ignore", divide="ignore"):
         mean_gap_s = np.where(gap_count > 0, gap_samples * step_s / np.maximum(gap_count, 1), 0.0)

@@ -122,6 +122,8 @@ def _add_runs(diff, rho_km, z_km, centre_col, slot, row_first, row_stop, sin2_ma
                 if not _sees(best, a_, b_, cc, dd, s2, cos_col, sin_col, cos_centre, sin_centre):
                     break  # no cell of the row sees it, nor any above a higher mask
                 f, la = first[m], last[m]
+                # The two ends are walked by two written-out copies: one helper taking the
+                # direction as an argument ran the kernel 1.5-1.7 x slower (Numba 0.68).
                 if _sees(f, a_, b_, cc, dd, s2, cos_col, sin_col, cos_centre, sin_centre):
                     while f > 0 and _sees(f - 1, a_, b_, cc, dd, s2, cos_col, sin_col, cos_centre, sin_centre):
                         f -= 1

@@ -19,6 +19,7 @@ from constops.propagation import ecef_positions_km, satrec_array
 from constops.settings import load_settings
 from constops.timescale import TimeGrid
 from tests.support.data import snapshot_bytes
+from tests.support.elevation import dense_counts
 
 TENTH_OF_A_PERCENTAGE_POINT = 0.1
 
@@ -118,17 +119,9 @@ def test_bent_pipe_counts_only_satellites_that_see_a_gateway(kazakhstan_grid):
 
 def test_row_runs_equal_a_dense_elevation_test_at_every_instant_and_cell(kazakhstan_grid):
     # The same positions, tested the plain way: sin(elevation) = (r_sat - r_cell) . up / |r_sat - r_cell|.
-    from constops.geometry import geodetic_to_ecef_km
-
     payload = snapshot_bytes("qianfan_2025-11-20.tle")
     times = TimeGrid(datetime(2025, 11, 20, tzinfo=timezone.utc), 300.0, 288)
     r_km, _ = ecef_positions_km(satrec_array(elements.parse(payload)), *times.julian())
     fast = satellites_in_view(r_km, kazakhstan_grid, [10.0, 25.0, 40.0])
-    cells_km = geodetic_to_ecef_km(kazakhstan_grid.lat_deg, kazakhstan_grid.lon_deg, 0.0)
     for mask_deg, counts in fast.items():
-        dense = np.zeros_like(counts)
-        for k in range(times.count):
-            d = r_km[:, k, None, :] - cells_km[None]
-            sin_el = np.einsum("scj,cj->sc", d, kazakhstan_grid.up) / np.linalg.norm(d, axis=-1)
-            dense[k] = (sin_el >= np.sin(np.radians(mask_deg))).sum(axis=0)
-        assert np.array_equal(counts, dense), mask_deg
+        assert np.array_equal(counts, dense_counts(r_km, kazakhstan_grid, mask_deg)), mask_deg

@@ -13,6 +13,7 @@ import pytest
 from constops.coverage import CellGrid, satellites_in_view
 from constops.geometry import geodetic_to_ecef_km
 from constops.settings import load_settings
+from tests.support.elevation import dense_counts
 
 
 @pytest.fixture(scope="module")
@@ -32,22 +33,12 @@ def _positions_km(rng, n):
                                np.broadcast_to(height_km[:, None], shape))
 
 
-def _dense(r_km, grid, mask_deg):
-    cells_km = geodetic_to_ecef_km(grid.lat_deg, grid.lon_deg, 0.0)
-    counts = np.zeros((r_km.shape[1], len(grid)), dtype=np.uint16)
-    for k in range(r_km.shape[1]):
-        d = r_km[:, k, None, :] - cells_km[None]
-        sin_el = np.einsum("scj,cj->sc", d, grid.up) / np.linalg.norm(d, axis=-1)
-        counts[k] = (sin_el >= np.sin(np.radians(mask_deg))).sum(axis=0)
-    return counts
-
-
 def test_row_runs_equal_a_dense_elevation_test_at_the_awkward_positions(grid):
     r_km = _positions_km(np.random.default_rng(11), 400)
     masks_deg = [0.0, 10.0, 40.0]
     fast = satellites_in_view(r_km, grid, masks_deg)
     for mask_deg in masks_deg:
-        dense = _dense(r_km, grid, mask_deg)
+        dense = dense_counts(r_km, grid, mask_deg)
         assert dense.sum() > 0
         assert np.array_equal(fast[mask_deg], dense), mask_deg
 
