@@ -5,11 +5,12 @@ ENV := $(if $(PORT),export AIRFLOW__API__PORT=$(PORT);) source scripts/airflow-e
 UV := .tools/bin/uv
 PYTEST_ARGS ?=
 
-.PHONY: help venv init run test demo demo-all history import pipeline report bench bench-age bench-scale profile cluster whatif clean-airflow
+.PHONY: help venv init run test test-fast demo demo-all history import pipeline report bench bench-age bench-scale profile cluster whatif clean-airflow
 
 help:
 	@echo "make run [PORT=8080]            Airflow standalone with the pipeline; PORT moves UI, API and tasks"
-	@echo "make test                       the test suite"
+	@echo "make test                       the test suite, then its 20 slowest tests"
+	@echo "make test-fast                  the library's unit tests without Airflow, PostgreSQL or a browser (< 1 min)"
 	@echo "make demo                       import the bundled 2025-11-20 snapshot and compute that day"
 	@echo "make demo-all                   every shipped constellation on its real 2026-05-30 answer (Starlink: 10,398)"
 	@echo "make import FILES='a.tle b.xml' import snapshot files into the archive"
@@ -42,7 +43,12 @@ run: init
 
 test: venv
 	$(ENV) ruff check --quiet . && echo "ruff: no findings (rules in pyproject.toml)"
-	$(ENV) python -m pytest $(PYTEST_ARGS)
+	$(ENV) python -m pytest --durations=20 $(PYTEST_ARGS)
+
+# The loop while editing: tests/unit less what runs Airflow, a process, PostgreSQL or a browser.
+FAST := not slow and not postgres and not browser and not cluster
+test-fast: venv
+	$(ENV) python -m pytest tests/unit -q -m "$(FAST)" $(PYTEST_ARGS)
 
 import: init
 	@test -n "$(FILES)" || (echo "usage: make import FILES='a.tle b.xml'"; exit 2)

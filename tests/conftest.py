@@ -13,7 +13,7 @@ import pytest
 
 from tests.support.celestrak_stand_in import CelestrakStandIn
 from tests.support.data import REPO, snapshot_bytes
-from tests.support.postgres import postgres_database
+from tests.support.postgres import DATABASES, postgres_database
 
 _AIRFLOW_HOME = tempfile.mkdtemp(prefix="constops-test-airflow-")
 os.environ.update({
@@ -38,10 +38,23 @@ def celestrak():
     stand_in.close()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=DATABASES)
 def reporting_url(request, tmp_path):
     """The URL of an empty reporting database: a SQLite file, then a real PostgreSQL database."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'reporting.db'}"
     else:
         yield from postgres_database()
+
+
+#: Every test of these folders runs Airflow (``dag.test()``, an installation, a browser
+#: against one): ``slow``, left out of ``make test-fast``; the browser's are ``browser`` too.
+_FOLDER_MARKS = {"dags": ("slow",), "integration": ("slow",), "browser": ("slow", "browser")}
+
+
+def pytest_collection_modifyitems(items):
+    """Mark each test by its folder (see ``_FOLDER_MARKS``)."""
+    for item in items:
+        folder = item.path.parent.name
+        for name in _FOLDER_MARKS.get(folder, ()):
+            item.add_marker(getattr(pytest.mark, name))

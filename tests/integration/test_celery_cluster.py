@@ -16,6 +16,7 @@ import uuid
 from contextlib import ExitStack, contextmanager
 from datetime import date, datetime, timezone
 
+import pytest
 import sqlalchemy as sa
 
 from constops import snapshots
@@ -32,6 +33,8 @@ from tests.support.postgres import postgres_database
 from tests.support.tables import table_rows
 
 from cluster import Cluster, ClusterConfig, free_port, session_alive
+
+pytestmark = [pytest.mark.cluster, pytest.mark.postgres]
 
 DAYS = [date(2025, 11, 20), date(2025, 11, 21)]  # computed from the downloads of 11-19 and 11-20
 FILES = [SNAPSHOTS / "qianfan_2025-11-19.tle", SNAPSHOTS / "qianfan_2025-11-20.tle"]

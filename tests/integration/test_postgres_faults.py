@@ -22,6 +22,8 @@ from tests.support.data import SNAPSHOTS
 from tests.support.postgres import postgres_database
 from tests.support.tables import table_rows
 
+pytestmark = pytest.mark.postgres
+
 DAY = date(2025, 11, 20)
 TABLES = (schema.coverage_daily, schema.coverage_cells, schema.coverage_timeseries)
 

@@ -11,6 +11,10 @@ POSTGRES_ENV = "CONSTOPS_TEST_POSTGRES_URL"
 
 REQUIRE_POSTGRES_ENV = "CONSTOPS_REQUIRE_POSTGRES"
 
+#: The reporting databases a library test runs against (fixture params); the PostgreSQL
+#: one is marked ``postgres``, so that ``make test-fast`` leaves it out.
+DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
 
 def postgres_database():
     """Yield the URL of a fresh PostgreSQL database, dropped afterwards, or skip."""

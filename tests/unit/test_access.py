@@ -13,6 +13,8 @@ from constops.reporting.store import connect
 from tests.support.data import REPO
 from tests.support.postgres import postgres_database
 
+pytestmark = pytest.mark.postgres
+
 
 @pytest.fixture
 def postgres_url():

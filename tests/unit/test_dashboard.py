@@ -24,12 +24,12 @@ from constops.reporting.store import connect
 from constops.settings import load_settings
 from tests.support.data import REPO, SNAPSHOTS
 from tests.support.days import compute_day
-from tests.support.postgres import postgres_database
+from tests.support.postgres import DATABASES, postgres_database
 
 DAY = date(2025, 11, 20)
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+@pytest.fixture(scope="module", params=DATABASES)
 def computed(request, tmp_path_factory):
     """The reporting database with 2025-11-20 computed from the real download of that day,
     once per module (the calendar test, last, is the only one that changes it)."""
@@ -123,6 +123,7 @@ def test_pages_render_the_day_and_the_history_with_the_given_plotly(computed):
     assert not empty.computed and "has no results" in day_page(empty, settings, plotly_script("p.js"))
 
 
+@pytest.mark.slow  # a Python process that imports Airflow
 def test_make_report_writes_one_self_contained_file(computed, tmp_path):
     engine, settings, url = computed
     if not url.startswith("sqlite"):

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[2]
 KERNELS = {"row_runs._add_runs", "row_runs._add_counts", "reach.within_reach", "cell_series.cell_runs",
            "cell_series.weighted_series"}
@@ -17,6 +19,7 @@ def _compile(cache_dir: Path) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, check=True)
 
 
+@pytest.mark.slow  # two Python processes that compile and load every kernel
 def test_every_kernel_is_cached_once_and_then_only_loaded(tmp_path):
     _compile(tmp_path)
     index = {p.name.split("-")[0]: p for p in tmp_path.rglob("*.nbi")}
