@@ -104,7 +104,8 @@ def _in_worker(method: str, first: int, stop: int):
 
 def measure(n_sats: int, cell_size_deg: float, step_s: float, skyfield: bool) -> dict:
     """Return the timings (s) and peak memory (MB) of one constellation size."""
-    from constops.shards import add_counts, plan_blocks
+    from constops.day.shard_plan import plan_blocks
+    from constops.partial_results import add_counts
 
     work = Workload(n_sats, cell_size_deg, step_s)
     n = len(work.sats)

@@ -129,10 +129,10 @@ def engine_seconds(payload: Path, root: Path) -> dict[str, float]:
     day's shards: coverage counts and passes of every satellite of ``payload`` (SQLite)."""
     os.environ["CONSTOPS__COVERAGE__THREADS"] = "1"
     from constops.archive import RawArchive
-    from constops.day.coverage import count_coverage_block
-    from constops.day.fleet import compute_fleet_day
-    from constops.day.passes import passes_block
-    from constops.day_snapshots import assign_day
+    from constops.day.assignment import assign_day
+    from constops.day.fleet_status import compute_fleet_day
+    from constops.day.gateway_passes import passes_block
+    from constops.day.region_coverage import count_coverage_block
     from constops.reporting.store import connect
     from constops.settings import load_settings
     from constops.snapshots import import_file

@@ -102,9 +102,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from constops.archive import RawArchive
-    from constops.day.fleet import compute_fleet_day
+    from constops.day.assignment import assign_day
+    from constops.day.fleet_status import compute_fleet_day
     from constops.day.products import PRODUCTS
-    from constops.day_snapshots import assign_day
     from constops.reporting.store import connect
     from constops.settings import load_settings
     from constops.snapshots import import_file

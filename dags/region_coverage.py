@@ -32,7 +32,7 @@ def coverage():
     def fleet_status(snapshots: list[dict], **context) -> list[dict]:
         """Label the day's satellites (operational, raising, manoeuvring, decaying, stranded, stale),
         find those whose propagation fails in the day, and load fleet_status and propagation_errors."""
-        from constops.day.fleet import compute_fleet_day
+        from constops.day.fleet_status import compute_fleet_day
         from constops_airflow.runs import for_each_snapshot
 
         return for_each_snapshot(context, snapshots, compute_fleet_day)

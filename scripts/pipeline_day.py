@@ -71,7 +71,7 @@ def _last_alert(day, dag_id: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     from constops.clock import utc_now
-    from constops.days import DayOutOfRangeError, check_day
+    from constops.day.computable import DayOutOfRangeError, check_day
     from constops.settings import load_settings
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def summary(day) -> str:
     """Return the day's headline figures as a few lines of text."""
-    from constops.report import day_summary
+    from constops.reporting.text_summary import day_summary
     from constops.settings import load_settings
     from constops_airflow.resources import reporting_engine
 

@@ -1,4 +1,5 @@
-"""The raw archive: every payload kept byte for byte, addressed by its SHA-256.
+"""The raw archive (every payload kept byte for byte, addressed by its SHA-256) and the work
+area (partial results of shards), each under an fsspec root, written atomically.
 
 The root is an fsspec URL: a local folder by default (``/path`` or ``file:///path``),
 ``s3://bucket/prefix`` or similar in a distributed deployment (with the matching
@@ -8,8 +9,20 @@ fsspec driver installed). Layout: ``<root>/<group>/<sha256[:2]>/<sha256>.<ext>``
 from __future__ import annotations
 
 import hashlib
+import io
+from collections.abc import Mapping
 
 import fsspec
+import numpy as np
+
+
+def write_atomically(fs, path: str, data) -> None:
+    """Write the bytes ``data`` to ``path`` on filesystem ``fs`` (making its folder): written
+    aside as ``<path>.partial``, then moved into place, so a reader never sees half a file."""
+    fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
+    with fs.open(f"{path}.partial", "wb") as file:
+        file.write(data)
+    fs.mv(f"{path}.partial", path)
 
 
 class RawArchive:
@@ -24,14 +37,39 @@ class RawArchive:
         sha256 = hashlib.sha256(payload).hexdigest()
         path = f"{self.root}/{group}/{sha256[:2]}/{sha256}.{extension}"
         if not self.fs.exists(path):
-            self.fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
-            partial = f"{path}.partial"
-            with self.fs.open(partial, "wb") as file:
-                file.write(payload)
-            self.fs.mv(partial, path)
+            write_atomically(self.fs, path, payload)
         return sha256, self.fs.unstrip_protocol(path)
 
     def get(self, uri: str) -> bytes:
         """Return the bytes stored at ``uri`` (as returned by :meth:`put`)."""
         with fsspec.open(uri, "rb") as file:
             return file.read()
+
+
+class WorkArea:
+    """Partial results of sharded tasks under one fsspec root URL that every worker reaches
+    (a shared volume, or ``s3://bucket/prefix`` with the matching fsspec driver)."""
+
+    def __init__(self, root_url: str):
+        self.root_url = root_url.rstrip("/")
+        self.fs, self.root = fsspec.core.url_to_fs(self.root_url)
+
+    def put(self, name: str, arrays: Mapping[str, np.ndarray]) -> str:
+        """Store ``arrays`` as ``<root>/<name>.npz`` (written aside, then moved into place, so
+        a reader never sees half a file); return its URI."""
+        path = f"{self.root}/{name}.npz"
+        buffer = io.BytesIO()
+        np.savez(buffer, **arrays)
+        write_atomically(self.fs, path, buffer.getbuffer())
+        return self.fs.unstrip_protocol(path)
+
+    def get(self, uri: str) -> dict[str, np.ndarray]:
+        """Return the arrays stored at ``uri`` (as returned by :meth:`put`)."""
+        with fsspec.open(uri, "rb") as file, np.load(io.BytesIO(file.read()), allow_pickle=False) as stored:
+            return {name: stored[name] for name in stored.files}
+
+    def discard(self, prefix: str) -> None:
+        """Delete everything stored under ``<root>/<prefix>``, if anything is."""
+        path = f"{self.root}/{prefix}"
+        if self.fs.exists(path):
+            self.fs.rm(path, recursive=True)

@@ -22,7 +22,7 @@ def resolve_snapshots():
 
     @task(task_id="resolve_snapshots", doc_md=RESOLVE_DOC, multiple_outputs=True)
     def resolve(**context) -> dict:
-        from constops.day.snapshot import resolve_day_snapshot
+        from constops.day.assignment import resolve_day_snapshot
         from constops_airflow.runs import for_each_group_apart
 
         resolved, failed = for_each_group_apart(context, resolve_day_snapshot)

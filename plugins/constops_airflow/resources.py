@@ -67,7 +67,7 @@ def raw_archive():
 
 def work_area():
     """Return the work area of sharded tasks at ``$CONSTOPS_WORK_URL`` (default ``$AIRFLOW_HOME/work``)."""
-    from constops.shards import WorkArea
+    from constops.archive import WorkArea
 
     return WorkArea(os.environ.get(WORK_ENV) or str(airflow_home() / "work"))
 

@@ -59,7 +59,7 @@ def run_day(context) -> date:
     from airflow.sdk.exceptions import AirflowFailException
 
     from constops.clock import utc_now
-    from constops.days import DayOutOfRangeError, check_day
+    from constops.day.computable import DayOutOfRangeError, check_day
     from constops.settings import load_settings
 
     dag_run = context["dag_run"]
@@ -144,7 +144,7 @@ def failing_for_good():
     fails at once instead of retrying into the same answer."""
     from airflow.sdk.exceptions import AirflowFailException
 
-    from constops.day_snapshots import SnapshotSupersededError
+    from constops.day.assignment import SnapshotSupersededError
     from constops.freshness import SnapshotTooOldError
     from constops.snapshots import NoSnapshotError
 

@@ -60,9 +60,9 @@ def plan_shards(context, snapshots: list[dict], blocks) -> list[dict]:
     """Return one shard ``{"group", "snapshot_id", "first", "stop"}`` per block that
     ``blocks(settings, n_satellites, slots)`` plans for each group's snapshot resolved for
     the run (``snapshots``, from ``resolve_snapshots``; the cost model of
-    ``constops.shards.plan_shards``), and clear what an earlier attempt of the run left in
+    ``constops.day.shard_plan.plan_shards``), and clear what an earlier attempt of the run left in
     the work area."""
-    from constops.day.snapshot import available_slots, plan_day_blocks
+    from constops.day.shard_plan import available_slots, plan_day_blocks
     from constops.settings import load_settings
     from constops_airflow.resources import reporting_engine
 

@@ -16,8 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from constops.archive import RawArchive
-from constops.day import ingest
-from constops.day import snapshot as day_snapshot
+from constops.day import assignment, ingest
 from constops.reporting import schema
 from constops.reporting.store import connect, count_rows
 from constops.settings import load_settings
@@ -177,7 +176,7 @@ def test_an_ingest_rerun_mid_run_cannot_mix_two_snapshots_in_one_day(reporting, 
         import_file(engine, archive, SNAPSHOTS / name, "qianfan")
     day = date(2025, 11, 19)
     assert run(dagbag, "tle_ingest", day).state == "success"
-    first = day_snapshot.resolve_day_snapshot(engine, load_settings(), "qianfan", day)["snapshot_id"]
+    first = assignment.resolve_day_snapshot(engine, load_settings(), "qianfan", day)["snapshot_id"]
 
     from dataclasses import replace
 

@@ -12,7 +12,7 @@ from sqlalchemy import event
 
 from constops import snapshots
 from constops.archive import RawArchive
-from constops.day import fleet as day_fleet
+from constops.day import fleet_status as day_fleet
 from constops.day import ingest
 from constops.day.products import compute_whole_day
 from constops.reporting import schema

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from constops.day import fleet as day_fleet
+from constops.day import fleet_status as day_fleet
 from constops.day import ingest
 from constops.day.products import compute_whole_day
 from constops.settings import load_settings

@@ -8,13 +8,12 @@ import numpy as np
 import pytest
 from sqlalchemy import select
 
-from constops import day_snapshots, snapshots
-from constops.day import fleet as day_fleet
-from constops.day import ingest
-from constops.day import passes as day_passes
-from constops.day import snapshot as day_snapshot
+from constops import snapshots
+from constops.day import assignment, ingest
+from constops.day import fleet_status as day_fleet
+from constops.day import gateway_passes as day_passes
+from constops.day.computable import DayOutOfRangeError, check_day
 from constops.day.products import compute_whole_day
-from constops.days import DayOutOfRangeError, check_day
 from constops.elements import read_records
 from constops.freshness import SnapshotTooOldError
 from constops.propagation import propagation_failures
@@ -67,15 +66,15 @@ def test_a_load_refuses_a_snapshot_the_day_no_longer_has(store):
     second = snapshots.import_file(engine, archive, SNAPSHOTS / "qianfan_2025-11-20.tle", "qianfan")
     day = date(2025, 11, 19)
     assert ingest.ingest_day(engine, archive, settings, "qianfan", day, NOW, fetch=None)["snapshot_id"] == first.snapshot_id
-    resolved = day_snapshot.resolve_day_snapshot(engine, settings, "qianfan", day)["snapshot_id"]
+    resolved = assignment.resolve_day_snapshot(engine, settings, "qianfan", day)["snapshot_id"]
     day_fleet.compute_fleet_day(engine, settings, "qianfan", day, resolved)
     block = day_passes.passes_block(engine, settings, "qianfan", day, resolved)
     # A tle_ingest rerun in hindsight reassigns the day meanwhile.
-    day_snapshots.assign_day(engine, "qianfan", day, second.snapshot_id, "nearest")
-    with pytest.raises(day_snapshots.SnapshotSupersededError, match="computed the day from snapshot 1, but the day is now "
+    assignment.assign_day(engine, "qianfan", day, second.snapshot_id, "nearest")
+    with pytest.raises(assignment.SnapshotSupersededError, match="computed the day from snapshot 1, but the day is now "
                                                                "assigned snapshot 2"):
         day_passes.load_passes_day(engine, settings, "qianfan", day, resolved, [block])
-    with pytest.raises(day_snapshots.SnapshotSupersededError):
+    with pytest.raises(assignment.SnapshotSupersededError):
         day_fleet.compute_fleet_day(engine, settings, "qianfan", day, resolved)
     assert count_rows(engine, schema.gateway_passes) == count_rows(engine, schema.gateway_daily) == 0
 

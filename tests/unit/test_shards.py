@@ -7,19 +7,19 @@ import numpy as np
 import pytest
 
 from constops import elements
+from constops.archive import WorkArea
 from constops.coverage import CellGrid, count_in_view
-from constops.pass_table import PassTable
-from constops.passes import find_passes
-from constops.settings import load_settings
-from constops.shards import (
-    WorkArea,
+from constops.day.shard_plan import plan_blocks
+from constops.partial_results import (
     add_counts,
     arrays_to_counts,
     arrays_to_pass_tables,
     counts_to_arrays,
     pass_tables_to_arrays,
-    plan_blocks,
 )
+from constops.pass_table import PassTable
+from constops.passes import find_passes
+from constops.settings import load_settings
 from constops.timescale import TimeGrid
 from tests.support.data import snapshot_bytes
 
@@ -137,7 +137,7 @@ def test_blocks_of_different_subsets_do_not_add():
     (100000, 4, 10),  # never above 10,000 satellites a shard
 ])
 def test_the_shard_count_follows_the_cost_model_and_the_slots(count, slots, expected):
-    from constops.shards import plan_shards, shard_count
+    from constops.day.shard_plan import plan_shards, shard_count
 
     assert shard_count(count, 0.0025, 3.0, slots, 10000) == expected
     blocks = plan_shards(count, 0.0025, 3.0, slots, 10000)

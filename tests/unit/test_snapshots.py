@@ -6,9 +6,9 @@ from datetime import date, datetime, timezone
 import pytest
 from sqlalchemy import select
 
-from constops import day_snapshots, snapshots
+from constops import snapshots
 from constops.celestrak import CelestrakAnswerError
-from constops.day import ingest
+from constops.day import assignment, ingest
 from constops.elements import ElementsError
 from constops.reporting import schema
 from constops.reporting.store import count_rows
@@ -45,7 +45,7 @@ def test_a_past_day_uses_the_snapshot_current_at_its_start(store):
     # 11-18 file 2025-11-17 20:56. At 2025-11-17 00:00 the newest is the 11-17 file.
     assert summary["selection"] == "archive"
     assert summary["source"].endswith("qianfan_2025-11-17.tle")
-    assert day_snapshots.snapshot_for_day(engine, "qianfan", date(2025, 11, 17)).snapshot_id == summary["snapshot_id"]
+    assert assignment.snapshot_for_day(engine, "qianfan", date(2025, 11, 17)).snapshot_id == summary["snapshot_id"]
 
 
 def test_a_day_with_no_snapshot_fails_naming_the_day(store):
@@ -110,7 +110,7 @@ def test_hindsight_takes_the_snapshot_nearest_the_middle_of_the_day(store):
     # At 12:00: the 11-17 file was acquired 16.2 h before, the 11-18 file 8.9 h after.
     assert as_of_start["source"].endswith("qianfan_2025-11-17.tle")
     assert (nearest["selection"], nearest["source"].rsplit("/", 1)[1]) == ("nearest", "qianfan_2025-11-18.tle")
-    assert day_snapshots.snapshot_for_day(engine, "qianfan", day).snapshot_id == nearest["snapshot_id"]
+    assert assignment.snapshot_for_day(engine, "qianfan", day).snapshot_id == nearest["snapshot_id"]
     with pytest.raises(ValueError, match="'newest' is not one of"):
         ingest.ingest_day(engine, archive, load_settings(), "qianfan", day, NOW, fetch=None, choice="newest")
 
@@ -202,17 +202,17 @@ def test_a_load_holds_the_days_assignment_until_it_commits(store):
     first = snapshots.import_file(engine, archive, SNAPSHOTS / "qianfan_2025-11-19.tle", "qianfan")
     second = snapshots.import_file(engine, archive, SNAPSHOTS / "qianfan_2025-11-20.tle", "qianfan")
     day = date(2025, 11, 19)
-    day_snapshots.assign_day(engine, "qianfan", day, first.snapshot_id, "archive")
+    assignment.assign_day(engine, "qianfan", day, first.snapshot_id, "archive")
     reassigned = []
     with engine.begin() as load:
-        day_snapshots.require_assigned(load, "qianfan", day, first.snapshot_id)
+        assignment.require_assigned(load, "qianfan", day, first.snapshot_id)
         rerun = threading.Thread(target=lambda: reassigned.append(
-            day_snapshots.assign_day(engine, "qianfan", day, second.snapshot_id, "nearest")))
+            assignment.assign_day(engine, "qianfan", day, second.snapshot_id, "nearest")))
         rerun.start()
         time.sleep(1.0)
         assert rerun.is_alive() and not reassigned  # the rerun waits for the load to commit
     rerun.join(timeout=30)
-    assert reassigned and day_snapshots.snapshot_for_day(engine, "qianfan", day).snapshot_id == second.snapshot_id
+    assert reassigned and assignment.snapshot_for_day(engine, "qianfan", day).snapshot_id == second.snapshot_id
 
 
 def test_an_older_database_gains_the_new_columns_and_keeps_its_rows(reporting_url):

@@ -11,7 +11,6 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Engine
 
 from ..archive import RawArchive
-from ..day_snapshots import assign_day, live_snapshot
 from ..freshness import SnapshotTooOldError, age_days, is_fresh
 from ..settings import Settings
 from ..snapshots import (
@@ -24,6 +23,7 @@ from ..snapshots import (
     stored_account,
 )
 from ..timescale import day_bounds
+from .assignment import assign_day, live_snapshot
 
 
 @dataclass(frozen=True)

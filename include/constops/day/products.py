@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..shards import arrays_to_counts, arrays_to_pass_tables, counts_to_arrays, pass_tables_to_arrays, plan_shards
-from . import coverage, passes
+from ..partial_results import arrays_to_counts, arrays_to_pass_tables, counts_to_arrays, pass_tables_to_arrays
+from . import gateway_passes, region_coverage
+from .shard_plan import plan_shards
 
 
 @dataclass(frozen=True)
@@ -34,18 +35,18 @@ PRODUCTS = {
     "coverage": Product(
         blocks=lambda settings, count, *, slots: plan_shards(
             count, settings.coverage_satellite_cost_s, settings.task_overhead_s, slots, settings.coverage_shard_satellites),
-        compute=coverage.count_coverage_block,
+        compute=region_coverage.count_coverage_block,
         to_arrays=lambda counts: counts_to_arrays(*counts),
         from_arrays=arrays_to_counts,
-        load=coverage.load_coverage_day,
+        load=region_coverage.load_coverage_day,
     ),
     "passes": Product(
         blocks=lambda settings, count, *, slots: plan_shards(
             count, settings.pass_satellite_cost_s, settings.task_overhead_s, slots, settings.pass_shard_satellites),
-        compute=passes.passes_block,
+        compute=gateway_passes.passes_block,
         to_arrays=pass_tables_to_arrays,
         from_arrays=arrays_to_pass_tables,
-        load=passes.load_passes_day,
+        load=gateway_passes.load_passes_day,
     ),
 }
 
@@ -53,7 +54,7 @@ PRODUCTS = {
 def compute_whole_day(name: str, engine, settings, group: str, day) -> dict:
     """Compute product ``name`` of ``day`` from all the satellites of the day's snapshot in
     one block and load it; return its summary (the unsharded path: tools and tests)."""
-    from ..day_snapshots import snapshot_for_day
+    from .assignment import snapshot_for_day
 
     product = PRODUCTS[name]
     snapshot_id = snapshot_for_day(engine, group, day).snapshot_id

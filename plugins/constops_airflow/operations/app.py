@@ -172,7 +172,7 @@ def calendar_json(request: Request, first: str | None = None, last: str | None =
     tomorrow, UTC) with its state in the reporting database and its runs in Airflow."""
     from constops.clock import utc_now
     from constops.dashboard.calendar import calendar_days
-    from constops.days import computable_range
+    from constops.day.computable import computable_range
 
     settings = _settings()
     first_day, last_day = computable_range(settings.first_day, utc_now())

@@ -17,14 +17,14 @@ from ..coverage import (
     region_figures,
     sats_in_view_series,
 )
-from ..day_snapshots import require_assigned
+from ..partial_results import Counts, add_counts
 from ..reporting import schema
-from ..reporting.sites import record_sites
+from ..reporting.dimensions import record_sites
 from ..reporting.store import replace
 from ..settings import Settings
-from ..shards import Counts, add_counts
 from ..snapshots import NoSnapshotError, load_element_sets
 from ..timescale import TimeGrid, day_bounds
+from .assignment import require_assigned
 
 
 def count_coverage_block(

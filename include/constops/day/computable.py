@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from .timescale import as_utc, parse_day
+from ..timescale import as_utc, parse_day
 
 
 class DayOutOfRangeError(ValueError):

@@ -8,16 +8,16 @@ from datetime import date, timedelta
 from sqlalchemy import Engine
 
 from ..clock import utc_now
-from ..day_snapshots import require_assigned
 from ..pass_table import TIMES, PassTable, time_in_view
 from ..passes import find_passes
 from ..reporting import schema
-from ..reporting.sites import record_sites
+from ..reporting.dimensions import record_sites
 from ..reporting.store import replace, replace_columns
 from ..settings import Settings
 from ..snapshots import load_element_sets
 from ..timescale import day_bounds
 from ..windows import continuous_windows
+from .assignment import require_assigned
 
 #: Satellites slower than this (a period above 12 h: GEO, high orbits) are also tested for
 #: a window in view all day (:mod:`constops.windows`); a LEO satellite always sets.

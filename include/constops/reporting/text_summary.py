@@ -6,9 +6,9 @@ from datetime import date
 
 from sqlalchemy import Engine, func, select
 
-from .reporting import schema
-from .settings import Settings
-from .snapshots import snapshot_from_row, stored_account
+from ..settings import Settings
+from ..snapshots import snapshot_from_row, stored_account
+from . import schema
 
 
 def day_summary(engine: Engine, settings: Settings, day: date) -> str:

@@ -1,4 +1,5 @@
-"""Which snapshot each day's results are computed from: assigned by the ingest, one per day.
+"""Which snapshot each day's results are computed from: assigned by the ingest, one per day,
+and resolved once at the start of each run that computes the day.
 
 A day's assignment (``day_snapshots``) is written by ``tle_ingest``; every load of a
 day's results checks, under a lock, that the day is still assigned the snapshot its run
@@ -11,10 +12,10 @@ from datetime import date
 
 from sqlalchemy import Engine, select, update
 
-from .clock import utc_now
-from .reporting import schema
-from .reporting.store import replace
-from .snapshots import NoSnapshotError, Snapshot, snapshot_from_row
+from ..clock import utc_now
+from ..reporting import schema
+from ..reporting.store import replace
+from ..snapshots import NoSnapshotError, Snapshot, snapshot_from_row
 
 
 def day_assignment(engine: Engine, group: str, day: date) -> tuple[Snapshot, str] | None:
@@ -90,3 +91,10 @@ def live_snapshot(engine: Engine, group: str, day: date) -> Snapshot | None:
     with engine.connect() as conn:
         row = conn.execute(query).first()
     return None if row is None else snapshot_from_row(row)
+
+
+def resolve_day_snapshot(engine: Engine, settings, group: str, day: date) -> dict:
+    """Return ``{"group", "day", "snapshot_id"}``: the snapshot assigned to ``day``, read once
+    at the start of a run and passed to every task of it (NoSnapshotError names the day)."""
+    snapshot = snapshot_for_day(engine, group, day)
+    return {"group": group, "day": day.isoformat(), "snapshot_id": snapshot.snapshot_id}

@@ -8,7 +8,6 @@ from datetime import date
 
 from sqlalchemy import Engine
 
-from ..day_snapshots import require_assigned, snapshot_for_day
 from ..fleet import fleet_status
 from ..propagation import propagation_failures
 from ..reporting import schema
@@ -16,6 +15,7 @@ from ..reporting.store import replace
 from ..settings import Settings
 from ..snapshots import load_element_sets, snapshot_by_id, snapshots_before
 from ..timescale import day_bounds
+from .assignment import require_assigned, snapshot_for_day
 
 
 def compute_fleet_day(engine: Engine, settings: Settings, group: str, day: date, snapshot_id: int | None = None) -> dict:
