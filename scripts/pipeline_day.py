@@ -71,7 +71,8 @@ def _last_alert(day, dag_id: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     from constops.clock import utc_now
-    from constops.day.computable import DayOutOfRangeError, check_day
+    from constops.day.computable import check_day
+    from constops.errors import DayOutOfRangeError
     from constops.settings import load_settings
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

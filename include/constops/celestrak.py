@@ -13,15 +13,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from .errors import CelestrakAnswerError
+
 GP_PATH = "/NORAD/elements/gp.php"
 #: Default User-Agent; deployments add their contact address through the settings.
 USER_AGENT = "constops/0.1 (constellation operations pipeline; one request per group per run)"
 _NOT_UPDATED = "GP data has not updated"
 _NOT_FOUND = "No GP data found"
 
-
-class CelestrakAnswerError(RuntimeError):
-    """CelesTrak answered, but not with element data. Never retry automatically."""
 
 
 def gp_params(query: dict[str, str] | str, fmt: str = "json") -> dict[str, str]:

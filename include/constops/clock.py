@@ -23,6 +23,5 @@ def utc_now() -> datetime:
 
 def parse_utc(text: str) -> datetime:
     """Return the aware UTC datetime of an ISO-8601 string (``Z`` accepted; no zone means UTC)."""
-    from .timescale import as_utc
-
-    return as_utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)

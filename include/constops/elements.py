@@ -24,6 +24,7 @@ from sgp4 import exporter, omm
 from sgp4.api import SGP4_ERRORS, WGS72, Satrec
 
 from .constants import SECONDS_PER_DAY, WGS72_MU_KM3_S2, WGS72_RADIUS_KM
+from .errors import ElementsError
 
 __all__ = [
     "ElementSet",
@@ -64,9 +65,6 @@ SET_ASIDE_RULES = (
 #: XML declaration naming an unknown encoding; OverflowError: absurd numbers or dates).
 _MALFORMED = (ValueError, ET.ParseError, csv.Error, LookupError, AttributeError, TypeError, OverflowError)
 
-
-class ElementsError(ValueError):
-    """A payload that is not valid GP element data; the message names the input and the fault."""
 
 
 @dataclass(frozen=True)

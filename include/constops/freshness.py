@@ -26,10 +26,6 @@ from .constants import SECONDS_PER_DAY
 from .timescale import day_bounds
 
 
-class SnapshotTooOldError(LookupError):
-    """The snapshot nearest a day is older than the age limit; the message says what to do."""
-
-
 def median_epoch(epochs: Iterable[datetime]) -> datetime:
     """Return the median of element-set epochs (aware UTC); the lower middle of an even count."""
     return statistics.median_low(sorted(epochs))

@@ -11,10 +11,7 @@ from datetime import date
 
 from sqlalchemy import Engine, text
 
-
-class DataQualityError(RuntimeError):
-    """Loaded results failed one or more quality checks; the message lists them."""
-
+from .errors import DataQualityError
 
 #: name -> SQL counting violations for :day and :group (0 means the check passes).
 PASS_CHECKS = {
@@ -98,7 +95,8 @@ def require(engine: Engine, checks: dict[str, str], group: str, day: date) -> di
     failures = failed_checks(engine, checks, group, day)
     if failures:
         listed = "; ".join(f"{name}: {count} row(s) violate it" for name, count in failures.items())
-        raise DataQualityError(f"{group} {day.isoformat()} failed {len(failures)} quality check(s): {listed}")
+        raise DataQualityError(f"{group} {day.isoformat()} failed {len(failures)} quality check(s): {listed}",
+                               failed_checks=tuple(failures))
     return {"day": day.isoformat(), "group": group, "checks_passed": len(checks)}
 
 

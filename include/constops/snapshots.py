@@ -17,7 +17,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from . import celestrak, elements
 from .archive import RawArchive
 from .clock import utc_now
-from .elements import ElementsError, ElementSet, SetAside
+from .elements import ElementSet, SetAside
+from .errors import CelestrakAnswerError, ElementsError, NoSnapshotError
 from .flags import Flag, FlagThresholds
 from .freshness import median_epoch
 from .reporting import schema
@@ -44,10 +45,6 @@ class Snapshot:
     flagged_count: int | None = None
     #: Median element-set epoch of the loaded records (see constops.freshness).
     median_epoch: datetime | None = None
-
-
-class NoSnapshotError(LookupError):
-    """No loaded snapshot fits the day asked for."""
 
 
 def record_payload(
@@ -94,7 +91,7 @@ def record_payload(
         triage = triage_answer(payload, fmt, source, acquired_at, limits.max_future_epoch_h, flag_thresholds)
         previous = snapshot_at(engine, group, acquired_at)
         check_payload(triage, acquired_at, previous.object_count if previous else None, limits)
-    except (celestrak.CelestrakAnswerError, ElementsError) as exc:
+    except (CelestrakAnswerError, ElementsError) as exc:
         with engine.begin() as conn:
             snapshot_id = _save_row(conn, existing, {**base_row, "format": extension, "object_count": None,
                                                      "status": "rejected", "error": str(exc), **_triage_columns(triage)})
@@ -230,7 +227,7 @@ def snapshot_by_id(engine: Engine, snapshot_id: int) -> Snapshot:
     with engine.connect() as conn:
         row = conn.execute(select(table).where(table.c.snapshot_id == snapshot_id, table.c.status == "loaded")).first()
     if row is None:
-        raise NoSnapshotError(f"no loaded snapshot has id {snapshot_id}")
+        raise NoSnapshotError(f"no loaded snapshot has id {snapshot_id}", snapshot_id=snapshot_id, missing="loaded")
     return snapshot_from_row(row)
 
 

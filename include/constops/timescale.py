@@ -26,9 +26,15 @@ def parse_day(text: str) -> date:
 
 
 def as_utc(moment: datetime) -> datetime:
-    """Return ``moment`` as an aware UTC datetime; naive datetimes are taken to be UTC."""
+    """Return the aware datetime ``moment`` in UTC.
+
+    The library's one rule for naive datetimes: refused (ValueError naming the value), as
+    a time without a zone is ambiguous. The two places where a missing zone is known to
+    mean UTC say so themselves: values read back from the reporting database
+    (``reporting.store.utc``: SQLite keeps no zone) and ISO text of the pipeline's clock
+    (``clock.parse_utc``)."""
     if moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
+        raise ValueError(f"{moment.isoformat()} has no time zone: give an aware datetime (UTC)")
     return moment.astimezone(timezone.utc)
 
 

@@ -112,7 +112,7 @@ def triage_answer(
 ) -> Triage:
     """Return the triage of one answer acquired at ``acquired_at`` (aware UTC).
 
-    Raises :class:`constops.elements.ElementsError` only for faults of the whole answer.
+    Raises :class:`constops.errors.ElementsError` only for faults of the whole answer.
     """
     records = elements.read_records(payload, fmt, source=source)
     numbered = list(zip(_record_numbers(records), records.element_sets))

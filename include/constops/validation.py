@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from .constants import SECONDS_PER_DAY
 from .defaults import default
-from .elements import ElementsError
+from .errors import ElementsError
 from .triage import Triage
 
 

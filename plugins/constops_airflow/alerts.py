@@ -76,8 +76,10 @@ def report_group_failure(context, group: str, day, error: BaseException) -> dict
     """Log the failure of one constellation while the others go on; return ``{"group",
     "error"}`` for the run's result. The alerts file gets one line per failed run, from the
     task that then fails naming every constellation left out (no line per constellation)."""
+    from constops_airflow.remedies import explained
+
     ti = context["ti"]
-    text = str(error).strip()
+    text = explained(error).strip()
     reason = f"{type(error).__name__}: {text.splitlines()[0] if text else ''}"
     line = (f"{datetime.now(timezone.utc):%Y-%m-%dT%H:%M:%SZ} FAILED {ti.dag_id}.{ti.task_id} group={group} "
             f"day={day.isoformat()} try={ti.try_number} run={ti.run_id}: {reason}")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from airflow.sdk import task
 
+from constops import errors
+
 #: Task docs as literals: docstrings are gone under ``python -OO``.
 RESOLVE_DOC = ("Read once which snapshot each constellation's day is computed from; every later task of the run "
                "uses that one, so a tle_ingest rerun meanwhile cannot mix two snapshots in a day.")
@@ -48,13 +50,13 @@ def quality_gate(check: str, snapshots):
         def checked(engine, settings, group, day, _):
             try:
                 return check_day(engine, settings, group, day)
-            except quality.DataQualityError as exc:  # check the others too, then fail naming all
+            except errors.DataQualityError as exc:  # check the others too, then fail naming all
                 failures.append(str(exc))
                 return {"group": group, "failed": str(exc)}
 
         results = for_each_snapshot(context, snapshots, checked)
         if failures:
-            raise quality.DataQualityError("; ".join(failures))
+            raise errors.DataQualityError("; ".join(failures))
         return results
 
     return gate(snapshots)

@@ -80,7 +80,8 @@ def celestrak_fetcher(user_agent: str, max_body_bytes: int, spacing_s: float = 0
     every later call raises CelestrakAnswerError naming the refusal."""
     from airflow.sdk.exceptions import AirflowNotFoundException
 
-    from constops.celestrak import CelestrakAnswerError, RequestPacer, refuses_client
+    from constops.celestrak import RequestPacer, refuses_client
+    from constops.errors import CelestrakAnswerError
     from constops_airflow.hooks import CelestrakHook
 
     pacer, refused = RequestPacer(spacing_s), []

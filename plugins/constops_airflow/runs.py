@@ -59,7 +59,8 @@ def run_day(context) -> date:
     from airflow.sdk.exceptions import AirflowFailException
 
     from constops.clock import utc_now
-    from constops.day.computable import DayOutOfRangeError, check_day
+    from constops.day.computable import check_day
+    from constops.errors import DayOutOfRangeError
     from constops.settings import load_settings
 
     dag_run = context["dag_run"]
@@ -139,16 +140,16 @@ def for_each_snapshot(context, snapshots: list[dict], compute) -> list[dict]:
 
 @contextmanager
 def failing_for_good():
-    """Turn the library's errors that no retry can mend (no snapshot for the day, too old a
-    snapshot, a day reassigned meanwhile) into AirflowFailException, message kept: the task
-    fails at once instead of retrying into the same answer."""
+    """Turn the library's errors that no retry can mend (``constops.errors.PERMANENT``: no
+    snapshot for the day, too old a snapshot, a day reassigned meanwhile, a day out of
+    range) into AirflowFailException, message kept and the remedy added: the task fails at
+    once instead of retrying into the same answer."""
     from airflow.sdk.exceptions import AirflowFailException
 
-    from constops.day.assignment import SnapshotSupersededError
-    from constops.freshness import SnapshotTooOldError
-    from constops.snapshots import NoSnapshotError
+    from constops.errors import PERMANENT
+    from constops_airflow.remedies import explained
 
     try:
         yield
-    except (NoSnapshotError, SnapshotTooOldError, SnapshotSupersededError) as exc:
-        raise AirflowFailException(f"{type(exc).__name__}: {exc}") from exc
+    except PERMANENT as exc:
+        raise AirflowFailException(f"{type(exc).__name__}: {explained(exc)}") from exc

@@ -40,3 +40,23 @@ def test_a_task_that_never_started_says_so():
     ti = SimpleNamespace(dag_id="coverage", task_id="load_coverage", run_id="never", try_number=1)
     line = alert_line(_context(ti))
     assert "no error line in its log" in line and "the task never started" in line
+
+
+def test_the_airflow_layer_adds_the_remedy_the_librarys_facts_call_for():
+    from datetime import date
+
+    from constops.errors import DataQualityError, NoSnapshotError, SnapshotSupersededError, SnapshotTooOldError
+    from constops_airflow.remedies import explained
+
+    day = date(2026, 5, 31)
+    too_old = SnapshotTooOldError("qianfan 2026-05-31: 46.4 days old.", group="qianfan", day=day, snapshot_id=1,
+                                  age_days=46.44, limit_days=3.0, needed_days=46.5)
+    assert explained(too_old).startswith("qianfan 2026-05-31: 46.4 days old. Import an answer downloaded within 3 days")
+    assert "make pipeline DAY=2026-05-31 MAX_AGE_DAYS=46.5" in explained(too_old)
+    assert "make import FILES=" in explained(NoSnapshotError("none", day=day, missing="archived"))
+    assert explained(NoSnapshotError("none", day=day, missing="assigned")).endswith("Run tle_ingest for 2026-05-31 first")
+    assert "snapshot 7" in explained(SnapshotSupersededError("moved", day=day, snapshot_id=6, current_snapshot_id=7))
+    # No remedy but a fix of the data: the message alone, unchanged.
+    assert explained(NoSnapshotError("no loaded snapshot has id 9", snapshot_id=9, missing="loaded")) == (
+        "no loaded snapshot has id 9")
+    assert explained(DataQualityError("2 checks failed", failed_checks=("a", "b"))) == "2 checks failed"

@@ -7,9 +7,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from constops.celestrak import CelestrakAnswerError, RequestPacer, gp_params
+from constops.celestrak import RequestPacer, gp_params
 from constops.constellations import Constellation, constellation_from_toml
 from constops.day import ingest
+from constops.errors import CelestrakAnswerError
 from constops.reporting import schema
 from constops.reporting.store import count_rows
 from constops.settings import load_settings, override_name

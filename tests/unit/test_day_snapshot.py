@@ -8,14 +8,14 @@ import numpy as np
 import pytest
 from sqlalchemy import select
 
-from constops import snapshots
+from constops import errors, snapshots
 from constops.day import assignment, ingest
 from constops.day import fleet_status as day_fleet
 from constops.day import gateway_passes as day_passes
-from constops.day.computable import DayOutOfRangeError, check_day
+from constops.day.computable import check_day
 from constops.day.products import compute_whole_day
 from constops.elements import read_records
-from constops.freshness import SnapshotTooOldError
+from constops.errors import DayOutOfRangeError, SnapshotTooOldError
 from constops.propagation import propagation_failures
 from constops.reporting import schema
 from constops.reporting.store import count_rows
@@ -34,7 +34,12 @@ def test_a_day_far_from_its_only_snapshot_is_refused_with_what_to_do(store):
     # Median epoch 2026-04-14 13:27:45 UTC: 46.44 days before 2026-05-31.
     assert "qianfan 2026-05-31: the archive snapshot 1 (acquired 2026-04-14 14:46 UTC" in message
     assert "element sets 46.4 days from the day's start, beyond the limit of 3 days" in message
-    assert "`make import FILES=...`" in message and "MAX_AGE_DAYS=46.5" in message
+    # The facts, for the Airflow layer to say what to do (tests/dags/test_real_feed.py).
+    assert "make " not in message and "tle_ingest" not in message
+    error = caught.value
+    assert (error.group, error.day, error.snapshot_id, error.limit_days, error.needed_days) == (
+        "qianfan", date(2026, 5, 31), 1, 3.0, 46.5)
+    assert error.age_days == pytest.approx(46.44, abs=0.01)
     assert count_rows(engine, schema.day_snapshots) == 0  # nothing assigned, nothing computed
 
 
@@ -71,10 +76,10 @@ def test_a_load_refuses_a_snapshot_the_day_no_longer_has(store):
     block = day_passes.passes_block(engine, settings, "qianfan", day, resolved)
     # A tle_ingest rerun in hindsight reassigns the day meanwhile.
     assignment.assign_day(engine, "qianfan", day, second.snapshot_id, "nearest")
-    with pytest.raises(assignment.SnapshotSupersededError, match="computed the day from snapshot 1, but the day is now "
+    with pytest.raises(errors.SnapshotSupersededError, match="computed the day from snapshot 1, but the day is now "
                                                                "assigned snapshot 2"):
         day_passes.load_passes_day(engine, settings, "qianfan", day, resolved, [block])
-    with pytest.raises(assignment.SnapshotSupersededError):
+    with pytest.raises(errors.SnapshotSupersededError):
         day_fleet.compute_fleet_day(engine, settings, "qianfan", day, resolved)
     assert count_rows(engine, schema.gateway_passes) == count_rows(engine, schema.gateway_daily) == 0
 

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from constops import elements
-from constops.elements import ElementsError
+from constops.errors import ElementsError
 from tests.support.data import FIXTURES, snapshot_bytes
 
 

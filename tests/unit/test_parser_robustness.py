@@ -6,8 +6,8 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from constops import celestrak, elements
-from constops.elements import ElementsError
+from constops import celestrak, elements, errors
+from constops.errors import ElementsError
 from tests.support.data import snapshot_bytes
 
 REAL = {fmt: snapshot_bytes(f"qianfan_2025-11-20.{fmt}")[:6000] for fmt in ("tle", "json", "xml")}
@@ -58,7 +58,7 @@ def test_mutated_real_payloads_raise_only_elements_error(fmt, data):
 def test_celestrak_answers_raise_only_their_error_type(status, body):
     try:
         celestrak.check_answer("http://127.0.0.1/gp.php", status, body)
-    except celestrak.CelestrakAnswerError as exc:
+    except errors.CelestrakAnswerError as exc:
         assert "127.0.0.1" in str(exc)
     else:
         assert status == 200

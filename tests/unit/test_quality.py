@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from sqlalchemy import update
 
-from constops import quality, snapshots
+from constops import errors, quality, snapshots
 from constops.archive import RawArchive
 from constops.reporting import schema
 from constops.reporting.store import connect
@@ -40,9 +40,9 @@ def test_impossible_rows_fail_the_day_naming_the_checks(computed_day):
         cells = schema.coverage_cells
         one = conn.execute(cells.select().limit(1)).first()
         conn.execute(update(cells).where(cells.c.cell_id == one.cell_id).values(percent_time_covered=101.0))
-    with pytest.raises(quality.DataQualityError, match=r"failed 2 quality check\(s\): passes are ordered.*between the mask"):
+    with pytest.raises(errors.DataQualityError, match=r"failed 2 quality check\(s\): passes are ordered.*between the mask"):
         quality.require(computed_day, quality.PASS_CHECKS, "qianfan", DAY)
-    with pytest.raises(quality.DataQualityError, match="cell percentages lie in"):
+    with pytest.raises(errors.DataQualityError, match="cell percentages lie in"):
         quality.require(computed_day, quality.COVERAGE_CHECKS, "qianfan", DAY)
 
 
@@ -55,5 +55,5 @@ def test_a_pass_running_into_the_same_satellites_next_pass_fails_the_day(compute
         first, second = next((a, b) for a, b in zip(rows, rows[1:]) if a.norad_cat_id == b.norad_cat_id)
         conn.execute(update(passes).where(passes.c.norad_cat_id == first.norad_cat_id, passes.c.aos == first.aos)
                      .values(los=second.aos + timedelta(minutes=1)))
-    with pytest.raises(quality.DataQualityError, match=r"failed 1 quality check\(s\): passes of one satellite do not overlap"):
+    with pytest.raises(errors.DataQualityError, match=r"failed 1 quality check\(s\): passes of one satellite do not overlap"):
         quality.require(computed_day, quality.PASS_CHECKS, "qianfan", DAY)

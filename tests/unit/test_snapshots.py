@@ -6,10 +6,9 @@ from datetime import date, datetime, timezone
 import pytest
 from sqlalchemy import select
 
-from constops import snapshots
-from constops.celestrak import CelestrakAnswerError
+from constops import errors, snapshots
 from constops.day import assignment, ingest
-from constops.elements import ElementsError
+from constops.errors import CelestrakAnswerError, ElementsError
 from constops.reporting import schema
 from constops.reporting.store import count_rows
 from constops.settings import load_settings
@@ -51,7 +50,7 @@ def test_a_past_day_uses_the_snapshot_current_at_its_start(store):
 def test_a_day_with_no_snapshot_fails_naming_the_day(store):
     engine, archive = store
     snapshots.import_file(engine, archive, SNAPSHOTS / "qianfan_2025-11-20.tle", "qianfan")
-    with pytest.raises(snapshots.NoSnapshotError, match=r"at or before 2025-11-14 00:00 UTC, so 2025-11-14 cannot"):
+    with pytest.raises(errors.NoSnapshotError, match=r"at or before 2025-11-14 00:00 UTC, so 2025-11-14 cannot"):
         ingest.ingest_day(engine, archive, load_settings(), "qianfan", date(2025, 11, 14), NOW, fetch=None)
 
 

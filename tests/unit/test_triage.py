@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 import pytest
 
 from constops import elements
-from constops.elements import ElementsError
+from constops.errors import ElementsError
 from constops.flags import drag_signature
 from constops.fleet import fleet_status
 from constops.triage import triage_answer

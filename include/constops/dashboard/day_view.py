@@ -4,7 +4,7 @@ through the day, the fleet, the records set aside and the snapshot used."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -177,8 +177,3 @@ def _fleet(conn, day: date, group: str, snapshot_id: int) -> pd.DataFrame:
     by_norad = flags.groupby("norad_cat_id")["rule"].apply(lambda r: ", ".join(sorted(r))) if len(flags) else {}
     fleet["flags"] = [by_norad.get(n, "") for n in fleet["norad_cat_id"]] if len(fleet) else []
     return fleet
-
-
-def as_utc(moment: datetime) -> datetime:
-    """Return a datetime from the reporting database as timezone-aware UTC."""
-    return pd.Timestamp(moment).tz_localize("UTC").to_pydatetime() if moment.tzinfo is None else moment

@@ -13,9 +13,10 @@ from datetime import date
 from sqlalchemy import Engine, select, update
 
 from ..clock import utc_now
+from ..errors import NoSnapshotError, SnapshotSupersededError
 from ..reporting import schema
 from ..reporting.store import replace
-from ..snapshots import NoSnapshotError, Snapshot, snapshot_from_row
+from ..snapshots import Snapshot, snapshot_from_row
 
 
 def day_assignment(engine: Engine, group: str, day: date) -> tuple[Snapshot, str] | None:
@@ -35,7 +36,8 @@ def snapshot_for_day(engine: Engine, group: str, day: date) -> Snapshot:
     """Return the snapshot that the ingest assigned to ``day``; NoSnapshotError names the day."""
     assigned = day_assignment(engine, group, day)
     if assigned is None:
-        raise NoSnapshotError(f"no {group} snapshot is assigned to {day.isoformat()}: run tle_ingest for {day.isoformat()} first")
+        raise NoSnapshotError(f"no {group} snapshot is assigned to {day.isoformat()}: the day's ingest has not chosen one",
+                              group=group, day=day, missing="assigned")
     return assigned[0]
 
 
@@ -60,9 +62,6 @@ def assign_day(
         }])
 
 
-class SnapshotSupersededError(RuntimeError):
-    """The day was assigned another snapshot while a run computed it from the one it resolved."""
-
 
 def require_assigned(conn, group: str, day: date, snapshot_id: int) -> None:
     """Raise SnapshotSupersededError unless ``day`` is still assigned ``snapshot_id``, and hold
@@ -79,8 +78,8 @@ def require_assigned(conn, group: str, day: date, snapshot_id: int) -> None:
     if current != snapshot_id:
         raise SnapshotSupersededError(
             f"{group} {day.isoformat()}: this run computed the day from snapshot {snapshot_id}, but the day is "
-            f"now assigned snapshot {current} (a tle_ingest run reassigned it meanwhile); nothing was loaded. "
-            f"The run that the reassignment triggered computes the day from snapshot {current}")
+            f"now assigned snapshot {current} (an ingest reassigned it meanwhile); nothing was loaded",
+            group=group, day=day, snapshot_id=snapshot_id, current_snapshot_id=current)
 
 
 def live_snapshot(engine: Engine, group: str, day: date) -> Snapshot | None:

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from ..errors import DayOutOfRangeError
 from ..timescale import as_utc, parse_day
-
-
-class DayOutOfRangeError(ValueError):
-    """A day the pipeline does not compute (before its first day, too far ahead, malformed)."""
 
 
 def computable_range(first_day: date, now: datetime) -> tuple[date, date]:
@@ -25,13 +22,13 @@ def check_day(text: str | date, first_day: date, now: datetime) -> date:
     try:
         day = text if isinstance(text, date) else parse_day(text)
     except ValueError as exc:
-        raise DayOutOfRangeError(f"{exc}; {accepted}") from None
+        raise DayOutOfRangeError(f"{exc}; {accepted}", first=first, last=last) from None
     if day < first:
         raise DayOutOfRangeError(
             f"day {day.isoformat()} is before the pipeline's first day {first.isoformat()} "
-            f"([pipeline] first_day): no element sets of it are archived; {accepted}")
+            f"([pipeline] first_day): no element sets of it are archived; {accepted}", day=day, first=first, last=last)
     if day > last:
         raise DayOutOfRangeError(
             f"day {day.isoformat()} lies more than a day ahead: its passes cannot be predicted from "
-            f"today's elements to the accuracy the pipeline promises; {accepted}")
+            f"today's elements to the accuracy the pipeline promises; {accepted}", day=day, first=first, last=last)
     return day

@@ -11,7 +11,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Engine
 
 from ..archive import RawArchive
-from ..freshness import SnapshotTooOldError, age_days, is_fresh
+from ..errors import SnapshotTooOldError
+from ..freshness import age_days, is_fresh
 from ..settings import Settings
 from ..snapshots import (
     NoSnapshotError,
@@ -93,14 +94,14 @@ def ingest_day(
         raise NoSnapshotError(
             f"no archived {group} snapshot was acquired at or before {start:%Y-%m-%d %H:%M} UTC, "
             f"so {day.isoformat()} cannot be computed (CelesTrak serves only current data). "
-            f"{_nearest_note(engine, group, day)}Import an answer downloaded before that day with "
-            f"`make import FILES=...`, then run the day again"
-        )
+            f"{_nearest_note(engine, group, day)}".rstrip(), group=group, day=day, missing="archived")
     limit = settings.limits.max_snapshot_age_days if max_age_days is None else float(max_age_days)
     override = limit != settings.limits.max_snapshot_age_days
     age = age_days(snapshot_median_epoch(engine, snapshot), day)
     if not is_fresh(age, limit):
-        raise SnapshotTooOldError(_too_old(engine, group, day, snapshot, selection, age, limit))
+        raise SnapshotTooOldError(
+            _too_old(engine, group, day, snapshot, selection, age, limit), group=group, day=day,
+            snapshot_id=snapshot.snapshot_id, age_days=age, limit_days=limit, needed_days=math.ceil(abs(age) * 10) / 10)
     assign_day(engine, group, day, snapshot.snapshot_id, selection,
                age_days=age, max_age_days=limit, age_override=override)
     return {
@@ -154,17 +155,12 @@ def _record(engine, archive, settings: Settings, group: str, now: datetime, answ
 
 def _too_old(engine: Engine, group: str, day: date, snapshot, selection: str, age: float, limit: float) -> str:
     """Return the message of a day whose snapshot is too old: which one, how old, what to do."""
-    needed = math.ceil(abs(age) * 10) / 10
     return (
         f"{group} {day.isoformat()}: the {selection} snapshot {snapshot.snapshot_id} (acquired "
         f"{snapshot.acquired_at:%Y-%m-%d %H:%M} UTC from {snapshot.source}) has element sets {age:.1f} days "
         f"from the day's start, beyond the limit of {limit:g} days ([ingest] max_snapshot_age_days): passes "
         f"would be off by many minutes. {_nearest_note(engine, group, day, snapshot.snapshot_id)}"
-        f"Import an answer downloaded within {limit:g} days of {day.isoformat()} with `make import FILES=...` "
-        f"and run the day again, or accept these elements explicitly: trigger tle_ingest with "
-        f"max_snapshot_age_days={needed:g} (make pipeline DAY={day.isoformat()} MAX_AGE_DAYS={needed:g}); "
-        f"the override is recorded with the day's results (day_snapshots.age_override)"
-    )
+    ).rstrip()
 
 
 def _nearest_note(engine: Engine, group: str, day: date, chosen: int | None = None) -> str:
@@ -177,6 +173,6 @@ def _nearest_note(engine: Engine, group: str, day: date, chosen: int | None = No
     if nearest.snapshot_id == chosen:
         return ""
     age = age_days(snapshot_median_epoch(engine, nearest), day)
-    use = " (run tle_ingest with snapshot_choice=nearest to use it)" if nearest.acquired_at > start else ""
+    use = " (acquired after the day's start: only the hindsight choice 'nearest' takes it)" if nearest.acquired_at > start else ""
     return (f"The loaded snapshot nearest the day is {nearest.snapshot_id} (acquired "
             f"{nearest.acquired_at:%Y-%m-%d %H:%M} UTC, element sets {age:.1f} days from the day's start){use}. ")

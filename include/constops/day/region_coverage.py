@@ -17,12 +17,13 @@ from ..coverage import (
     region_figures,
     sats_in_view_series,
 )
+from ..errors import NoSnapshotError
 from ..partial_results import Counts, add_counts
 from ..reporting import schema
 from ..reporting.dimensions import record_sites
 from ..reporting.store import replace
 from ..settings import Settings
-from ..snapshots import NoSnapshotError, load_element_sets
+from ..snapshots import load_element_sets
 from ..timescale import TimeGrid, day_bounds
 from .assignment import require_assigned
 
@@ -112,7 +113,8 @@ def _operational_ids(engine: Engine, group: str, day: date, snapshot_id: int) ->
             table.c.day == day, table.c.group_name == group, table.c.snapshot_id == snapshot_id)).all()
     if not rows:
         raise NoSnapshotError(f"no fleet_status for {group} on {day.isoformat()} from snapshot {snapshot_id}: "
-                              f"compute the fleet first")
+                              f"the fleet of the day is not computed", group=group, day=day,
+                              snapshot_id=snapshot_id, missing="fleet")
     return {norad for norad, status in rows if status == "operational"}
 
 
