@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from airflow.sdk import dag
 
+from constops.quality import check_passes_day
 from constops_airflow.day_tasks import every_constellation, quality_gate, resolve_snapshots
 from constops_airflow.runs import per_day_dag
 from constops_airflow.sharding import sharded
@@ -27,7 +28,7 @@ def gateway_passes():
         compute_doc="Find the passes of one shard's satellites over every station and store them.",
         load_doc="Merge the shards' passes and load the day's passes and station summaries for every group.",
     )
-    loaded >> quality_gate("check_passes_day", snapshots) >> every_constellation(failed)
+    loaded >> quality_gate(check_passes_day, snapshots) >> every_constellation(failed)
 
 
 gateway_passes()

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from airflow.sdk import dag, task
 
+from constops.quality import check_coverage_day
 from constops_airflow.day_tasks import every_constellation, quality_gate, resolve_snapshots
 from constops_airflow.runs import per_day_dag
 from constops_airflow.sharding import sharded
@@ -44,7 +45,7 @@ def coverage():
         load_doc="Add up the shards' counts and load the day's coverage figures for every group.",
     )
     fleet_status(snapshots) >> shards  # coverage of operational satellites needs the day's labels
-    loaded >> quality_gate("check_coverage_day", snapshots) >> every_constellation(failed)
+    loaded >> quality_gate(check_coverage_day, snapshots) >> every_constellation(failed)
 
 
 coverage()

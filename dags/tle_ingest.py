@@ -19,6 +19,7 @@ from __future__ import annotations
 from airflow.sdk import CronPartitionTimetable, Param, dag, task
 
 from constops_airflow.assets import GP_ELEMENTS
+from constops_airflow.day_tasks import every_constellation
 from constops_airflow.runs import DAY_PARAM, DEFAULT_ARGS, FIRST_DAG_DATE
 
 
@@ -46,7 +47,7 @@ from constops_airflow.runs import DAY_PARAM, DEFAULT_ARGS, FIRST_DAG_DATE
     doc_md=__doc__,
 )
 def tle_ingest():
-    @task(outlets=[GP_ELEMENTS], retries=0)
+    @task(outlets=[GP_ELEMENTS], retries=0, multiple_outputs=True)
     def ingest(**context) -> dict:
         """Fetch (today) or select (past day) each constellation's snapshot and assign it to the day.
 
@@ -54,29 +55,10 @@ def tle_ingest():
         day) is reported and left out, and the others' day goes on. Fails only when none is
         left. Not retried: CelesTrak blocks clients that repeat refused requests.
         """
-        from constops.clock import utc_now
-        from constops.day.ingest import ingest_day
-        from constops.settings import load_settings
-        from constops_airflow.alerts import report_group_failure, report_records
-        from constops_airflow.resources import celestrak_fetcher, raw_archive, reporting_engine
-        from constops_airflow.runs import fail_none_left, run_day
+        from constops_airflow.runs import ingest_every_constellation, run_day
 
         day = run_day(context)
-        settings = load_settings()
-        engine, archive = reporting_engine(), raw_archive()
-        fetch = celestrak_fetcher(settings.user_agent, settings.limits.max_body_bytes, settings.request_spacing_s)
-        params = context["params"]
-        summaries, failed = [], []
-        for group in settings.groups:
-            try:
-                summaries.append(ingest_day(engine, archive, settings, group, day, utc_now(), fetch,
-                                            params["snapshot_choice"], params.get("max_snapshot_age_days")))
-            except Exception as exc:  # noqa: BLE001 - any fault of one constellation is that one's alone
-                failed.append(report_group_failure(context, group, day, exc))
-        for summary in summaries:
-            report_records(context, summary)
-        if not summaries:
-            fail_none_left(day, "ingested", failed)
+        summaries, failed = ingest_every_constellation(context)
         event = context["outlet_events"][GP_ELEMENTS]
         event.extra = {"day": day.isoformat(), "snapshots": summaries, "failed": failed}
         if not context["dag_run"].partition_key:
@@ -85,16 +67,7 @@ def tle_ingest():
             event.add_partitions(day.isoformat())
         return {"snapshots": summaries, "failed": failed}
 
-    @task(retries=0)
-    def every_constellation(result: dict) -> list[dict]:
-        """Fail the run, naming each one and why, when a constellation could not be ingested;
-        the others were published and are computed downstream."""
-        from constops_airflow.runs import fail_for_groups
-
-        fail_for_groups("ingested", result["failed"])
-        return result["snapshots"]
-
-    every_constellation(ingest())
+    every_constellation(ingest()["failed"], done="ingested")
 
 
 tle_ingest()

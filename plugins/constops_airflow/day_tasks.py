@@ -10,8 +10,8 @@ from constops import errors
 RESOLVE_DOC = ("Read once which snapshot each constellation's day is computed from; every later task of the run "
                "uses that one, so a tle_ingest rerun meanwhile cannot mix two snapshots in a day.")
 GATE_DOC = "Fail the run when the day's loaded rows are impossible (ranges, counts, ordering, one snapshot)."
-VERDICT_DOC = ("Fail the run, naming each constellation whose day could not be computed and why; the others' "
-               "results are loaded. Green only when every configured constellation's day was computed.")
+VERDICT_DOC = ("Fail the run, naming each constellation whose day could not be {done} and why; the others' "
+               "day goes on. Green only when every configured constellation's day was {done}.")
 
 
 def resolve_snapshots():
@@ -34,18 +34,17 @@ def resolve_snapshots():
     return out["snapshots"], out["failed"]
 
 
-def quality_gate(check: str, snapshots):
+def quality_gate(check_day, snapshots):
     """Add the task that fails the run when the day's loaded rows are impossible (ranges,
-    counts, ordering, one snapshot), with ``constops.quality.<check>``, for every
-    constellation of ``snapshots``; not retried (the same rows fail the same way). Return
-    the task's output."""
+    counts, ordering, one snapshot), with ``check_day(engine, settings, group, day)`` (one
+    of ``constops.quality``'s ``check_*_day``), for every constellation of ``snapshots``;
+    not retried (the same rows fail the same way). Return the task's output."""
 
     @task(task_id="quality_gate", retries=0, doc_md=GATE_DOC)
     def gate(snapshots: list[dict], **context) -> list[dict]:
-        from constops import quality
         from constops_airflow.runs import for_each_snapshot
 
-        check_day, failures = getattr(quality, check), []
+        failures = []
 
         def checked(engine, settings, group, day, _):
             try:
@@ -62,16 +61,17 @@ def quality_gate(check: str, snapshots):
     return gate(snapshots)
 
 
-def every_constellation(failed):
+def every_constellation(failed, done: str = "computed"):
     """Add the run's last task: it fails, naming each constellation left out and why, when
-    ``failed`` (from :func:`resolve_snapshots`) is not empty, so that a run is green only
-    when every configured constellation's day was computed. Return the task's output."""
+    ``failed`` (``[{"group", "error"}]`` from :func:`resolve_snapshots` or the ingest) is
+    not empty, so that a run is green only when every configured constellation's day was
+    ``done`` (computed, ingested). Return the task's output."""
 
-    @task(task_id="every_constellation", retries=0, doc_md=VERDICT_DOC)
+    @task(task_id="every_constellation", retries=0, doc_md=VERDICT_DOC.format(done=done))
     def verdict(failed: list[dict]) -> int:
         from constops_airflow.runs import fail_for_groups
 
-        fail_for_groups("computed", failed)
+        fail_for_groups(done, failed)
         return 0
 
     return verdict(failed)

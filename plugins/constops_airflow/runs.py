@@ -80,12 +80,13 @@ def run_day(context) -> date:
         raise AirflowFailException(f"run {dag_run.run_id}: {source} {shown}: {exc}") from None
 
 
-def for_each_group_apart(context, compute) -> tuple[list[dict], list[dict]]:
+def for_each_group_apart(context, compute, done: str = "computed",
+                         every_fault: bool = False) -> tuple[list[dict], list[dict]]:
     """Return ``(results, failed)``: ``compute(engine, settings, group, day)`` for every
     configured constellation that the library can compute (``results``), and
-    ``{"group", "error"}`` for each one it cannot (no snapshot, too old a snapshot), which
-    is reported and left out so that the others' day goes on. Fails the task at once when
-    no constellation is left."""
+    ``{"group", "error"}`` for each one it cannot (no snapshot, too old a snapshot; with
+    ``every_fault``, any exception), which is reported and left out so that the others'
+    day goes on. Fails the task at once when no constellation's day could be ``done``."""
     from airflow.sdk.exceptions import AirflowFailException
 
     from constops.settings import load_settings
@@ -98,11 +99,40 @@ def for_each_group_apart(context, compute) -> tuple[list[dict], list[dict]]:
         try:
             with failing_for_good():
                 results.append(compute(engine, settings, group, day))
-        except AirflowFailException as exc:
+        except Exception as exc:
+            if not (every_fault or isinstance(exc, AirflowFailException)):
+                raise
             failed.append(report_group_failure(context, group, day, exc.__cause__ or exc))
     if not results:
-        fail_none_left(day, "computed", failed)
+        fail_none_left(day, done, failed)
     return results, failed
+
+
+def ingest_every_constellation(context) -> tuple[list[dict], list[dict]]:
+    """Return ``(summaries, failed)`` of ``constops.day.ingest.ingest_day`` for every
+    configured constellation, each on its own: one that fails in any way (refused, odd
+    answer, no snapshot for the day) is reported and left out, and the others' day goes
+    on; the task fails only when none is left. The run's ``snapshot_choice`` and
+    ``max_snapshot_age_days`` parameters apply to all; each summary's record account is
+    logged (and noted in the alerts file when records were set aside)."""
+    from constops.clock import utc_now
+    from constops.day.ingest import ingest_day
+    from constops.settings import load_settings
+    from constops_airflow.alerts import report_records
+    from constops_airflow.resources import celestrak_fetcher, raw_archive
+
+    settings, params, archive = load_settings(), context["params"], raw_archive()
+    # One fetcher for the run's requests: it spaces them, and stops them all after a refusal.
+    fetch = celestrak_fetcher(settings.user_agent, settings.limits.max_body_bytes, settings.request_spacing_s)
+
+    def ingest(engine, settings, group, day):
+        return ingest_day(engine, archive, settings, group, day, utc_now(), fetch,
+                          params["snapshot_choice"], params.get("max_snapshot_age_days"))
+
+    summaries, failed = for_each_group_apart(context, ingest, done="ingested", every_fault=True)
+    for summary in summaries:
+        report_records(context, summary)
+    return summaries, failed
 
 
 def fail_none_left(day: date, done: str, failed: list[dict]) -> None:
