@@ -8,6 +8,11 @@ without a valid token and serves one with a token; then, in the browser, log in,
 a one-day backfill of 2025-11-21 from the calendar and see it computed, with no console
 error and no request leaving the API server. Screenshots go to
 ``$CONSTOPS_SCREENSHOTS_DIR`` (default: the test's temporary folder).
+
+What only these tests prove: that the plugin's routes sit behind Airflow's own login in a
+real api-server, and that the pages work as a person uses them (JavaScript, Plotly, the
+calendar's backfill through Airflow's REST API). What the pages contain is checked
+faster on the library's tables (tests/unit/test_dashboard.py).
 """
 
 from __future__ import annotations
