@@ -5,7 +5,9 @@ usage notes): data change at most every two hours; a repeated download of
 unchanged data answers "GP data has not updated since your last successful
 download" (HTTP 403, sometimes 200); an unknown query answers "No GP data
 found". Clients must stop on such answers rather than retry, or they are
-firewalled. So this module makes exactly one request and never retries.
+firewalled. This module makes no request itself: it builds the queries, spaces them
+(:class:`RequestPacer`) and reads the answers; the Airflow hook that fetches makes one
+request per query and never retries.
 """
 
 from __future__ import annotations

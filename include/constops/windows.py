@@ -150,7 +150,7 @@ def look_angles_at(
     look angles from ``station`` at ``instants`` (in increasing order), in degrees, in the
     frames the windows are computed in; NaN from a satellite's first SGP4 failure on.
 
-    For reports and plots of a window's drift over the day.
+    The tests check the windows' drift against Skyfield with it; no page plots it yet.
     """
     jd_fraction = np.array([julian(moment) for moment in instants], dtype=float).reshape(-1, 2)
     jd, fraction = np.ascontiguousarray(jd_fraction[:, 0]), np.ascontiguousarray(jd_fraction[:, 1])

@@ -14,11 +14,11 @@ from constops import snapshots
 from constops.archive import RawArchive
 from constops.day import fleet_status as day_fleet
 from constops.day import ingest
-from constops.day.products import compute_whole_day
 from constops.reporting import schema
 from constops.reporting.store import connect
 from constops.settings import load_settings
 from tests.support.data import SNAPSHOTS
+from tests.support.days import compute_whole_day
 from tests.support.postgres import postgres_database
 from tests.support.tables import table_rows
 

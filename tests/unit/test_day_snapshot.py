@@ -13,7 +13,6 @@ from constops.day import assignment, ingest
 from constops.day import fleet_status as day_fleet
 from constops.day import gateway_passes as day_passes
 from constops.day.computable import check_day
-from constops.day.products import compute_whole_day
 from constops.elements import read_records
 from constops.errors import DayOutOfRangeError, SnapshotTooOldError
 from constops.propagation import propagation_failures
@@ -21,6 +20,7 @@ from constops.reporting import schema
 from constops.reporting.store import count_rows
 from constops.settings import load_settings
 from tests.support.data import SNAPSHOTS, decaying_copy, snapshot_bytes
+from tests.support.days import compute_whole_day
 
 NOW = datetime(2026, 12, 2, 12, 0, tzinfo=timezone.utc)
 

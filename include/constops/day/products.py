@@ -50,13 +50,3 @@ PRODUCTS = {
     ),
 }
 
-
-def compute_whole_day(name: str, engine, settings, group: str, day) -> dict:
-    """Compute product ``name`` of ``day`` from all the satellites of the day's snapshot in
-    one block and load it; return its summary (the unsharded path: tools and tests)."""
-    from .assignment import snapshot_for_day
-
-    product = PRODUCTS[name]
-    snapshot_id = snapshot_for_day(engine, group, day).snapshot_id
-    block = product.compute(engine, settings, group, day, snapshot_id)
-    return product.load(engine, settings, group, day, snapshot_id, [block])
