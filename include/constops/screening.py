@@ -37,6 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 from sgp4.api import Satrec, SatrecArray
 
+from .constants import SECONDS_PER_DAY, WGS72_RADIUS_KM
 from .geometry import teme_to_ecef_state
 
 #: Fine samples per coarse interval of the screen (8 x 30 s: 4 minutes).
@@ -51,7 +52,6 @@ CLEARANCE_KM = 200.0
 MAX_SCREENED_ECCENTRICITY = 0.1
 #: Below the WGS84 polar radius (6356.75 km): the conservative horizon of every reach.
 _SURFACE_MIN_KM = 6356.0
-_EARTH_RADIUS_WGS72_KM = 6378.135
 #: Satellites propagated at once by :func:`may_fail`.
 _CHUNK = 512
 
@@ -106,12 +106,12 @@ def screen(satrecs: Sequence[Satrec], jd: np.ndarray, fraction: np.ndarray, targ
         theta = np.arccos(np.clip((r_km @ target.centre_unit) / norm_km, -1.0, 1.0))
         omega_rad_s = _RATE_SAFETY * np.nanmax(
             np.linalg.norm(np.cross(r_km, v_km_s), axis=-1) / norm_km**2, axis=1, initial=0.0)
-    apogee_km = np.array([s.a * (1.0 + s.ecco) for s in satrecs]) * _EARTH_RADIUS_WGS72_KM
+    apogee_km = np.array([s.a * (1.0 + s.ecco) for s in satrecs]) * WGS72_RADIUS_KM
     highest_km = _RADIUS_SAFETY * np.maximum(np.nanmax(norm_km, axis=1, initial=0.0), apogee_km)
     reach_rad = np.arccos(target.reach_cos(highest_km))
     from .reach import within_reach  # Numba's import costs about 1 s: only where a screen runs
 
-    kept = within_reach(coarse, theta, omega_rad_s, reach_rad, (jd - jd[0] + fraction - fraction[0]) * 86400.0, full)
+    kept = within_reach(coarse, theta, omega_rad_s, reach_rad, (jd - jd[0] + fraction - fraction[0]) * SECONDS_PER_DAY, full)
     return Screen([np.flatnonzero(row) for row in kept], full)
 
 
@@ -145,5 +145,5 @@ def _may_fail(satrecs: Sequence[Satrec], error: np.ndarray, norm_km: np.ndarray)
     surface, or an eccentricity above ``MAX_SCREENED_ECCENTRICITY``."""
     full = (error != 0).any(axis=1) | ~np.isfinite(norm_km).all(axis=1)
     with np.errstate(invalid="ignore"):
-        full |= np.nanmin(norm_km, axis=1, initial=np.inf) < _EARTH_RADIUS_WGS72_KM + CLEARANCE_KM
+        full |= np.nanmin(norm_km, axis=1, initial=np.inf) < WGS72_RADIUS_KM + CLEARANCE_KM
     return full | (np.array([s.ecco for s in satrecs]) > MAX_SCREENED_ECCENTRICITY)

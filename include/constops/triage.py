@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from . import elements
+from .constants import SECONDS_PER_HOUR
 from .elements import ElementSet, SetAside
 from .flags import Flag, FlagThresholds, flags_of
 
@@ -153,7 +154,7 @@ def _newest_per_norad(numbered):
 
 
 def _future(record_no: int, s: ElementSet, acquired_at: datetime, max_future_epoch_h: float) -> SetAside:
-    ahead_h = (s.epoch - acquired_at).total_seconds() / 3600.0
+    ahead_h = (s.epoch - acquired_at).total_seconds() / SECONDS_PER_HOUR
     return SetAside(record_no, s.norad_cat_id, s.object_name, "future_epoch", "EPOCH", s.epoch.isoformat(),
                     f"record {record_no} (NORAD {s.norad_cat_id}): epoch {s.epoch:%Y-%m-%d %H:%M} UTC is "
                     f"{ahead_h:.1f} h after the answer was acquired at {acquired_at:%Y-%m-%d %H:%M} UTC "
