@@ -44,18 +44,19 @@ def quality_gate(check_day, snapshots):
     def gate(snapshots: list[dict], **context) -> list[dict]:
         from constops_airflow.runs import for_each_snapshot
 
-        failures = []
+        failures, failed_checks = [], []
 
         def checked(engine, settings, group, day, _):
             try:
                 return check_day(engine, settings, group, day)
             except errors.DataQualityError as exc:  # check the others too, then fail naming all
                 failures.append(str(exc))
+                failed_checks.extend(exc.failed_checks)
                 return {"group": group, "failed": str(exc)}
 
         results = for_each_snapshot(context, snapshots, checked)
         if failures:
-            raise errors.DataQualityError("; ".join(failures))
+            raise errors.DataQualityError("; ".join(failures), failed_checks=tuple(failed_checks))
         return results
 
     return gate(snapshots)

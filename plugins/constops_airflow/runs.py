@@ -99,10 +99,12 @@ def for_each_group_apart(context, compute, done: str = "computed",
         try:
             with failing_for_good():
                 results.append(compute(engine, settings, group, day))
-        except Exception as exc:
-            if not (every_fault or isinstance(exc, AirflowFailException)):
-                raise
+        except AirflowFailException as exc:  # a permanent library error, remedy added
             failed.append(report_group_failure(context, group, day, exc.__cause__ or exc))
+        except Exception as exc:
+            if not every_fault:
+                raise
+            failed.append(report_group_failure(context, group, day, exc))
     if not results:
         fail_none_left(day, done, failed)
     return results, failed

@@ -62,7 +62,6 @@ def assign_day(
         }])
 
 
-
 def require_assigned(conn, group: str, day: date, snapshot_id: int) -> None:
     """Raise SnapshotSupersededError unless ``day`` is still assigned ``snapshot_id``, and hold
     the day's assignment until the caller's transaction ends: called first in the transaction
