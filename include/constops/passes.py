@@ -26,22 +26,18 @@ Method (exact SGP4 everywhere, no interpolated orbit):
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
-from sgp4.api import SatrecArray
 
-from .constants import SECONDS_PER_DAY, WGS84_A_KM
 from .defaults import default
 from .elements import ElementSet
-from .geometry import elevation_sine_and_rate, look_angles, teme_to_ecef_state
-from .propagation import propagated
 from .roots import bracketed_roots
 from .sites import Station
-from .timescale import TimeGrid, as_utc, julian
+from .timescale import TimeGrid, as_utc
+from .track import StationTrack
 
 #: Passes whose TCA falls in the window are found; their AOS and LOS may lie
 #: outside it, up to this far (a LEO pass lasts under 20 minutes).
@@ -50,9 +46,6 @@ DEFAULT_PAD_S = 3600.0
 #: satellite's elevation maximum and minimum finds every pass; the spacing only
 #: trades propagation time against a few more root-finding iterations.
 DEFAULT_STEP_S = float(default("passes", "step_s"))
-#: Headroom on the sampled bound of |d sin(el)/dt| (see ``_Track.swing``): speed and
-#: geocentric radius of a near-circular orbit vary by far less between samples.
-_RATE_BOUND_SAFETY = 1.2
 
 
 @dataclass(frozen=True)
@@ -121,7 +114,7 @@ def _chunk_passes(element_sets: Sequence[ElementSet], station: Station, start: d
     grid = TimeGrid.covering(start - timedelta(seconds=pad_s), end + timedelta(seconds=pad_s), step_s)
     if not element_sets or grid.count < 2:
         return []
-    track = _Track([element_set.satrec() for element_set in element_sets], station, grid)
+    track = StationTrack([element_set.satrec() for element_set in element_sets], station, grid)
     sin_mask = float(np.sin(np.radians(min_elevation_deg)))
     sine, rate_per_s, swing = track.samples()
     height = sine - sin_mask
@@ -132,77 +125,6 @@ def _chunk_passes(element_sets: Sequence[ElementSet], station: Station, start: d
     near = ((start - grid.start).total_seconds() - 1.0 <= tca_s) & (tca_s < (end - grid.start).total_seconds() + 1.0)
     passes = _passes(track, element_sets, sat[near], aos_s[near], tca_s[near], los_s[near], min_elevation_deg)
     return [p for p in passes if start <= p.tca < end]
-
-
-class _Track:
-    """Exact SGP4 states of the satellites, seen from one station, at offsets (s) from a grid start."""
-
-    def __init__(self, satrecs: list, station: Station, grid: TimeGrid):
-        self.satrecs = satrecs
-        self.station = station
-        self.grid = grid
-        self.jd0, self.fr0 = julian(grid.start)
-        #: Per satellite, the grid offset of its first SGP4 failure (inf: none), set by samples().
-        self.valid_until_s = np.full(len(satrecs), np.inf)
-
-    def samples(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Return (sin_elevation, sin_elevation_rate_per_s, swing) on the coarse grid.
-
-        The first two have shape (n_sats, n_samples); NaN where SGP4 fails. ``swing``
-        (n_sats, 1) bounds how much sin(el) can change over one grid step: its rate
-        is |v| cos(el) / range <= |v| / (|r| - |station|), bounded from the samples.
-        """
-        jd, fraction = self.grid.julian()
-        error, r_teme_km, v_teme_km_s = SatrecArray(self.satrecs).sgp4(jd, fraction)
-        r_ecef_km, v_ecef_km_s = teme_to_ecef_state(r_teme_km, v_teme_km_s, jd, fraction)
-        ok = propagated(error)
-        # SGP4 can return error-free nonsense after a re-entry: a satellite ends at its first failure.
-        self.valid_until_s = np.where(ok.all(axis=1), np.inf, self.grid.offsets_s[np.argmin(ok, axis=1)])
-        r_ecef_km[~ok] = v_ecef_km_s[~ok] = np.nan
-        sine, rate_per_s = elevation_sine_and_rate(r_ecef_km, v_ecef_km_s, self.station.ecef_km, self.station.enu[2])
-        with np.errstate(invalid="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # a satellite failing from the first sample: all NaN
-            speed_km_s = np.sqrt(np.nanmax(np.einsum("stk,stk->st", v_ecef_km_s, v_ecef_km_s), axis=1, keepdims=True))
-            radius_km = np.sqrt(np.nanmin(np.einsum("stk,stk->st", r_ecef_km, r_ecef_km), axis=1, keepdims=True))
-        # range >= |r| - |station|, and a station is at most WGS84_A + 9 km from the
-        # geocentre. The 100 km floor only guards the division: so low an orbit has decayed.
-        closest_km = np.maximum(radius_km - (WGS84_A_KM + 9.0), 100.0)
-        swing = _RATE_BOUND_SAFETY * self.grid.step_s * speed_km_s / closest_km
-        return sine, rate_per_s, np.nan_to_num(swing, nan=np.inf)
-
-    def sine_and_rate(self, sat: np.ndarray, offsets_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Return (sin_elevation, sin_elevation_rate_per_s) of satellites ``sat`` at ``offsets_s``."""
-        r_ecef_km, v_ecef_km_s = self._states(sat, offsets_s)
-        return elevation_sine_and_rate(r_ecef_km, v_ecef_km_s, self.station.ecef_km, self.station.enu[2])
-
-    def look(self, sat: np.ndarray, offsets_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Return (elevation_deg, azimuth_deg) of satellites ``sat`` at ``offsets_s``."""
-        r_ecef_km, _ = self._states(sat, offsets_s)
-        elevation_deg, azimuth_deg, _ = look_angles(r_ecef_km, self.station.ecef_km, self.station.enu)
-        return elevation_deg, azimuth_deg
-
-    def _states(self, sat: np.ndarray, offsets_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Return Earth-fixed (r_km, v_km_s), each (n, 3), of satellite ``sat[i]`` at
-        ``offsets_s[i]``: one ``sgp4_array`` call per distinct satellite; NaN on SGP4 errors."""
-        if len(sat) == 0:
-            return np.empty((0, 3)), np.empty((0, 3))
-        order = np.argsort(sat, kind="stable")
-        sat_sorted = sat[order]
-        fraction = self.fr0 + offsets_s[order] / SECONDS_PER_DAY
-        jd = np.full(len(order), self.jd0)
-        r_teme_km = np.empty((len(order), 3))
-        v_teme_km_s = np.empty((len(order), 3))
-        error = np.empty(len(order), dtype=np.uint8)
-        cuts = (np.flatnonzero(np.diff(sat_sorted)) + 1).tolist()
-        for lo, hi in zip([0, *cuts], [*cuts, len(order)]):
-            error[lo:hi], r_teme_km[lo:hi], v_teme_km_s[lo:hi] = self.satrecs[sat_sorted[lo]].sgp4_array(
-                jd[lo:hi], fraction[lo:hi])
-        ended = offsets_s[order] >= self.valid_until_s[sat_sorted]  # after the satellite's first failure
-        r_teme_km[(error != 0) | ended] = np.nan
-        r_ecef_km, v_ecef_km_s = teme_to_ecef_state(r_teme_km, v_teme_km_s, jd, fraction)
-        unsort = np.empty_like(order)
-        unsort[order] = np.arange(len(order))
-        return r_ecef_km[unsort], v_ecef_km_s[unsort]
 
 
 @dataclass(frozen=True)
@@ -218,7 +140,7 @@ class _Extrema:
     is_maximum: np.ndarray
 
 
-def _events(track: _Track, height, rate_per_s, swing, sin_mask: float):
+def _events(track: StationTrack, height, rate_per_s, swing, sin_mask: float):
     """Return (extrema, crossings): the refined elevation extrema (:class:`_Extrema`) and
     every mask crossing as (sat, offset_s, rising).
 
@@ -297,7 +219,7 @@ def _grazing_brackets(height, extrema: _Extrema, step_s: float):
     )
 
 
-def _refine(track: _Track, sin_mask: float, sat, lo_s, hi_s, f_lo, f_hi, is_extremum):
+def _refine(track: StationTrack, sin_mask: float, sat, lo_s, hi_s, f_lo, f_hi, is_extremum):
     """Return (offset_s, height): for each bracket the root of the elevation rate (where
     ``is_extremum``) or of height = sin(el) - sin(mask) (elsewhere), in seconds from the
     grid start, and the height at the last iterate.
@@ -349,7 +271,7 @@ def _pair_passes(crossings, extrema: _Extrema, grid: TimeGrid):
     return c_offset_s[before[chosen]], m_offset_s[chosen], c_offset_s[after[chosen]], m_sat[chosen]
 
 
-def _passes(track: _Track, element_sets, sat, aos_s, tca_s, los_s, min_elevation_deg: float) -> list[Pass]:
+def _passes(track: StationTrack, element_sets, sat, aos_s, tca_s, los_s, min_elevation_deg: float) -> list[Pass]:
     """Return the Pass records, with elevation and azimuths from exact SGP4 at AOS, TCA and LOS."""
     n = len(sat)
     elevation_deg, azimuth_deg = track.look(np.tile(sat, 3), np.concatenate([aos_s, tca_s, los_s]))

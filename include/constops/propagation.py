@@ -10,11 +10,10 @@ from datetime import datetime, timedelta
 import numpy as np
 from sgp4.api import SGP4_ERRORS, SatrecArray
 
-from .constants import SECONDS_PER_DAY
 from .elements import ElementSet
 from .geometry import teme_to_ecef_km
 from .screening import SCREEN_EVERY, may_fail
-from .timescale import TimeGrid, julian
+from .timescale import TimeGrid
 
 
 def satrec_array(element_sets: Sequence[ElementSet]) -> SatrecArray:
@@ -65,8 +64,7 @@ def propagation_failures(
         return []
     grid = TimeGrid.covering(start, end, step_s)
     offsets_s = grid.offsets_s
-    jd0, fr0 = julian(grid.start)
-    jd, fraction = np.full(len(offsets_s), jd0), fr0 + offsets_s / SECONDS_PER_DAY
+    jd, fraction = grid.julian()
     satrecs = [element_set.satrec() for element_set in element_sets]
     suspects = np.flatnonzero(may_fail(satrecs, jd, fraction, screen_every))
     failures = []
@@ -78,20 +76,22 @@ def propagation_failures(
         i = suspects[j]
         k = int(np.argmax(error[j] != 0))
         lo_s = offsets_s[k - 1] if k else None
-        at_s, code = _first_error_s(satrecs[i], jd0, fr0, lo_s, float(offsets_s[k]), int(error[j, k]))
+        at_s, code = _first_error_s(satrecs[i], grid, lo_s, float(offsets_s[k]), int(error[j, k]))
         failures.append(PropagationFailure(
             element_sets[i].norad_cat_id, start + timedelta(seconds=at_s), code,
             SGP4_ERRORS.get(code, "unknown SGP4 error"), float(100.0 * (span_s - at_s) / span_s)))
     return failures
 
 
-def _first_error_s(satrec, jd0: float, fr0: float, lo_s: float | None, hi_s: float, code: int) -> tuple[float, int]:
-    """Return (offset s, code) of the first failing instant in (lo_s, hi_s], to 1 s, by bisection."""
+def _first_error_s(satrec, grid: TimeGrid, lo_s: float | None, hi_s: float, code: int) -> tuple[float, int]:
+    """Return (offset s from the grid's start, code) of the first failing instant in
+    (lo_s, hi_s], to 1 s, by bisection."""
     if lo_s is None:
         return hi_s, code
     while hi_s - lo_s > 1.0:
         mid_s = 0.5 * (lo_s + hi_s)
-        mid_error, _, _ = satrec.sgp4(jd0, fr0 + mid_s / SECONDS_PER_DAY)
+        jd, fraction = grid.julian_at(mid_s)
+        mid_error, _, _ = satrec.sgp4(float(jd), float(fraction))
         if mid_error:
             hi_s, code = mid_s, int(mid_error)
         else:

@@ -65,8 +65,15 @@ class TimeGrid:
 
     def julian(self) -> tuple[np.ndarray, np.ndarray]:
         """Return (jd, fraction) arrays of every instant, each of shape (count,)."""
+        return self.julian_at(self.offsets_s)
+
+    def julian_at(self, offsets_s) -> tuple[np.ndarray, np.ndarray]:
+        """Return (jd, fraction) arrays, of the shape of ``offsets_s``, of the instants
+        ``offsets_s`` seconds after ``start`` (any offsets, not only the grid's): the start's
+        Julian date split as :func:`julian` does, with the offsets added to the fraction."""
         jd0, fr0 = julian(self.start)
-        return np.full(self.count, jd0), fr0 + self.offsets_s / SECONDS_PER_DAY
+        offsets_s = np.asarray(offsets_s, dtype=float)
+        return np.full(offsets_s.shape, jd0), fr0 + offsets_s / SECONDS_PER_DAY
 
     def instant(self, offset_s: float) -> datetime:
         """Return the UTC datetime ``offset_s`` seconds after ``start``."""

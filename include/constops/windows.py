@@ -13,7 +13,7 @@ Contract of :func:`continuous_windows`:
 - Continuous means above the mask at every instant of [start, end]: above it at every
   sample (every ``step_s`` seconds or less, both ends included) and at every elevation
   minimum between samples. Satellites that cross the mask are left to ``find_passes``.
-- Sampling is exact SGP4 (``SatrecArray``, through :class:`constops.passes._Track`, so
+- Sampling is exact SGP4 (``SatrecArray``, through :class:`constops.track.StationTrack`, so
   frames, time scale and the handling of SGP4 failures are the pass search's). A
   satellite whose propagation fails (SGP4 error or NaN) at any sample has no window.
 - Every interior elevation extremum (the elevation rate changes sign between two
@@ -44,11 +44,12 @@ import numpy as np
 
 from .elements import ElementSet
 from .geometry import look_angles
-from .passes import Pass, _Track
+from .passes import Pass
 from .propagation import ecef_positions_km, satrec_array
 from .roots import bracketed_roots
 from .sites import Station
 from .timescale import TimeGrid, as_utc, julian
+from .track import StationTrack
 
 #: Sample spacing in seconds. Any spacing well under the hours between a GEO satellite's
 #: elevation extrema (and the ~50 minutes of a LEO one) gives the same windows; it only
@@ -126,7 +127,7 @@ def continuous_windows(
     grid = _closed_grid(start, end, step_s)
     if not element_sets or grid is None:
         return []
-    track = _Track([element_set.satrec() for element_set in element_sets], station, grid)
+    track = StationTrack([element_set.satrec() for element_set in element_sets], station, grid)
     sine, rate_per_s, _ = track.samples()
     with np.errstate(invalid="ignore"):
         above = np.isfinite(rate_per_s).all(axis=1) & (sine > np.sin(np.radians(min_elevation_deg))).all(axis=1)
@@ -203,7 +204,7 @@ class _KeyInstants:
         return moment, float(self.elevation_deg[j]), float(self.azimuth_deg[j])
 
 
-def _key_instants(track: _Track, rows: np.ndarray, rate_per_s: np.ndarray) -> _KeyInstants:
+def _key_instants(track: StationTrack, rows: np.ndarray, rate_per_s: np.ndarray) -> _KeyInstants:
     """Return the :class:`_KeyInstants` of satellites ``rows``: the grid ends, and the
     roots of the elevation rate in every grid interval where it changes sign."""
     step_s, last = track.grid.step_s, track.grid.count - 1
@@ -218,7 +219,7 @@ def _key_instants(track: _Track, rows: np.ndarray, rate_per_s: np.ndarray) -> _K
     return _KeyInstants(sat, offset_s, elevation_deg, azimuth_deg)
 
 
-def _rate_roots(track: _Track, sat, lo_s, hi_s, rate_lo, rate_hi) -> np.ndarray:
+def _rate_roots(track: StationTrack, sat, lo_s, hi_s, rate_lo, rate_hi) -> np.ndarray:
     """Return the offset (s) of the root of the elevation rate of satellite ``sat[i]`` in
     [lo_s[i], hi_s[i]]; NaN where SGP4 fails."""
 

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, select
 
+from ..day.assignment import assigned_snapshot_query
 from ..reporting import schema
 from ..settings import Settings
 from ..timescale import day_bounds
@@ -118,15 +119,7 @@ def passes_csv(view: DayView) -> str:
 
 
 def _snapshot(conn, day: date, group: str) -> dict | None:
-    days, snaps = schema.day_snapshots, schema.gp_snapshots
-    row = conn.execute(
-        select(days.c.snapshot_id, days.c.selection, days.c.snapshot_age_days, days.c.max_age_days,
-               days.c.age_override, days.c.recorded_at, snaps.c.source, snaps.c.acquired_at, snaps.c.format,
-               snaps.c.object_count, snaps.c.record_count, snaps.c.set_aside_count, snaps.c.flagged_count,
-               snaps.c.median_epoch)
-        .join(snaps, snaps.c.snapshot_id == days.c.snapshot_id)
-        .where(days.c.day == day, days.c.group_name == group)
-    ).mappings().first()
+    row = conn.execute(assigned_snapshot_query(group, day)).mappings().first()
     return dict(row) if row else None
 
 

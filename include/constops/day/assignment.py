@@ -19,16 +19,24 @@ from ..reporting.store import replace
 from ..snapshots import Snapshot, snapshot_from_row
 
 
-def day_assignment(engine: Engine, group: str, day: date) -> tuple[Snapshot, str] | None:
-    """Return (snapshot, selection) assigned to ``day``, or None when the day has none yet."""
+def assigned_snapshot_query(group: str, day: date):
+    """Return the SELECT of the snapshot assigned to ``day`` joined with its assignment: every
+    ``gp_snapshots`` column, then ``selection``, ``snapshot_age_days``, ``max_age_days``,
+    ``age_override`` and ``assigned_at`` (UTC) of ``day_snapshots``. At most one row. The one
+    day-snapshot join of the library: the runs, the text summary and the day page use it."""
     days, snaps = schema.day_snapshots, schema.gp_snapshots
-    query = (
-        select(snaps, days.c.selection)
+    return (
+        select(snaps, days.c.selection, days.c.snapshot_age_days, days.c.max_age_days, days.c.age_override,
+               days.c.recorded_at.label("assigned_at"))
         .join(days, days.c.snapshot_id == snaps.c.snapshot_id)
         .where(days.c.day == day, days.c.group_name == group)
     )
+
+
+def day_assignment(engine: Engine, group: str, day: date) -> tuple[Snapshot, str] | None:
+    """Return (snapshot, selection) assigned to ``day``, or None when the day has none yet."""
     with engine.connect() as conn:
-        row = conn.execute(query).first()
+        row = conn.execute(assigned_snapshot_query(group, day)).first()
     return None if row is None else (snapshot_from_row(row), row.selection)
 
 

@@ -23,7 +23,18 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from ..elements import SET_ASIDE_RULES
+from ..flags import FLAG_RULES
+from ..fleet import STATUSES
+
 metadata = MetaData()
+
+
+def one_of(values) -> str:
+    """Return a column comment listing the values a column may hold: "a, b or c"."""
+    values = list(values)
+    return ", ".join(values[:-1]) + " or " + values[-1] if len(values) > 1 else values[0]
+
 UTC = DateTime(timezone=True)
 
 gp_snapshots = Table(
@@ -57,8 +68,7 @@ set_aside_records = Table(
     Column("norad_cat_id", BigInteger, comment="as the record gives it; NULL when unreadable"),
     Column("object_name", String(64), nullable=False),
     Column("rule", String(32), nullable=False,
-           comment="malformed_tle, checksum, malformed_record, missing_field, unreadable_value, "
-                   "out_of_domain, sgp4_init, future_epoch or duplicate"),
+           comment=one_of(SET_ASIDE_RULES)),
     Column("field", String(32), comment="the OMM field (or TLE line) at fault"),
     Column("value", Text, comment="its value as received"),
     Column("message", Text, nullable=False),
@@ -70,7 +80,7 @@ flagged_element_sets = Table(
     Column("snapshot_id", Integer, ForeignKey("gp_snapshots.snapshot_id"), primary_key=True),
     Column("norad_cat_id", BigInteger, primary_key=True),
     Column("rule", String(32), primary_key=True,
-           comment="extreme_bstar, negative_bstar, large_mean_motion_dot, low_mean_motion or high_eccentricity"),
+           comment=one_of(FLAG_RULES)),
     Column("field", String(32), nullable=False),
     Column("value", Float, nullable=False),
     Column("threshold", Float, nullable=False),
@@ -304,8 +314,7 @@ fleet_status = Table(
     Column("mean_alt_km", Float, nullable=False),
     Column("alt_rate_km_per_day", Float, comment="from earlier snapshots; NULL without history"),
     Column("epoch_age_days", Float, nullable=False, comment="at the start of the day"),
-    Column("status", String(16), nullable=False,
-           comment="operational, raising, manoeuvring, decaying, stranded or stale"),
+    Column("status", String(16), nullable=False, comment=one_of(STATUSES)),
     Column("snapshot_id", Integer, ForeignKey("gp_snapshots.snapshot_id"), nullable=False),
 )
 

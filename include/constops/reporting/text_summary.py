@@ -6,6 +6,7 @@ from datetime import date
 
 from sqlalchemy import Engine, func, select
 
+from ..day.assignment import assigned_snapshot_query
 from ..settings import Settings
 from ..snapshots import snapshot_from_row, stored_account
 from . import schema
@@ -16,12 +17,7 @@ def day_summary(engine: Engine, settings: Settings, day: date) -> str:
     lines = []
     with engine.connect() as conn:
         for group in settings.groups:
-            days = schema.day_snapshots
-            snap = conn.execute(
-                select(schema.gp_snapshots, days.c.snapshot_age_days, days.c.age_override)
-                .join(days, days.c.snapshot_id == schema.gp_snapshots.c.snapshot_id)
-                .where(days.c.day == day, days.c.group_name == group)
-            ).first()
+            snap = conn.execute(assigned_snapshot_query(group, day)).first()
             if snap is None:
                 lines.append(f"{day} {group}: not computed")
                 continue
