@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from airflow.sdk import dag
 
-from constops.quality import check_passes_day
+from constops.api import check_passes_day
 from constops_airflow.day_tasks import every_constellation, quality_gate, resolve_snapshots
 from constops_airflow.runs import per_day_dag
 from constops_airflow.sharding import sharded

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from airflow.sdk import dag, task
 
-from constops.quality import check_coverage_day
+from constops.api import check_coverage_day
 from constops_airflow.day_tasks import every_constellation, quality_gate, resolve_snapshots
 from constops_airflow.runs import per_day_dag
 from constops_airflow.sharding import sharded
@@ -33,7 +33,7 @@ def coverage():
     def fleet_status(snapshots: list[dict], **context) -> list[dict]:
         """Label the day's satellites (operational, raising, manoeuvring, decaying, stranded, stale),
         find those whose propagation fails in the day, and load fleet_status and propagation_errors."""
-        from constops.day.fleet_status import compute_fleet_day
+        from constops.api import compute_fleet_day
         from constops_airflow.runs import for_each_snapshot
 
         return for_each_snapshot(context, snapshots, compute_fleet_day)

@@ -17,9 +17,7 @@ from pathlib import Path
 
 import airflow  # noqa: F401  (puts the plugins folder on sys.path)
 
-from constops.reporting.schema import mask_column
-from constops.settings import load_settings
-from constops.snapshots import import_file
+from constops.api import import_file, load_settings, mask_column
 from constops_airflow.resources import raw_archive, reporting_engine
 
 from pipeline_day import load_dags, run_chain

@@ -19,10 +19,7 @@ from pathlib import Path
 
 import airflow  # noqa: F401  (puts the plugins folder on sys.path)
 
-from constops.clock import parse_utc
-from constops.errors import ElementsError
-from constops.settings import load_settings
-from constops.snapshots import import_file, stored_account
+from constops.api import ElementsError, import_file, load_settings, parse_utc, stored_account
 from constops_airflow.resources import raw_archive, reporting_engine
 
 

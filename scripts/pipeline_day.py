@@ -70,10 +70,7 @@ def _last_alert(day, dag_id: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from constops.clock import utc_now
-    from constops.day.computable import check_day
-    from constops.errors import DayOutOfRangeError
-    from constops.settings import load_settings
+    from constops.api import DayOutOfRangeError, check_day, load_settings, utc_now
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("day", help="UTC day, YYYY-MM-DD")
@@ -95,8 +92,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def summary(day) -> str:
     """Return the day's headline figures as a few lines of text."""
-    from constops.reporting.text_summary import day_summary
-    from constops.settings import load_settings
+    from constops.api import day_summary, load_settings
     from constops_airflow.resources import reporting_engine
 
     return day_summary(reporting_engine(), load_settings(), day)

@@ -15,10 +15,9 @@ from pathlib import Path
 
 import airflow  # noqa: F401  (puts the plugins folder on sys.path)
 
+from constops.api import load_settings, parse_day
 from constops.dashboard.day_view import day_view
 from constops.dashboard.pages import day_page, plotly_inline, report_filename
-from constops.settings import load_settings
-from constops.timescale import parse_day
 from constops_airflow.resources import reporting_engine
 
 

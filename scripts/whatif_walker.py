@@ -18,9 +18,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from constops.coverage import CellGrid
-from constops.settings import load_settings
-from constops.whatif import Shell, shell_coverage, smallest_continuous
+from constops.api import CellGrid, Shell, load_settings, shell_coverage, smallest_continuous
 
 START = datetime(2026, 12, 1, tzinfo=timezone.utc)
 ALTITUDE_KM, INCLINATION_DEG, MASK_DEG = 1068.0, 89.0, 25.0

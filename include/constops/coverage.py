@@ -22,6 +22,7 @@ import os
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cached_property
 
 import numpy as np
@@ -365,6 +366,18 @@ def region_figures(figures: CellFigures, area_km2: np.ndarray) -> dict[str, floa
         "sats_in_view_mean": float(np.sum(w * figures.sats_in_view_mean)),
         "sats_in_view_max": int(figures.sats_in_view_max.max(initial=0)),
     }
+
+
+def region_coverage(
+    element_sets: Sequence[ElementSet], grid: CellGrid, masks_deg: Sequence[float],
+    start: datetime, end: datetime, step_s: float,
+) -> dict[float, dict[str, float]]:
+    """Return ``{mask_deg: figures}``: the area-weighted figures of merit of the region of
+    ``grid`` (see :func:`region_figures`; percentages, seconds, satellite counts) for all of
+    ``element_sets``, direct service, sampled every ``step_s`` seconds over [start, end)."""
+    times = TimeGrid.covering(start, end, step_s)
+    counts, _ = count_in_view(element_sets, grid, masks_deg, times)
+    return {mask: region_figures(cell_figures(c, step_s), grid.area_km2) for mask, c in counts["all", "direct"].items()}
 
 
 def percent_area_covered_series(counts: np.ndarray, area_km2: np.ndarray) -> np.ndarray:

@@ -11,8 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from .coverage import CellGrid, cell_figures, count_in_view, region_figures
-from .timescale import TimeGrid
+from .coverage import CellGrid, region_coverage
 from .walker import walker_delta
 
 
@@ -41,9 +40,7 @@ def shell_coverage(
     """Return the region figures of merit of ``shell`` for each mask over [start, start + hours)."""
     element_sets = walker_delta(shell.total, shell.planes, shell.phasing, shell.altitude_km,
                                 shell.inclination_deg, start, raan_spread_deg=shell.raan_spread_deg)
-    times = TimeGrid.covering(start, start + timedelta(hours=hours), step_s)
-    counts, _ = count_in_view(element_sets, grid, masks_deg, times)
-    return {mask: region_figures(cell_figures(c, step_s), grid.area_km2) for mask, c in counts["all", "direct"].items()}
+    return region_coverage(element_sets, grid, masks_deg, start, start + timedelta(hours=hours), step_s)
 
 
 def smallest_continuous(results: Iterable[tuple[Shell, dict[str, float]]]) -> tuple[Shell, dict[str, float]] | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from airflow.sdk import task
 
-from constops import errors
+from constops.api import DataQualityError
 
 #: Task docs as literals: docstrings are gone under ``python -OO``.
 RESOLVE_DOC = ("Read once which snapshot each constellation's day is computed from; every later task of the run "
@@ -24,7 +24,7 @@ def resolve_snapshots():
 
     @task(task_id="resolve_snapshots", doc_md=RESOLVE_DOC, multiple_outputs=True)
     def resolve(**context) -> dict:
-        from constops.day.assignment import resolve_day_snapshot
+        from constops.api import resolve_day_snapshot
         from constops_airflow.runs import for_each_group_apart
 
         resolved, failed = for_each_group_apart(context, resolve_day_snapshot)
@@ -49,14 +49,14 @@ def quality_gate(check_day, snapshots):
         def checked(engine, settings, group, day, _):
             try:
                 return check_day(engine, settings, group, day)
-            except errors.DataQualityError as exc:  # check the others too, then fail naming all
+            except DataQualityError as exc:  # check the others too, then fail naming all
                 failures.append(str(exc))
                 failed_checks.extend(exc.failed_checks)
                 return {"group": group, "failed": str(exc)}
 
         results = for_each_snapshot(context, snapshots, checked)
         if failures:
-            raise errors.DataQualityError("; ".join(failures), failed_checks=tuple(failed_checks))
+            raise DataQualityError("; ".join(failures), failed_checks=tuple(failed_checks))
         return results
 
     return gate(snapshots)

@@ -47,14 +47,13 @@ class CelestrakHook(HttpHook):
         larger body is seen, kept and rejected)."""
         import requests
 
-        from constops import celestrak
-        from constops.day.ingest import Answer
+        from constops.api import GP_PATH, Answer, gp_params
 
         timeout = self.get_connection(self.http_conn_id).extra_dejson.get("timeout", DEFAULT_TIMEOUT_S)
         try:
             response = self.run(
-                endpoint=celestrak.GP_PATH,
-                data=celestrak.gp_params(query, "json"),
+                endpoint=GP_PATH,
+                data=gp_params(query, "json"),
                 headers={"User-Agent": user_agent},
                 extra_options={"check_response": False, "allow_redirects": False, "stream": True,
                                "timeout": float(timeout)},

@@ -7,7 +7,7 @@ from __future__ import annotations
 def remedy(error: BaseException) -> str:
     """Return what to do about ``error`` as one sentence, or "" when nothing helps but a
     fix of the data or the code. Reads the facts the library's errors carry."""
-    from constops.errors import NoSnapshotError, SnapshotSupersededError, SnapshotTooOldError
+    from constops.api import NoSnapshotError, SnapshotSupersededError, SnapshotTooOldError
 
     if isinstance(error, SnapshotTooOldError) and error.day is not None:
         day = error.day.isoformat()

@@ -44,7 +44,7 @@ def reporting_url() -> str:
 
 @lru_cache(maxsize=4)
 def _engine(url: str, masks_deg: tuple[float, ...], station_ids: tuple[str, ...]):
-    from constops.reporting.store import connect
+    from constops.api import connect
 
     return connect(url, masks_deg, station_ids)
 
@@ -52,7 +52,7 @@ def _engine(url: str, masks_deg: tuple[float, ...], station_ids: tuple[str, ...]
 def reporting_engine():
     """Return the (cached) SQLAlchemy Engine of the reporting database, schema created and
     the analysts' views made for the configured masks and stations."""
-    from constops.settings import load_settings
+    from constops.api import load_settings
 
     settings = load_settings()
     return _engine(reporting_url(), settings.masks_deg, tuple(s.station_id for s in settings.all_stations))
@@ -60,14 +60,14 @@ def reporting_engine():
 
 def raw_archive():
     """Return the raw archive at ``$CONSTOPS_ARCHIVE_URL`` (default ``$AIRFLOW_HOME/archive``)."""
-    from constops.archive import RawArchive
+    from constops.api import RawArchive
 
     return RawArchive(os.environ.get(ARCHIVE_ENV) or str(airflow_home() / "archive"))
 
 
 def work_area():
     """Return the work area of sharded tasks at ``$CONSTOPS_WORK_URL`` (default ``$AIRFLOW_HOME/work``)."""
-    from constops.archive import WorkArea
+    from constops.api import WorkArea
 
     return WorkArea(os.environ.get(WORK_ENV) or str(airflow_home() / "work"))
 
@@ -80,8 +80,7 @@ def celestrak_fetcher(user_agent: str, max_body_bytes: int, spacing_s: float = 0
     every later call raises CelestrakAnswerError naming the refusal."""
     from airflow.sdk.exceptions import AirflowNotFoundException
 
-    from constops.celestrak import RequestPacer, refuses_client
-    from constops.errors import CelestrakAnswerError
+    from constops.api import CelestrakAnswerError, RequestPacer, refuses_client
     from constops_airflow.hooks import CelestrakHook
 
     pacer, refused = RequestPacer(spacing_s), []

@@ -58,10 +58,7 @@ def run_day(context) -> date:
     ahead, malformed) fails the task at once, without retries, saying what is accepted."""
     from airflow.sdk.exceptions import AirflowFailException
 
-    from constops.clock import utc_now
-    from constops.day.computable import check_day
-    from constops.errors import DayOutOfRangeError
-    from constops.settings import load_settings
+    from constops.api import DayOutOfRangeError, check_day, load_settings, utc_now
 
     dag_run = context["dag_run"]
     named = [(source, value) for source, value in (
@@ -89,7 +86,7 @@ def for_each_group_apart(context, compute, done: str = "computed",
     day goes on. Fails the task at once when no constellation's day could be ``done``."""
     from airflow.sdk.exceptions import AirflowFailException
 
-    from constops.settings import load_settings
+    from constops.api import load_settings
     from constops_airflow.alerts import report_group_failure
     from constops_airflow.resources import reporting_engine
 
@@ -117,9 +114,7 @@ def ingest_every_constellation(context) -> tuple[list[dict], list[dict]]:
     on; the task fails only when none is left. The run's ``snapshot_choice`` and
     ``max_snapshot_age_days`` parameters apply to all; each summary's record account is
     logged (and noted in the alerts file when records were set aside)."""
-    from constops.clock import utc_now
-    from constops.day.ingest import ingest_day
-    from constops.settings import load_settings
+    from constops.api import ingest_day, load_settings, utc_now
     from constops_airflow.alerts import report_records
     from constops_airflow.resources import celestrak_fetcher, raw_archive
 
@@ -162,7 +157,7 @@ def _listed(failed: list[dict]) -> str:
 def for_each_snapshot(context, snapshots: list[dict], compute) -> list[dict]:
     """Return ``compute(engine, settings, group, day, snapshot_id)`` for every group's snapshot
     resolved at the start of the run (``snapshots``: what ``resolve_snapshots`` returned)."""
-    from constops.settings import load_settings
+    from constops.api import load_settings
     from constops_airflow.resources import reporting_engine
 
     day, settings, engine = run_day(context), load_settings(), reporting_engine()
@@ -178,7 +173,7 @@ def failing_for_good():
     once instead of retrying into the same answer."""
     from airflow.sdk.exceptions import AirflowFailException
 
-    from constops.errors import PERMANENT
+    from constops.api import PERMANENT
     from constops_airflow.remedies import explained
 
     try:

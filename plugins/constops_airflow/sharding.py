@@ -51,7 +51,7 @@ def sharded(product: str, snapshots, *, compute_task_id: str, load_task_id: str,
 
 def _product(name: str):
     """Return the product ``name`` of the library (imported at run time: it loads NumPy)."""
-    from constops.day.products import PRODUCTS
+    from constops.api import PRODUCTS
 
     return PRODUCTS[name]
 
@@ -62,8 +62,7 @@ def plan_shards(context, snapshots: list[dict], blocks) -> list[dict]:
     the run (``snapshots``, from ``resolve_snapshots``; the cost model of
     ``constops.day.shard_plan.plan_shards``), and clear what an earlier attempt of the run left in
     the work area."""
-    from constops.day.shard_plan import available_slots, plan_day_blocks
-    from constops.settings import load_settings
+    from constops.api import available_slots, load_settings, plan_day_blocks
     from constops_airflow.resources import reporting_engine
 
     settings, engine = load_settings(), reporting_engine()
@@ -86,7 +85,7 @@ def compute_shard(context, shard: dict, compute, to_arrays) -> dict:
     """Run ``compute(engine, settings, group, day, snapshot_id, first, stop)`` for one shard of
     the run's day, store ``to_arrays(result)`` in the work area, and return the shard with
     the ``uri`` it is stored at."""
-    from constops.settings import load_settings
+    from constops.api import load_settings
     from constops_airflow.resources import reporting_engine
 
     label(shard)
@@ -107,7 +106,7 @@ def merge_shards(context, snapshots: list[dict], shards, merge) -> list[dict]:
     """Return ``merge(engine, settings, group, day, snapshot_id, arrays)`` for every group's
     snapshot resolved for the run, ``arrays`` iterating over the stored partial results of
     the group's shards; then delete the run's partial results."""
-    from constops.settings import load_settings
+    from constops.api import load_settings
     from constops_airflow.resources import reporting_engine
 
     day, settings, engine, area = run_day(context), load_settings(), reporting_engine(), work_area()

@@ -42,7 +42,7 @@ app = FastAPI(title="Constellation operations", dependencies=_can_read_pipeline_
 
 
 def _settings():
-    from constops.settings import load_settings
+    from constops.api import load_settings
 
     return load_settings()
 
@@ -170,9 +170,8 @@ def calendar_page(request: Request, group: str | None = None) -> str:
 def calendar_json(request: Request, first: str | None = None, last: str | None = None, group: str | None = None) -> dict:
     """Return every day from ``first`` (default ``[pipeline] first_day``) to ``last`` (default
     tomorrow, UTC) with its state in the reporting database and its runs in Airflow."""
-    from constops.clock import utc_now
+    from constops.api import computable_range, utc_now
     from constops.dashboard.calendar import calendar_days
-    from constops.day.computable import computable_range
 
     settings = _settings()
     first_day, last_day = computable_range(settings.first_day, utc_now())
