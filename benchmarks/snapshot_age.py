@@ -247,13 +247,13 @@ def summarise(comparisons: list[dict]) -> list[dict]:
     """Return one row per (age bucket, class): summed counts and error statistics."""
     rows = []
     for bucket in sorted({c["age_bucket_days"] for c in comparisons}):
-        group = [c for c in comparisons if c["age_bucket_days"] == bucket]
+        constellation_id = [c for c in comparisons if c["age_bucket_days"] == bucket]
         for name in CLASSES:
-            tallies = [c["tallies"][name] for c in group]
+            tallies = [c["tallies"][name] for c in constellation_id]
             row = {
-                "age_bucket_days": bucket, "class": name, "comparisons": len(group),
-                "age_days_range": [min(c["age_days"] for c in group), max(c["age_days"] for c in group)],
-                "excluded_sats": sum(c["excluded_sats"] for c in group),
+                "age_bucket_days": bucket, "class": name, "comparisons": len(constellation_id),
+                "age_days_range": [min(c["age_days"] for c in constellation_id), max(c["age_days"] for c in constellation_id)],
+                "excluded_sats": sum(c["excluded_sats"] for c in constellation_id),
             }
             for key in ("reference_passes", "matched", "missed", "extra"):
                 row[key] = sum(t[key] for t in tallies)

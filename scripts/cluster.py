@@ -259,10 +259,10 @@ class Cluster:
         return [name for name, p in self.processes.items() if session_alive(p.pid)]
 
 
-def signal_group(group: int, signum: int) -> None:
+def signal_group(constellation_id: int, signum: int) -> None:
     """Send ``signum`` to every process of a process group, if any is left."""
     with contextlib.suppress(ProcessLookupError):
-        os.killpg(group, signum)
+        os.killpg(constellation_id, signum)
 
 
 def signal_session(session: int, signum: int) -> None:

@@ -29,10 +29,10 @@ FIRST_DAY, DAYS = date(2025, 11, 15), 7
 def main() -> int:
     engine, archive = reporting_engine(), raw_archive()
     settings = load_settings()
-    group = settings.groups[0]
+    constellation_id = settings.constellation_ids[0]
     for path in sorted(SNAPSHOTS.glob("qianfan_2025-*.tle")):
-        snap = import_file(engine, archive, str(path), group, limits=settings.limits,
-                           flag_thresholds=settings.of(group).flags)
+        snap = import_file(engine, archive, str(path), constellation_id, limits=settings.limits,
+                           flag_thresholds=settings.of(constellation_id).flags)
         print(f"imported {path.name}: snapshot {snap.snapshot_id}, acquired {snap.acquired_at:%Y-%m-%d %H:%M} UTC")
     bag = load_dags()
     for day in (FIRST_DAY + timedelta(days=i) for i in range(DAYS)):

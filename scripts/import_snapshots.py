@@ -26,21 +26,21 @@ from constops_airflow.resources import raw_archive, reporting_engine
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="+", help="snapshot files")
-    parser.add_argument("--group", default=None, help="constellation id (default: the first configured)")
+    parser.add_argument("--group", dest="constellation_id", default=None, help="constellation id (default: the first configured)")
     parser.add_argument("--acquired-at", type=parse_utc, default=None, help="UTC download time (default: newest epoch)")
     args = parser.parse_args(argv)
     settings = load_settings()
     engine, archive = reporting_engine(), raw_archive()
     failures = 0
     for path in args.files:
-        group = args.group or constellation_of(path, settings)
+        constellation_id = args.constellation_id or constellation_of(path, settings)
         try:
-            snap = import_file(engine, archive, path, group, args.acquired_at, settings.limits, settings.of(group).flags)
+            snap = import_file(engine, archive, path, constellation_id, args.acquired_at, settings.limits, settings.of(constellation_id).flags)
         except (OSError, ElementsError) as exc:
             print(f"REJECTED {path}: {exc}", file=sys.stderr)
             failures += 1
             continue
-        print(f"snapshot {snap.snapshot_id}: {group} {path} ({snap.format}, {snap.object_count} objects, "
+        print(f"snapshot {snap.snapshot_id}: {constellation_id} {path} ({snap.format}, {snap.object_count} objects, "
               f"acquired {snap.acquired_at:%Y-%m-%d %H:%M:%S} UTC, sha256 {snap.sha256[:12]})")
         print(f"  {stored_account(engine, snap).describe()}")
     return 1 if failures else 0
@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
 def constellation_of(path: str, settings) -> str:
     """Return the constellation a file belongs to by its folder's name, else the first configured."""
     folder = Path(path).parent.name
-    return folder if folder in settings.constellations else settings.groups[0]
+    return folder if folder in settings.constellations else settings.constellation_ids[0]
 
 
 if __name__ == "__main__":

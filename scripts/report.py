@@ -25,17 +25,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("day", type=parse_day, help="UTC day, YYYY-MM-DD")
     parser.add_argument("--out", type=Path, help="file to write (default: constellation-report-<group>-<day>.html)")
-    parser.add_argument("--group", help="CelesTrak group (default: the first configured one)")
+    parser.add_argument("--group", dest="constellation_id", help="constellation id (default: the first configured one)")
     args = parser.parse_args(argv)
     settings = load_settings()
-    view = day_view(reporting_engine(), settings, args.day, args.group)
+    view = day_view(reporting_engine(), settings, args.day, args.constellation_id)
     if not view.computed:
-        print(f"{args.day}: {view.group} was never computed here: run `make pipeline DAY={args.day}` first",
+        print(f"{args.day}: {view.constellation_id} was never computed here: run `make pipeline DAY={args.day}` first",
               file=sys.stderr)
         return 1
-    out = args.out or Path(report_filename(view.day, view.group))
+    out = args.out or Path(report_filename(view.day, view.constellation_id))
     out.write_text(day_page(view, settings, plotly_inline(), title_suffix=" (report)"), encoding="utf-8")
-    print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB): {view.day} {view.group}, {len(view.cells)} cell rows, "
+    print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB): {view.day} {view.constellation_id}, {len(view.cells)} cell rows, "
           f"{len(view.passes)} passes, {len(view.fleet)} satellites")
     return 0
 

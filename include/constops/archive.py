@@ -32,10 +32,10 @@ class RawArchive:
         self.root_url = root_url.rstrip("/")
         self.fs, self.root = fsspec.core.url_to_fs(self.root_url)
 
-    def put(self, payload: bytes, group: str, extension: str) -> tuple[str, str]:
+    def put(self, payload: bytes, constellation_id: str, extension: str) -> tuple[str, str]:
         """Store ``payload`` unless an identical one is stored; return (sha256 hex, URI)."""
         sha256 = hashlib.sha256(payload).hexdigest()
-        path = f"{self.root}/{group}/{sha256[:2]}/{sha256}.{extension}"
+        path = f"{self.root}/{constellation_id}/{sha256[:2]}/{sha256}.{extension}"
         if not self.fs.exists(path):
             write_atomically(self.fs, path, payload)
         return sha256, self.fs.unstrip_protocol(path)

@@ -51,7 +51,7 @@ class DayOutOfRangeError(ConstopsError, ValueError):
 
 
 class NoSnapshotError(ConstopsError, LookupError):
-    """No loaded snapshot fits the day asked for. ``group``, ``day``: what was asked for;
+    """No loaded snapshot fits the day asked for. ``constellation_id``, ``day``: what was asked for;
     ``snapshot_id``: the id asked for, when it was one; ``missing``: what is not there, one
     of :data:`MISSING`."""
 
@@ -60,36 +60,36 @@ class NoSnapshotError(ConstopsError, LookupError):
     #: ``loaded``: no loaded snapshot of that id.
     MISSING = ("archived", "assigned", "fleet", "loaded")
 
-    def __init__(self, message: str, *, group: str | None = None, day: date | None = None,
+    def __init__(self, message: str, *, constellation_id: str | None = None, day: date | None = None,
                  snapshot_id: int | None = None, missing: str | None = None):
         super().__init__(message)
-        self.group, self.day, self.snapshot_id, self.missing = group, day, snapshot_id, missing
+        self.constellation_id, self.day, self.snapshot_id, self.missing = constellation_id, day, snapshot_id, missing
 
 
 class SnapshotTooOldError(ConstopsError, LookupError):
     """The snapshot chosen for a day is further from it than the age limit.
 
-    ``group``, ``day``; ``snapshot_id``: the snapshot chosen; ``age_days``: its age for the
+    ``constellation_id``, ``day``; ``snapshot_id``: the snapshot chosen; ``age_days``: its age for the
     day (days, negative after the day's start); ``limit_days``: the limit in force;
     ``needed_days``: the smallest limit that would accept it (rounded up to 0.1 day)."""
 
-    def __init__(self, message: str, *, group: str | None = None, day: date | None = None,
+    def __init__(self, message: str, *, constellation_id: str | None = None, day: date | None = None,
                  snapshot_id: int | None = None, age_days: float | None = None,
                  limit_days: float | None = None, needed_days: float | None = None):
         super().__init__(message)
-        self.group, self.day, self.snapshot_id = group, day, snapshot_id
+        self.constellation_id, self.day, self.snapshot_id = constellation_id, day, snapshot_id
         self.age_days, self.limit_days, self.needed_days = age_days, limit_days, needed_days
 
 
 class SnapshotSupersededError(ConstopsError, RuntimeError):
     """The day was assigned another snapshot while a run computed it from the one it resolved.
 
-    ``group``, ``day``; ``snapshot_id``: the run's; ``current_snapshot_id``: the day's now."""
+    ``constellation_id``, ``day``; ``snapshot_id``: the run's; ``current_snapshot_id``: the day's now."""
 
-    def __init__(self, message: str, *, group: str | None = None, day: date | None = None,
+    def __init__(self, message: str, *, constellation_id: str | None = None, day: date | None = None,
                  snapshot_id: int | None = None, current_snapshot_id: int | None = None):
         super().__init__(message)
-        self.group, self.day = group, day
+        self.constellation_id, self.day = constellation_id, day
         self.snapshot_id, self.current_snapshot_id = snapshot_id, current_snapshot_id
 
 

@@ -39,7 +39,7 @@ class Settings:
     constellation; :meth:`of` returns the settings one constellation is computed with."""
 
     #: Ids of the constellations computed every day (``[pipeline] constellations``).
-    groups: tuple[str, ...]
+    constellation_ids: tuple[str, ...]
     first_day: date
     live_window_h: float
     contact: str
@@ -77,19 +77,19 @@ class Settings:
     #: The constellation these settings were specialised for by :meth:`of`, else None.
     constellation: Constellation | None = None
 
-    def of(self, group: str) -> Settings:
-        """Return the settings constellation ``group`` is computed with: its own stations (in
+    def of(self, constellation_id: str) -> Settings:
+        """Return the settings constellation ``constellation_id`` is computed with: its own stations (in
         the order it names them), region and thresholds. ValueError lists the known ids."""
-        if self.constellation is not None and self.constellation.constellation_id == group:
+        if self.constellation is not None and self.constellation.constellation_id == constellation_id:
             return self
-        if group not in self.constellations:
-            raise ValueError(f"unknown constellation {group!r}; configured: {', '.join(sorted(self.constellations))}")
-        entry = self.constellations[group]
+        if constellation_id not in self.constellations:
+            raise ValueError(f"unknown constellation {constellation_id!r}; configured: {', '.join(sorted(self.constellations))}")
+        entry = self.constellations[constellation_id]
         name, geojson = self.regions[entry.region_id]
         return dataclasses.replace(
             self, stations=tuple(self.station(s) for s in entry.station_ids), region_id=entry.region_id,
-            region_name=name, region_geojson=geojson, fleet=self.fleet_of.get(group, self.fleet),
-            flags=self.flags_of.get(group, self.flags), constellation=entry,
+            region_name=name, region_geojson=geojson, fleet=self.fleet_of.get(constellation_id, self.fleet),
+            flags=self.flags_of.get(constellation_id, self.flags), constellation=entry,
         )
 
     @cached_property
@@ -200,8 +200,8 @@ def _from_toml(data: dict) -> Settings:
     region = data["regions"][region_id]
     constellations = {key: constellation_from_toml(key, dict(entry), region_id)
                       for key, entry in data["constellations"].items()}
-    groups = tuple(str(group) for group in pipeline["constellations"])
-    _check_constellations(groups, constellations, data)
+    constellation_ids = tuple(str(constellation_id) for constellation_id in pipeline["constellations"])
+    _check_constellations(constellation_ids, constellations, data)
     fleet_defaults, flag_defaults = data["fleet"], data["flags"]
     stations = tuple(
         Station(
@@ -212,7 +212,7 @@ def _from_toml(data: dict) -> Settings:
         for s in data["stations"]
     )
     return Settings(
-        groups=groups,
+        constellation_ids=constellation_ids,
         first_day=date.fromisoformat(str(pipeline["first_day"])),
         live_window_h=float(pipeline["live_window_h"]),
         contact=str(pipeline["contact"]),
@@ -245,20 +245,20 @@ def _from_toml(data: dict) -> Settings:
     )
 
 
-def _check_constellations(groups: tuple[str, ...], constellations: dict, data: dict) -> None:
+def _check_constellations(constellation_ids: tuple[str, ...], constellations: dict, data: dict) -> None:
     """Raise ValueError unless every enabled constellation is configured and names configured
     stations and a configured region, and every constellation id is path-safe."""
-    if not groups or len(set(groups)) != len(groups):
-        raise ValueError(f"[pipeline] constellations must name distinct entries, not {list(groups)!r}")
+    if not constellation_ids or len(set(constellation_ids)) != len(constellation_ids):
+        raise ValueError(f"[pipeline] constellations must name distinct entries, not {list(constellation_ids)!r}")
     stations = {str(s["station_id"]) for s in data["stations"]}
-    for group in groups:
-        if group not in constellations:
-            raise ValueError(f"[pipeline] constellations names {group!r}, which has no [constellations.{group}] "
+    for constellation_id in constellation_ids:
+        if constellation_id not in constellations:
+            raise ValueError(f"[pipeline] constellations names {constellation_id!r}, which has no [constellations.{constellation_id}] "
                              f"entry; configured: {', '.join(sorted(constellations))}")
     for key, entry in constellations.items():
         if not key.replace("-", "").replace("_", "").isalnum():
             raise ValueError(f"[constellations.{key}]: an id is letters, digits, - and _")
-        if key not in groups:
+        if key not in constellation_ids:
             continue  # checked when switched on: a user's own station list need not serve it
         unknown = [s for s in entry.station_ids if s not in stations]
         if unknown:

@@ -51,7 +51,7 @@ def record_payload(
     engine: Engine,
     archive: RawArchive,
     *,
-    group: str,
+    constellation_id: str,
     payload: bytes,
     source: str,
     acquired_at: datetime,
@@ -72,13 +72,13 @@ def record_payload(
     """
     acquired_at = as_utc(acquired_at)
     extension = fmt or _guess_extension(payload)
-    sha256, uri = archive.put(payload, group, extension)
-    existing = _find(engine, group, sha256)
+    sha256, uri = archive.put(payload, constellation_id, extension)
+    existing = _find(engine, constellation_id, sha256)
     if existing is not None and existing.status == "loaded":
         return snapshot_from_row(existing)
     # A payload rejected before is checked again: the limits or the parser may have changed.
     base_row = {
-        "group_name": group, "source": source, "acquired_at": acquired_at, "http_status": http_status,
+        "group_name": constellation_id, "source": source, "acquired_at": acquired_at, "http_status": http_status,
         "sha256": sha256, "size_bytes": len(payload), "archive_uri": uri, "recorded_at": utc_now(),
     }
     triage = None
@@ -89,7 +89,7 @@ def record_payload(
             raise ElementsError(f"{source}: body of {len(payload)} bytes or more exceeds the cap of {limits.max_body_bytes} bytes")
         fmt = fmt or elements.detect_format(payload)
         triage = triage_answer(payload, fmt, source, acquired_at, limits.max_future_epoch_h, flag_thresholds)
-        previous = snapshot_at(engine, group, acquired_at)
+        previous = snapshot_at(engine, constellation_id, acquired_at)
         check_payload(triage, acquired_at, previous.object_count if previous else None, limits)
     except (CelestrakAnswerError, ElementsError) as exc:
         with engine.begin() as conn:
@@ -104,9 +104,9 @@ def record_payload(
             {"snapshot_id": snapshot_id, **element_set.as_row()} for element_set in triage.element_sets
         ])
         _save_triage(conn, snapshot_id, triage, loaded=True)
-        _upsert_satellites(conn, group, snapshot_id, triage.element_sets)
+        _upsert_satellites(conn, constellation_id, snapshot_id, triage.element_sets)
     counts = _triage_columns(triage)
-    return Snapshot(snapshot_id, group, source, acquired_at, fmt, sha256, len(triage.element_sets),
+    return Snapshot(snapshot_id, constellation_id, source, acquired_at, fmt, sha256, len(triage.element_sets),
                     counts["record_count"], counts["set_aside_count"], counts["flagged_count"], counts["median_epoch"])
 
 
@@ -160,12 +160,12 @@ def _save_row(conn, existing, row: dict) -> int:
     return existing.snapshot_id
 
 
-def snapshot_at(engine: Engine, group: str, moment: datetime) -> Snapshot | None:
-    """Return the newest loaded snapshot of ``group`` acquired at or before ``moment``."""
+def snapshot_at(engine: Engine, constellation_id: str, moment: datetime) -> Snapshot | None:
+    """Return the newest loaded snapshot of ``constellation_id`` acquired at or before ``moment``."""
     table = schema.gp_snapshots
     query = (
         select(table)
-        .where(table.c.group_name == group, table.c.status == "loaded", table.c.acquired_at <= moment)
+        .where(table.c.group_name == constellation_id, table.c.status == "loaded", table.c.acquired_at <= moment)
         .order_by(table.c.acquired_at.desc(), table.c.snapshot_id.desc())
         .limit(1)
     )
@@ -174,19 +174,19 @@ def snapshot_at(engine: Engine, group: str, moment: datetime) -> Snapshot | None
     return None if row is None else snapshot_from_row(row)
 
 
-def snapshot_nearest(engine: Engine, group: str, moment: datetime) -> Snapshot | None:
-    """Return the loaded snapshot of ``group`` acquired nearest to ``moment``, before or after."""
+def snapshot_nearest(engine: Engine, constellation_id: str, moment: datetime) -> Snapshot | None:
+    """Return the loaded snapshot of ``constellation_id`` acquired nearest to ``moment``, before or after."""
     candidates = [
-        snap for snap in (snapshot_at(engine, group, moment), _first_after(engine, group, moment)) if snap
+        snap for snap in (snapshot_at(engine, constellation_id, moment), _first_after(engine, constellation_id, moment)) if snap
     ]
     return min(candidates, key=lambda snap: abs(snap.acquired_at - moment), default=None)
 
 
-def _first_after(engine: Engine, group: str, moment: datetime) -> Snapshot | None:
+def _first_after(engine: Engine, constellation_id: str, moment: datetime) -> Snapshot | None:
     table = schema.gp_snapshots
     query = (
         select(table)
-        .where(table.c.group_name == group, table.c.status == "loaded", table.c.acquired_at > moment)
+        .where(table.c.group_name == constellation_id, table.c.status == "loaded", table.c.acquired_at > moment)
         .order_by(table.c.acquired_at, table.c.snapshot_id)
         .limit(1)
     )
@@ -195,14 +195,14 @@ def _first_after(engine: Engine, group: str, moment: datetime) -> Snapshot | Non
     return None if row is None else snapshot_from_row(row)
 
 
-def snapshots_before(engine: Engine, group: str, moment: datetime, days: float) -> list[Snapshot]:
-    """Return the loaded snapshots of ``group`` acquired in the ``days`` before ``moment``
+def snapshots_before(engine: Engine, constellation_id: str, moment: datetime, days: float) -> list[Snapshot]:
+    """Return the loaded snapshots of ``constellation_id`` acquired in the ``days`` before ``moment``
     (inclusive), oldest first."""
 
     table = schema.gp_snapshots
     query = (
         select(table)
-        .where(table.c.group_name == group, table.c.status == "loaded",
+        .where(table.c.group_name == constellation_id, table.c.status == "loaded",
                table.c.acquired_at <= moment, table.c.acquired_at >= moment - timedelta(days=days))
         .order_by(table.c.acquired_at)
     )
@@ -245,10 +245,10 @@ def load_element_sets(engine: Engine, snapshot_id: int, first: int = 0, stop: in
     return [ElementSet(**{**row, "epoch": utc(row["epoch"])}) for row in rows]
 
 
-def _find(engine: Engine, group: str, sha256: str):
+def _find(engine: Engine, constellation_id: str, sha256: str):
     table = schema.gp_snapshots
     with engine.connect() as conn:
-        return conn.execute(select(table).where(table.c.group_name == group, table.c.sha256 == sha256)).first()
+        return conn.execute(select(table).where(table.c.group_name == constellation_id, table.c.sha256 == sha256)).first()
 
 
 def snapshot_from_row(row) -> Snapshot:
@@ -264,7 +264,7 @@ def _guess_extension(payload: bytes) -> str:
         return "txt"
 
 
-def _upsert_satellites(conn, group: str, snapshot_id: int, element_sets: list[ElementSet]) -> None:
+def _upsert_satellites(conn, constellation_id: str, snapshot_id: int, element_sets: list[ElementSet]) -> None:
     insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[conn.dialect.name]
     table = schema.satellites
     statement = insert(table)
@@ -282,7 +282,7 @@ def _upsert_satellites(conn, group: str, snapshot_id: int, element_sets: list[El
     conn.execute(statement, [
         {
             "norad_cat_id": s.norad_cat_id, "object_name": s.object_name, "object_id": s.object_id,
-            "group_name": group, "first_snapshot_id": snapshot_id, "last_snapshot_id": snapshot_id,
+            "group_name": constellation_id, "first_snapshot_id": snapshot_id, "last_snapshot_id": snapshot_id,
             "last_epoch": s.epoch,
         }
         for s in element_sets
@@ -303,7 +303,7 @@ def _newest_plausible_epoch(payload: bytes, source: str, max_future_epoch_h: flo
 
 
 def import_file(
-    engine: Engine, archive: RawArchive, path: str, group: str, acquired_at: datetime | None = None,
+    engine: Engine, archive: RawArchive, path: str, constellation_id: str, acquired_at: datetime | None = None,
     limits: PayloadLimits = PayloadLimits(), flag_thresholds: FlagThresholds = FlagThresholds(),
 ) -> Snapshot:
     """Import a snapshot file (TLE, OMM JSON, CSV or XML) into the archive and the database.
@@ -318,6 +318,6 @@ def import_file(
     if acquired_at is None:
         acquired_at = _newest_plausible_epoch(payload, str(file), limits.max_future_epoch_h)
     return record_payload(
-        engine, archive, group=group, payload=payload, source=str(file.resolve()), acquired_at=acquired_at,
+        engine, archive, constellation_id=constellation_id, payload=payload, source=str(file.resolve()), acquired_at=acquired_at,
         limits=limits, flag_thresholds=flag_thresholds,
     )

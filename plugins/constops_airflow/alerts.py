@@ -72,8 +72,8 @@ def alert_on_failure(context) -> None:
     _append(line)
 
 
-def report_group_failure(context, group: str, day, error: BaseException) -> dict:
-    """Log the failure of one constellation while the others go on; return ``{"group",
+def report_group_failure(context, constellation_id: str, day, error: BaseException) -> dict:
+    """Log the failure of one constellation while the others go on; return ``{"constellation_id",
     "error"}`` for the run's result. The alerts file gets one line per failed run, from the
     task that then fails naming every constellation left out (no line per constellation)."""
     from constops_airflow.remedies import explained
@@ -81,10 +81,10 @@ def report_group_failure(context, group: str, day, error: BaseException) -> dict
     ti = context["ti"]
     text = explained(error).strip()
     reason = f"{type(error).__name__}: {text.splitlines()[0] if text else ''}"
-    line = (f"{datetime.now(timezone.utc):%Y-%m-%dT%H:%M:%SZ} FAILED {ti.dag_id}.{ti.task_id} group={group} "
+    line = (f"{datetime.now(timezone.utc):%Y-%m-%dT%H:%M:%SZ} FAILED {ti.dag_id}.{ti.task_id} group={constellation_id} "
             f"day={day.isoformat()} try={ti.try_number} run={ti.run_id}: {reason}")
     log.error(line)
-    return {"group": group, "error": reason}
+    return {"constellation_id": constellation_id, "error": reason}
 
 
 def report_records(context, summary: dict) -> None:
@@ -92,7 +92,7 @@ def report_records(context, summary: dict) -> None:
     the day's limit was overridden, also append a NOTICE line to the alerts file, so that
     what a green run left out is found in the same place as what failed."""
     ti = context["ti"]
-    text = (f"{summary['group']} {summary['day']}: snapshot {summary['snapshot_id']} ({summary['selection']}, "
+    text = (f"{summary['constellation_id']} {summary['day']}: snapshot {summary['snapshot_id']} ({summary['selection']}, "
             f"elements {summary['snapshot_age_days']:.1f} days old): {summary['records']['text']}")
     log.info(text)
     if summary["records"]["set_aside"] or summary["age_override"]:

@@ -19,8 +19,8 @@ def resolve_snapshots():
     every later task of the run uses that one, so a tle_ingest rerun meanwhile cannot mix two
     snapshots in a day. A constellation without a snapshot for the day is left out (the
     others go on) and named by :func:`every_constellation` at the end of the run. Return
-    the task's outputs ``(snapshots, failed)``: ``[{"group", "day", "snapshot_id"}]`` and
-    ``[{"group", "error"}]``."""
+    the task's outputs ``(snapshots, failed)``: ``[{"constellation_id", "day", "snapshot_id"}]`` and
+    ``[{"constellation_id", "error"}]``."""
 
     @task(task_id="resolve_snapshots", doc_md=RESOLVE_DOC, multiple_outputs=True)
     def resolve(**context) -> dict:
@@ -46,13 +46,13 @@ def quality_gate(check_day, snapshots):
 
         failures, failed_checks = [], []
 
-        def checked(engine, settings, group, day, _):
+        def checked(engine, settings, constellation_id, day, _):
             try:
-                return check_day(engine, settings, group, day)
+                return check_day(engine, settings, constellation_id, day)
             except DataQualityError as exc:  # check the others too, then fail naming all
                 failures.append(str(exc))
                 failed_checks.extend(exc.failed_checks)
-                return {"group": group, "failed": str(exc)}
+                return {"constellation_id": constellation_id, "failed": str(exc)}
 
         results = for_each_snapshot(context, snapshots, checked)
         if failures:
@@ -64,7 +64,7 @@ def quality_gate(check_day, snapshots):
 
 def every_constellation(failed, done: str = "computed"):
     """Add the run's last task: it fails, naming each constellation left out and why, when
-    ``failed`` (``[{"group", "error"}]`` from :func:`resolve_snapshots` or the ingest) is
+    ``failed`` (``[{"constellation_id", "error"}]`` from :func:`resolve_snapshots` or the ingest) is
     not empty, so that a run is green only when every configured constellation's day was
     ``done`` (computed, ingested). Return the task's output."""
 

@@ -92,16 +92,16 @@ def for_each_group_apart(context, compute, done: str = "computed",
 
     day, settings, engine = run_day(context), load_settings(), reporting_engine()
     results, failed = [], []
-    for group in settings.groups:
+    for constellation_id in settings.constellation_ids:
         try:
             with failing_for_good():
-                results.append(compute(engine, settings, group, day))
+                results.append(compute(engine, settings, constellation_id, day))
         except AirflowFailException as exc:  # a permanent library error, remedy added
-            failed.append(report_group_failure(context, group, day, exc.__cause__ or exc))
+            failed.append(report_group_failure(context, constellation_id, day, exc.__cause__ or exc))
         except Exception as exc:
             if not every_fault:
                 raise
-            failed.append(report_group_failure(context, group, day, exc))
+            failed.append(report_group_failure(context, constellation_id, day, exc))
     if not results:
         fail_none_left(day, done, failed)
     return results, failed
@@ -122,8 +122,8 @@ def ingest_every_constellation(context) -> tuple[list[dict], list[dict]]:
     # One fetcher for the run's requests: it spaces them, and stops them all after a refusal.
     fetch = celestrak_fetcher(settings.user_agent, settings.limits.max_body_bytes, settings.request_spacing_s)
 
-    def ingest(engine, settings, group, day):
-        return ingest_day(engine, archive, settings, group, day, utc_now(), fetch,
+    def ingest(engine, settings, constellation_id, day):
+        return ingest_day(engine, archive, settings, constellation_id, day, utc_now(), fetch,
                           params["snapshot_choice"], params.get("max_snapshot_age_days"))
 
     summaries, failed = for_each_group_apart(context, ingest, done="ingested", every_fault=True)
@@ -151,7 +151,7 @@ def fail_for_groups(done: str, failed: list[dict]) -> None:
 
 def _listed(failed: list[dict]) -> str:
     """Return "group: error; group: error" of ``failed``."""
-    return "; ".join(f"{f['group']}: {f['error']}" for f in failed)
+    return "; ".join(f"{f['constellation_id']}: {f['error']}" for f in failed)
 
 
 def for_each_snapshot(context, snapshots: list[dict], compute) -> list[dict]:
@@ -162,7 +162,7 @@ def for_each_snapshot(context, snapshots: list[dict], compute) -> list[dict]:
 
     day, settings, engine = run_day(context), load_settings(), reporting_engine()
     with failing_for_good():
-        return [compute(engine, settings, s["group"], day, s["snapshot_id"]) for s in snapshots]
+        return [compute(engine, settings, s["constellation_id"], day, s["snapshot_id"]) for s in snapshots]
 
 
 @contextmanager

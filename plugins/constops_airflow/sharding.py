@@ -40,8 +40,8 @@ def sharded(product: str, snapshots, *, compute_task_id: str, load_task_id: str,
     def load(snapshots: list[dict], shards: list[dict], **context) -> list[dict]:
         spec = _product(product)
 
-        def merge(engine, settings, group, day, snapshot_id, stored):
-            return spec.load(engine, settings, group, day, snapshot_id, map(spec.from_arrays, stored))
+        def merge(engine, settings, constellation_id, day, snapshot_id, stored):
+            return spec.load(engine, settings, constellation_id, day, snapshot_id, map(spec.from_arrays, stored))
 
         return merge_shards(context, snapshots, shards, merge)
 
@@ -68,10 +68,10 @@ def plan_shards(context, snapshots: list[dict], blocks) -> list[dict]:
     settings, engine = load_settings(), reporting_engine()
     work_area().discard(run_prefix(context))
     return [
-        {"group": s["group"], "snapshot_id": s["snapshot_id"], "first": first, "stop": stop}
+        {"constellation_id": s["constellation_id"], "snapshot_id": s["snapshot_id"], "first": first, "stop": stop}
         for s in snapshots
         for first, stop in plan_day_blocks(
-            engine, s["snapshot_id"], partial(blocks, settings.of(s["group"]), slots=available_slots(settings)))
+            engine, s["snapshot_id"], partial(blocks, settings.of(s["constellation_id"]), slots=available_slots(settings)))
     ]
 
 
@@ -89,9 +89,9 @@ def compute_shard(context, shard: dict, compute, to_arrays) -> dict:
     from constops_airflow.resources import reporting_engine
 
     label(shard)
-    result = compute(reporting_engine(), load_settings(), shard["group"], run_day(context), shard["snapshot_id"],
+    result = compute(reporting_engine(), load_settings(), shard["constellation_id"], run_day(context), shard["snapshot_id"],
                      shard["first"], shard["stop"])
-    name = f"{run_prefix(context)}/{shard['group']}/{shard['first']:07d}-{shard['stop']:07d}"
+    name = f"{run_prefix(context)}/{shard['constellation_id']}/{shard['first']:07d}-{shard['stop']:07d}"
     return {**shard, "uri": work_area().put(name, to_arrays(result))}
 
 
@@ -99,7 +99,7 @@ def label(shard: dict) -> None:
     """Name the running mapped task instance after its shard (see :data:`SHARD_LABEL`)."""
     from airflow.sdk import get_current_context
 
-    get_current_context()["shard_label"] = f"{shard['group']} satellites {shard['first']}-{shard['stop'] - 1}"
+    get_current_context()["shard_label"] = f"{shard['constellation_id']} satellites {shard['first']}-{shard['stop'] - 1}"
 
 
 def merge_shards(context, snapshots: list[dict], shards, merge) -> list[dict]:
@@ -113,12 +113,12 @@ def merge_shards(context, snapshots: list[dict], shards, merge) -> list[dict]:
     shards = list(shards)
     summaries = []
     for s in snapshots:
-        mine = [shard for shard in shards if shard["group"] == s["group"]]
+        mine = [shard for shard in shards if shard["constellation_id"] == s["constellation_id"]]
         if not mine or any(shard["snapshot_id"] != s["snapshot_id"] for shard in mine):
-            raise ValueError(f"run {context['dag_run'].run_id}: the shards of group {s['group']} are not those "
+            raise ValueError(f"run {context['dag_run'].run_id}: the shards of group {s['constellation_id']} are not those "
                              f"of snapshot {s['snapshot_id']}: {mine}")
         with failing_for_good():
-            summaries.append(merge(engine, settings, s["group"], day, s["snapshot_id"],
+            summaries.append(merge(engine, settings, s["constellation_id"], day, s["snapshot_id"],
                                    (area.get(shard["uri"]) for shard in mine)))
     area.discard(run_prefix(context))
     return summaries

@@ -49,7 +49,7 @@ def test_the_airflow_layer_adds_the_remedy_the_librarys_facts_call_for():
     from constops_airflow.remedies import explained
 
     day = date(2026, 5, 31)
-    too_old = SnapshotTooOldError("qianfan 2026-05-31: 46.4 days old.", group="qianfan", day=day, snapshot_id=1,
+    too_old = SnapshotTooOldError("qianfan 2026-05-31: 46.4 days old.", constellation_id="qianfan", day=day, snapshot_id=1,
                                   age_days=46.44, limit_days=3.0, needed_days=46.5)
     assert explained(too_old).startswith("qianfan 2026-05-31: 46.4 days old. Import an answer downloaded within 3 days")
     assert "make pipeline DAY=2026-05-31 MAX_AGE_DAYS=46.5" in explained(too_old)

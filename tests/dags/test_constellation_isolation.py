@@ -45,8 +45,8 @@ def test_one_constellations_bad_answer_leaves_the_others_day_intact(two_constell
         assert downstream.state == "failed" and states.pop("every_constellation") == "failed", states
         assert set(states.values()) == {"success"}, states  # Qianfan's day computed and checked
         with engine.connect() as conn:
-            groups = dict(conn.execute(select(table.c.group_name, func.count()).group_by(table.c.group_name)).all())
-        assert set(groups) == {"qianfan"} and groups["qianfan"] > 0
+            constellation_ids = dict(conn.execute(select(table.c.group_name, func.count()).group_by(table.c.group_name)).all())
+        assert set(constellation_ids) == {"qianfan"} and constellation_ids["qianfan"] > 0
 
     rejected = count_rows(engine, schema.gp_snapshots, group_name="oneweb", status="rejected")
     assert rejected == 1  # the refusal is archived and recorded

@@ -33,10 +33,10 @@ SHIPPED = (*LEO, "kazsat")
 STARLINK_EVERY = 20
 
 
-def answer(group: str, tmp_path) -> bytes:
-    """Return the real answer of ``group`` for the day (Starlink: every 20th record)."""
-    payload = (REPO / "data" / "snapshots" / group / f"{group}_2026-05-30.tle").read_bytes()
-    if group != "starlink":
+def answer(constellation_id: str, tmp_path) -> bytes:
+    """Return the real answer of ``constellation_id`` for the day (Starlink: every 20th record)."""
+    payload = (REPO / "data" / "snapshots" / constellation_id / f"{constellation_id}_2026-05-30.tle").read_bytes()
+    if constellation_id != "starlink":
         return payload
     lines = payload.decode().splitlines()
     records = [lines[i:i + 3] for i in range(0, len(lines), 3)][::STARLINK_EVERY]
@@ -54,18 +54,18 @@ def every_constellation(pipeline, tmp_path, monkeypatch):
     monkeypatch.setenv("CONSTOPS_CLOCK_UTC", "2026-06-10T00:00:00Z")
     archive = RawArchive(str(tmp_path / "archive"))
     payloads = {}
-    for group in SHIPPED:
-        payloads[group] = answer(group, tmp_path)
-        path = tmp_path / f"{group}_2026-05-30.tle"
-        path.write_bytes(payloads[group])
-        import_file(engine, archive, str(path), group, flag_thresholds=load_settings(settings).of(group).flags)
+    for constellation_id in SHIPPED:
+        payloads[constellation_id] = answer(constellation_id, tmp_path)
+        path = tmp_path / f"{constellation_id}_2026-05-30.tle"
+        path.write_bytes(payloads[constellation_id])
+        import_file(engine, archive, str(path), constellation_id, flag_thresholds=load_settings(settings).of(constellation_id).flags)
     return dagbag, celestrak, engine, payloads
 
 
-def loaded_passes(engine, group):
+def loaded_passes(engine, constellation_id):
     with engine.connect() as conn:
         rows = conn.execute(select(schema.gateway_passes).where(
-            schema.gateway_passes.c.group_name == group, schema.gateway_passes.c.station_id == "akkol")).all()
+            schema.gateway_passes.c.group_name == constellation_id, schema.gateway_passes.c.station_id == "akkol")).all()
     return [SimpleNamespace(**{**row._mapping, **{k: row._mapping[k].replace(tzinfo=timezone.utc)
                                                    for k in ("aos", "tca", "los")}}) for row in rows]
 
@@ -77,12 +77,12 @@ def test_every_shipped_constellation_computes_its_real_day(every_constellation):
     assert celestrak.requests == []  # a past day: the archive only
 
     akkol = load_settings().station("akkol")
-    for group in LEO:
-        ours = loaded_passes(engine, group)
-        assert ours and not any(p.continuous for p in ours), group
-        theirs = skyfield_passes(payloads[group], akkol, akkol.min_elevation_deg, START, END)
+    for constellation_id in LEO:
+        ours = loaded_passes(engine, constellation_id)
+        assert ours and not any(p.continuous for p in ours), constellation_id
+        theirs = skyfield_passes(payloads[constellation_id], akkol, akkol.min_elevation_deg, START, END)
         mismatched, worst_s, worst_deg = compare_passes(ours, theirs)
-        assert not mismatched and worst_s < ONE_SECOND and worst_deg < ONE_HUNDREDTH_DEG, (group, worst_s)
+        assert not mismatched and worst_s < ONE_SECOND and worst_deg < ONE_HUNDREDTH_DEG, (constellation_id, worst_s)
 
     windows = loaded_passes(engine, "kazsat")
     assert sorted(w.norad_cat_id for w in windows) == [37749, 39728] and all(w.continuous for w in windows)
@@ -118,13 +118,13 @@ def check_the_comparison_view(engine):
                                          schema.constellations.c.celestrak_query)).all())
     assert set(rows) == set(SHIPPED)
     assert named["kazsat"] == "CATNR=37749,39728" and named["starlink"] == "GROUP=starlink"
-    for group, row in rows.items():
-        assert row.satellites_in_orbit == fleet[group]
+    for constellation_id, row in rows.items():
+        assert row.satellites_in_orbit == fleet[constellation_id]
         statuses = sum(getattr(row, f"{status}_satellites") for status in schema.FLEET_STATUSES)
-        assert statuses == fleet[group], group
-        assert row.passes_akkol == passes[group, "akkol"]
-        assert row.passes_akkol_scc == passes.get((group, "akkol_scc"))  # NULL where it does not serve
+        assert statuses == fleet[constellation_id], constellation_id
+        assert row.passes_akkol == passes[constellation_id, "akkol"]
+        assert row.passes_akkol_scc == passes.get((constellation_id, "akkol_scc"))  # NULL where it does not serve
         for mask_deg in (10, 25, 40):
-            assert getattr(row, f"percent_time_covered_{mask_deg}deg") == coverage[group, float(mask_deg)]
+            assert getattr(row, f"percent_time_covered_{mask_deg}deg") == coverage[constellation_id, float(mask_deg)]
         assert row.percent_time_covered_10deg >= row.percent_time_covered_25deg >= row.percent_time_covered_40deg
     assert np.isclose(rows["kazsat"].percent_time_covered_10deg, 100.0)  # GEO: always in view of the country

@@ -185,11 +185,11 @@ def test_an_ingest_rerun_mid_run_cannot_mix_two_snapshots_in_one_day(reporting, 
     original = PRODUCTS["coverage"]
     seen = []
 
-    def rerun_ingest_first(engine_, settings, group, day_, snapshot_id, first_, stop):
+    def rerun_ingest_first(engine_, settings, constellation_id, day_, snapshot_id, first_, stop):
         if not seen:  # while the first shard computes, an operator reruns tle_ingest in hindsight
-            seen.append(ingest.ingest_day(engine_, archive, settings, group, day_, datetime.now(timezone.utc),
+            seen.append(ingest.ingest_day(engine_, archive, settings, constellation_id, day_, datetime.now(timezone.utc),
                                          fetch=None, choice="nearest")["snapshot_id"])
-        return original.compute(engine_, settings, group, day_, snapshot_id, first_, stop)
+        return original.compute(engine_, settings, constellation_id, day_, snapshot_id, first_, stop)
 
     monkeypatch.setitem(PRODUCTS, "coverage", replace(original, compute=rerun_ingest_first))
     coverage = run(dagbag, "coverage", day)

@@ -95,13 +95,13 @@ class Standalone:
 
     def stop(self) -> None:
         """Stop every process of the group: TERM, then KILL whatever is left after 30 s."""
-        group = self.process.pid
-        signal_group(group, signal.SIGTERM)
+        constellation_id = self.process.pid
+        signal_group(constellation_id, signal.SIGTERM)
         deadline = time.monotonic() + 30
-        while session_alive(group) and time.monotonic() < deadline:
+        while session_alive(constellation_id) and time.monotonic() < deadline:
             self.process.poll()
             time.sleep(0.5)
-        if session_alive(group):
-            signal_session(group, signal.SIGKILL)
+        if session_alive(constellation_id):
+            signal_session(constellation_id, signal.SIGKILL)
         self.process.wait(timeout=10)
         self.log.close()

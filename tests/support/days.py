@@ -14,20 +14,20 @@ from constops.settings import load_settings
 LATER = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
 
-def compute_whole_day(name: str, engine, settings, group: str, day: date) -> dict:
+def compute_whole_day(name: str, engine, settings, constellation_id: str, day: date) -> dict:
     """Compute product ``name`` (a key of ``PRODUCTS``) of ``day`` from all the satellites of
     the day's snapshot in one block and load it; return its summary (the unsharded path)."""
     product = PRODUCTS[name]
-    snapshot_id = snapshot_for_day(engine, group, day).snapshot_id
-    block = product.compute(engine, settings, group, day, snapshot_id)
-    return product.load(engine, settings, group, day, snapshot_id, [block])
+    snapshot_id = snapshot_for_day(engine, constellation_id, day).snapshot_id
+    block = product.compute(engine, settings, constellation_id, day, snapshot_id)
+    return product.load(engine, settings, constellation_id, day, snapshot_id, [block])
 
 
-def compute_day(engine, archive, day: date, group: str = "qianfan", now: datetime = LATER) -> None:
+def compute_day(engine, archive, day: date, constellation_id: str = "qianfan", now: datetime = LATER) -> None:
     """Assign ``day`` its archived snapshot and load its passes, fleet status and coverage
     (``now`` must lie after the day: a past day, computed from the archive)."""
     settings = load_settings()
-    ingest.ingest_day(engine, archive, settings, group, day, now, None)
-    compute_whole_day("passes", engine, settings, group, day)
-    day_fleet.compute_fleet_day(engine, settings, group, day)
-    compute_whole_day("coverage", engine, settings, group, day)
+    ingest.ingest_day(engine, archive, settings, constellation_id, day, now, None)
+    compute_whole_day("passes", engine, settings, constellation_id, day)
+    day_fleet.compute_fleet_day(engine, settings, constellation_id, day)
+    compute_whole_day("coverage", engine, settings, constellation_id, day)

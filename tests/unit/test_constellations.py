@@ -44,7 +44,7 @@ def test_each_constellation_is_computed_with_its_own_stations_region_and_thresho
         'flags = { mean_motion_min_rev_per_day = 0.9 }\n')
     settings = load_settings(path, environ={})
     geo, qianfan = settings.of("geo"), settings.of("qianfan")
-    assert settings.groups == ("qianfan", "geo")
+    assert settings.constellation_ids == ("qianfan", "geo")
     assert geo.constellation.orbit == "geo" and geo.fleet.shells_alt_km == (35786.0,)
     assert geo.fleet.shell_tolerance_km == 50.0 and geo.fleet.stale_age_days == settings.fleet.stale_age_days
     assert geo.flags.mean_motion_min_rev_per_day == 0.9 and qianfan.flags == settings.flags
@@ -70,7 +70,7 @@ def test_a_misconfigured_constellation_is_named(tmp_path, text, says):
 
 def test_the_constellations_to_compute_can_be_set_from_the_environment():
     settings = load_settings(environ={override_name("pipeline", "constellations"): '["qianfan", "oneweb"]'})
-    assert settings.groups == ("qianfan", "oneweb")
+    assert settings.constellation_ids == ("qianfan", "oneweb")
 
 
 def test_requests_are_spaced():

@@ -37,7 +37,7 @@ def test_a_day_far_from_its_only_snapshot_is_refused_with_what_to_do(store):
     # The facts, for the Airflow layer to say what to do (tests/dags/test_real_feed.py).
     assert "make " not in message and "tle_ingest" not in message
     error = caught.value
-    assert (error.group, error.day, error.snapshot_id, error.limit_days, error.needed_days) == (
+    assert (error.constellation_id, error.day, error.snapshot_id, error.limit_days, error.needed_days) == (
         "qianfan", date(2026, 5, 31), 1, 3.0, 46.5)
     assert error.age_days == pytest.approx(46.44, abs=0.01)
     assert count_rows(engine, schema.day_snapshots) == 0  # nothing assigned, nothing computed

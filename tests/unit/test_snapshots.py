@@ -59,8 +59,8 @@ def test_a_live_day_fetches_once_and_archives_a_refusal(store):
     calls = []
     notice = b"GP data has not updated since your last successful download of GROUP=qianfan at 2026-11-24 11:02:00 UTC."
 
-    def fetch(group):
-        calls.append(group)
+    def fetch(constellation_id):
+        calls.append(constellation_id)
         return ingest.Answer("https://celestrak.org/NORAD/elements/gp.php?GROUP=qianfan&FORMAT=json", 403, notice)
 
     with pytest.raises(CelestrakAnswerError, match=r"HTTP 403 'GP data has not updated.*not retrying"):
@@ -119,10 +119,10 @@ def test_a_day_fetched_live_keeps_that_snapshot_through_reruns_and_hindsight(sto
     snapshots.import_file(engine, archive, SNAPSHOTS / "qianfan_2025-11-19.tle", "qianfan")
     day = date(2025, 11, 20)
 
-    def fetch(group):
+    def fetch(constellation_id):
         return ingest.Answer("http://127.0.0.1/gp.php?GROUP=qianfan&FORMAT=json", 200, snapshot_bytes("qianfan_2025-11-20.json"))
 
-    def refused(group):
+    def refused(constellation_id):
         raise AssertionError("a rerun must not call CelesTrak")
 
     settings = load_settings()

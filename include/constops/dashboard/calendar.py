@@ -33,18 +33,18 @@ class CalendarDay:
 
 
 def calendar_days(engine: Engine, settings: Settings, first: date, last: date,
-                  group: str | None = None) -> list[CalendarDay]:
+                  constellation_id: str | None = None) -> list[CalendarDay]:
     """Return every day from ``first`` to ``last`` (both included) with its state:
     ``computed`` (snapshot assigned, coverage and passes loaded), ``old snapshot`` (computed,
     but from elements older than ``[ingest] max_snapshot_age_days`` or with the limit
     overridden), ``incomplete`` (assigned, a product missing) or ``missing``."""
-    group = group or settings.groups[0]
+    constellation_id = constellation_id or settings.constellation_ids[0]
     limit_days = settings.limits.max_snapshot_age_days
     with engine.connect() as conn:
         assigned = {r.day: r for r in conn.execute(select(schema.day_snapshots).where(
-            schema.day_snapshots.c.group_name == group, schema.day_snapshots.c.day.between(first, last)))}
-        coverage = _rows_per_day(conn, schema.coverage_daily, group, first, last)
-        passes = _rows_per_day(conn, schema.gateway_daily, group, first, last)
+            schema.day_snapshots.c.group_name == constellation_id, schema.day_snapshots.c.day.between(first, last)))}
+        coverage = _rows_per_day(conn, schema.coverage_daily, constellation_id, first, last)
+        passes = _rows_per_day(conn, schema.gateway_daily, constellation_id, first, last)
     days = []
     for offset in range((last - first).days + 1):
         day = first + timedelta(days=offset)
@@ -64,6 +64,6 @@ def calendar_days(engine: Engine, settings: Settings, first: date, last: date,
     return days
 
 
-def _rows_per_day(conn, table, group: str, first: date, last: date) -> dict[date, int]:
+def _rows_per_day(conn, table, constellation_id: str, first: date, last: date) -> dict[date, int]:
     return dict(conn.execute(select(table.c.day, func.count()).where(
-        table.c.group_name == group, table.c.day.between(first, last)).group_by(table.c.day)).all())
+        table.c.group_name == constellation_id, table.c.day.between(first, last)).group_by(table.c.day)).all())

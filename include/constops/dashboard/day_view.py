@@ -30,7 +30,7 @@ class DayView:
     ``snapshot`` is None when the day was never computed; the tables are then empty."""
 
     day: date
-    group: str
+    constellation_id: str
     snapshot: dict | None
     coverage: pd.DataFrame        # coverage_daily rows
     cells: pd.DataFrame           # lat_deg, lon_deg, min_elevation_deg, percent_time_covered
@@ -47,34 +47,34 @@ class DayView:
         return self.snapshot is not None
 
 
-def day_view(engine: Engine, settings: Settings, day: date, group: str | None = None) -> DayView:
-    """Return what the reporting database holds of ``day`` for ``group`` (default: the first
+def day_view(engine: Engine, settings: Settings, day: date, constellation_id: str | None = None) -> DayView:
+    """Return what the reporting database holds of ``day`` for ``constellation_id`` (default: the first
     configured group)."""
-    group = group or settings.groups[0]
+    constellation_id = constellation_id or settings.constellation_ids[0]
     with engine.connect() as conn:
-        snapshot = _snapshot(conn, day, group)
+        snapshot = _snapshot(conn, day, constellation_id)
         snapshot_id = snapshot["snapshot_id"] if snapshot else -1
-        coverage = _frame(conn, select(schema.coverage_daily).where(*_key(schema.coverage_daily, day, group)))
+        coverage = _frame(conn, select(schema.coverage_daily).where(*_key(schema.coverage_daily, day, constellation_id)))
         cells = _frame(conn, select(
             schema.coverage_cells.c.lat_deg, schema.coverage_cells.c.lon_deg,
             schema.coverage_cells.c.min_elevation_deg, schema.coverage_cells.c.percent_time_covered,
-        ).where(*_key(schema.coverage_cells, day, group), *_all_direct(schema.coverage_cells)))
+        ).where(*_key(schema.coverage_cells, day, constellation_id), *_all_direct(schema.coverage_cells)))
         series = schema.coverage_timeseries
         region_in_view = _frame(conn, select(
             series.c.t, series.c.min_elevation_deg, series.c.percent_area_covered,
             series.c.sats_in_view_mean, series.c.sats_in_view_max,
-        ).where(*_key(series, day, group), *_all_direct(series)).order_by(series.c.min_elevation_deg, series.c.t))
-        passes = _frame(conn, select(schema.gateway_passes).where(*_key(schema.gateway_passes, day, group))
+        ).where(*_key(series, day, constellation_id), *_all_direct(series)).order_by(series.c.min_elevation_deg, series.c.t))
+        passes = _frame(conn, select(schema.gateway_passes).where(*_key(schema.gateway_passes, day, constellation_id))
                         .order_by(schema.gateway_passes.c.aos))
-        near_passes = _passes_overlapping(conn, day, group)
-        fleet = _fleet(conn, day, group, snapshot_id)
+        near_passes = _passes_overlapping(conn, day, constellation_id)
+        fleet = _fleet(conn, day, constellation_id, snapshot_id)
         set_aside = _frame(conn, select(schema.set_aside_records).where(
             schema.set_aside_records.c.snapshot_id == snapshot_id).order_by(schema.set_aside_records.c.record_no))
-        errors = _frame(conn, select(schema.propagation_errors).where(*_key(schema.propagation_errors, day, group)))
+        errors = _frame(conn, select(schema.propagation_errors).where(*_key(schema.propagation_errors, day, constellation_id)))
     for column in ("t",):
         region_in_view[column] = _utc(region_in_view[column])
     return DayView(
-        day=day, group=group, snapshot=snapshot, coverage=coverage, cells=cells,
+        day=day, constellation_id=constellation_id, snapshot=snapshot, coverage=coverage, cells=cells,
         cell_size_deg=float(coverage["cell_size_deg"].iloc[0]) if len(coverage) else None,
         passes=_with_local_times(passes), region_in_view=region_in_view,
         station_in_view=station_in_view(near_passes, day), fleet=fleet, set_aside=set_aside,
@@ -89,9 +89,9 @@ def station_in_view(passes: pd.DataFrame, day: date, step_s: int = STATION_SERIE
     start, end = day_bounds(day)
     t = pd.date_range(start, end, freq=f"{step_s}s", inclusive="left", tz="UTC")
     frames = []
-    for (station_id, mask_deg), group in passes.groupby(["station_id", "min_elevation_deg"], sort=True):
-        aos = np.sort(_utc(group["aos"]).to_numpy())
-        los = np.sort(_utc(group["los"]).to_numpy())
+    for (station_id, mask_deg), constellation_id in passes.groupby(["station_id", "min_elevation_deg"], sort=True):
+        aos = np.sort(_utc(constellation_id["aos"]).to_numpy())
+        los = np.sort(_utc(constellation_id["los"]).to_numpy())
         ticks = t.to_numpy()
         count = np.searchsorted(aos, ticks, side="right") - np.searchsorted(los, ticks, side="right")
         frames.append(pd.DataFrame({"t": t, "station_id": station_id, "min_elevation_deg": mask_deg,
@@ -118,13 +118,13 @@ def passes_csv(view: DayView) -> str:
     return frame.to_csv(index=False)
 
 
-def _snapshot(conn, day: date, group: str) -> dict | None:
-    row = conn.execute(assigned_snapshot_query(group, day)).mappings().first()
+def _snapshot(conn, day: date, constellation_id: str) -> dict | None:
+    row = conn.execute(assigned_snapshot_query(constellation_id, day)).mappings().first()
     return dict(row) if row else None
 
 
-def _key(table, day: date, group: str) -> list:
-    return [table.c.day == day, table.c.group_name == group]
+def _key(table, day: date, constellation_id: str) -> list:
+    return [table.c.day == day, table.c.group_name == constellation_id]
 
 
 def _all_direct(table) -> list:
@@ -141,13 +141,13 @@ def _utc(values: pd.Series) -> pd.Series:
     return pd.to_datetime(values, utc=True)
 
 
-def _passes_overlapping(conn, day: date, group: str) -> pd.DataFrame:
+def _passes_overlapping(conn, day: date, constellation_id: str) -> pd.DataFrame:
     """Return the passes of any day that are in progress at some instant of ``day``."""
     start, end = day_bounds(day)
     passes = schema.gateway_passes
     near = [day - timedelta(days=1), day, day + timedelta(days=1)]
     frame = _frame(conn, select(passes.c.station_id, passes.c.min_elevation_deg, passes.c.aos, passes.c.los)
-                   .where(passes.c.group_name == group, passes.c.day.in_(near)))
+                   .where(passes.c.group_name == constellation_id, passes.c.day.in_(near)))
     if not len(frame):
         return frame
     aos, los = _utc(frame["aos"]), _utc(frame["los"])
@@ -161,9 +161,9 @@ def _with_local_times(passes: pd.DataFrame) -> pd.DataFrame:
     return passes
 
 
-def _fleet(conn, day: date, group: str, snapshot_id: int) -> pd.DataFrame:
+def _fleet(conn, day: date, constellation_id: str, snapshot_id: int) -> pd.DataFrame:
     """Return fleet_status of the day with a ``flags`` column (rules of flagged_element_sets)."""
-    fleet = _frame(conn, select(schema.fleet_status).where(*_key(schema.fleet_status, day, group))
+    fleet = _frame(conn, select(schema.fleet_status).where(*_key(schema.fleet_status, day, constellation_id))
                    .order_by(schema.fleet_status.c.status, schema.fleet_status.c.norad_cat_id))
     flagged = schema.flagged_element_sets
     flags = _frame(conn, select(flagged.c.norad_cat_id, flagged.c.rule).where(flagged.c.snapshot_id == snapshot_id))

@@ -115,7 +115,7 @@ def in_view_lines(view: DayView) -> go.Figure:
     series = view.region_in_view.dropna(subset=["sats_in_view_mean"])
     for mask_deg, rows in series.groupby("min_elevation_deg"):
         figure.add_trace(go.Scatter(x=rows["t"], y=rows["sats_in_view_mean"], mode="lines",
-                                    name=f"{view.group} over the region, ≥ {mask_deg:g}° (mean over cells)"))
+                                    name=f"{view.constellation_id} over the region, ≥ {mask_deg:g}° (mean over cells)"))
     for (station_id, mask_deg), rows in view.station_in_view.groupby(["station_id", "min_elevation_deg"]):
         figure.add_trace(go.Scatter(x=rows["t"], y=rows["satellites"], mode="lines", line={"shape": "hv", "dash": "dot"},
                                     name=f"at {station_id}, ≥ {mask_deg:g}°"))

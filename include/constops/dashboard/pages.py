@@ -45,7 +45,7 @@ def day_page(view: DayView, settings: Settings, plotly: Markup, nav: list[tuple[
     and table, satellites in view through the day, the fleet and the records set aside, the
     snapshot used (and, from the plugin, the runs that computed it), for the stations and
     region of the view's constellation."""
-    settings = settings.of(view.group)
+    settings = settings.of(view.constellation_id)
     figures = {}
     if view.computed:
         figures = {"coverage-map": coverage_map(view, settings), "pass-timeline": pass_timeline(view),
@@ -59,23 +59,23 @@ def day_page(view: DayView, settings: Settings, plotly: Markup, nav: list[tuple[
 
 
 def trend_page(rows, settings: Settings, plotly: Markup, nav: list[tuple[str, str]] = (),
-               day_href: str | None = None, group: str | None = None) -> str:
+               day_href: str | None = None, constellation_id: str | None = None) -> str:
     """Return the HTML of the history page: coverage per mask, passes and satellites per day,
     and the table of days (each linking to its day page through ``day_href``, ``{day}`` replaced),
-    of constellation ``group`` (default: the first computed)."""
-    group = group or settings.groups[0]
-    settings = settings.of(group)
-    figures = dict(zip(["trend-coverage", "trend-passes", "trend-fleet"], trend_figures(rows, settings))) \
+    of constellation ``constellation_id`` (default: the first computed)."""
+    constellation_id = constellation_id or settings.constellation_ids[0]
+    settings = settings.of(constellation_id)
+    figures = dict(zip(["trend-coverage", "trend-passes", "trend-fleet"], trend_figures(rows, settings)))\
         if len(rows) else {}
     return _ENV.get_template("trend.html").render(
         rows=rows.to_dict("records") if len(rows) else [], settings=settings, plotly=plotly, nav=nav,
-        figures=figures_json(figures), day_href=day_href, group=group,
+        figures=figures_json(figures), day_href=day_href, constellation_id=constellation_id,
         mask_columns=[(m, c) for m, c in _mask_columns(settings) if c in rows],
     )
 
 
-def report_filename(day: date, group: str) -> str:
-    return f"constellation-report-{group}-{day.isoformat()}.html"
+def report_filename(day: date, constellation_id: str) -> str:
+    return f"constellation-report-{constellation_id}-{day.isoformat()}.html"
 
 
 def _mask_columns(settings: Settings):

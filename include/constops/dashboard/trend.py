@@ -10,20 +10,20 @@ from ..reporting.schema import mask_column
 from ..settings import Settings
 
 
-def trend(engine: Engine, settings: Settings, group: str | None = None) -> pd.DataFrame:
-    """Return one row per computed day of ``group`` (default: the first configured one):
+def trend(engine: Engine, settings: Settings, constellation_id: str | None = None) -> pd.DataFrame:
+    """Return one row per computed day of ``constellation_id`` (default: the first configured one):
     the ``daily_trend`` view's columns (coverage of the region at every configured mask in
     percent of time, satellites in orbit and operational) plus ``passes`` (passes over all
     stations, each at its own mask) and ``percent_time_visible_<station>``."""
-    group = group or settings.groups[0]
+    constellation_id = constellation_id or settings.constellation_ids[0]
     with engine.connect() as conn:
-        result = conn.execute(text("SELECT * FROM daily_trend WHERE group_name = :g ORDER BY day"), {"g": group})
+        result = conn.execute(text("SELECT * FROM daily_trend WHERE group_name = :g ORDER BY day"), {"g": constellation_id})
         rows = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
         gw = schema.gateway_daily
         passes = pd.DataFrame(conn.execute(
             select(gw.c.day, gw.c.station_id, func.sum(gw.c.pass_count).label("passes"),
                    func.min(gw.c.percent_time_visible).label("visible"))
-            .where(gw.c.group_name == group).group_by(gw.c.day, gw.c.station_id)).fetchall(),
+            .where(gw.c.group_name == constellation_id).group_by(gw.c.day, gw.c.station_id)).fetchall(),
             columns=["day", "station_id", "passes", "visible"])
     if not len(rows):
         return rows

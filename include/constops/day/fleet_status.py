@@ -18,33 +18,33 @@ from ..timescale import day_bounds
 from .assignment import require_assigned, snapshot_for_day
 
 
-def compute_fleet_day(engine: Engine, settings: Settings, group: str, day: date, snapshot_id: int | None = None) -> dict:
+def compute_fleet_day(engine: Engine, settings: Settings, constellation_id: str, day: date, snapshot_id: int | None = None) -> dict:
     """Label every satellite of snapshot ``snapshot_id`` (default: the day's) as operational,
     raising, manoeuvring, decaying, stranded or stale from its elements and the snapshots of
     the preceding rate window, and find the satellites whose SGP4 propagation fails during
     the day; load ``fleet_status`` and ``propagation_errors`` in one transaction and return
     the count per status and the failures."""
-    settings = settings.of(group)
-    snapshot = snapshot_by_id(engine, snapshot_id) if snapshot_id else snapshot_for_day(engine, group, day)
+    settings = settings.of(constellation_id)
+    snapshot = snapshot_by_id(engine, snapshot_id) if snapshot_id else snapshot_for_day(engine, constellation_id, day)
     current = load_element_sets(engine, snapshot.snapshot_id)
     history = [
         load_element_sets(engine, earlier.snapshot_id)
-        for earlier in snapshots_before(engine, group, snapshot.acquired_at, settings.fleet.rate_window_days + 1)
+        for earlier in snapshots_before(engine, constellation_id, snapshot.acquired_at, settings.fleet.rate_window_days + 1)
         if earlier.snapshot_id != snapshot.snapshot_id
     ]
     start, end = day_bounds(day)
     statuses = fleet_status(current, start, history, settings.fleet, settings.flags)
     failures = propagation_failures(current, start, end, settings.coverage_step_s)
-    key = {"day": day, "group_name": group}
+    key = {"day": day, "group_name": constellation_id}
     with engine.begin() as conn:
-        require_assigned(conn, group, day, snapshot.snapshot_id)
+        require_assigned(conn, constellation_id, day, snapshot.snapshot_id)
         replace(conn, schema.fleet_status, key, [
             {**key, **asdict(status), "snapshot_id": snapshot.snapshot_id} for status in statuses
         ])
         replace(conn, schema.propagation_errors, key, [
             {**key, **asdict(failure), "snapshot_id": snapshot.snapshot_id} for failure in failures
         ])
-    return {"day": day.isoformat(), "group": group, "snapshot_id": snapshot.snapshot_id,
+    return {"day": day.isoformat(), "constellation_id": constellation_id, "snapshot_id": snapshot.snapshot_id,
             "history_snapshots": len(history), "status": dict(Counter(s.status for s in statuses)),
             "propagation_errors": [f"{f.norad_cat_id} error {f.error_code} from {f.first_error_at:%H:%M:%S} UTC"
                                    for f in failures]}

@@ -25,13 +25,13 @@ CONTINUOUS_BELOW_REV_PER_DAY = 2.0
 
 
 def passes_block(
-    engine: Engine, settings: Settings, group: str, day: date, snapshot_id: int,
+    engine: Engine, settings: Settings, constellation_id: str, day: date, snapshot_id: int,
     first: int = 0, stop: int | None = None,
 ) -> dict[str, PassTable]:
     """Return, per station id, the passes of the satellites ``[first, stop)`` (in NORAD order)
     of snapshot ``snapshot_id`` that overlap ``day`` (TCA within an hour of it, longer than
     any LEO pass), and one ``continuous`` record for each satellite in view all day."""
-    settings = settings.of(group)
+    settings = settings.of(constellation_id)
     element_sets = load_element_sets(engine, snapshot_id, first, stop)
     slow = [s for s in element_sets if s.mean_motion_rev_per_day < CONTINUOUS_BELOW_REV_PER_DAY]
     start, end = day_bounds(day)
@@ -46,7 +46,7 @@ def passes_block(
 
 
 def load_passes_day(
-    engine: Engine, settings: Settings, group: str, day: date, snapshot_id: int,
+    engine: Engine, settings: Settings, constellation_id: str, day: date, snapshot_id: int,
     blocks: Iterable[Mapping[str, PassTable]],
 ) -> dict:
     """Merge the passes of blocks that partition the satellites of snapshot ``snapshot_id``
@@ -56,20 +56,20 @@ def load_passes_day(
     The summary (time with a satellite in view, longest gap) also counts the passes of the
     neighbouring days that overlap the day, clipped to it. Raises SnapshotSupersededError,
     loading nothing, when the day is no longer assigned ``snapshot_id``."""
-    settings = settings.of(group)
+    settings = settings.of(constellation_id)
     start, end = day_bounds(day)
     blocks = list(blocks)
     computed_at = utc_now()
     summaries = {}
     with engine.begin() as conn:
-        require_assigned(conn, group, day, snapshot_id)
+        require_assigned(conn, constellation_id, day, snapshot_id)
         record_sites(conn, settings)
         for station in settings.stations:
             around = PassTable.concat(block[station.station_id] for block in blocks).sorted()
             passes = around.of_the_day(start, end)
             daily = {**time_in_view(around, start, end), "pass_count": len(passes),
                      "satellites_seen": passes.satellites()}
-            key = {"day": day, "group_name": group, "station_id": station.station_id,
+            key = {"day": day, "group_name": constellation_id, "station_id": station.station_id,
                    "min_elevation_deg": station.min_elevation_deg}
             replace_columns(conn, schema.gateway_passes, key, _pass_columns(passes), repeated={
                 "snapshot_id": snapshot_id, "step_s": settings.pass_step_s, "computed_at": computed_at})
@@ -77,7 +77,7 @@ def load_passes_day(
                 {**key, **daily, "snapshot_id": snapshot_id, "computed_at": computed_at}
             ])
             summaries[station.station_id] = daily
-    return {"day": day.isoformat(), "group": group, "snapshot_id": snapshot_id, "stations": summaries}
+    return {"day": day.isoformat(), "constellation_id": constellation_id, "snapshot_id": snapshot_id, "stations": summaries}
 
 
 def _pass_columns(table: PassTable) -> dict:

@@ -53,7 +53,7 @@ def ingest_day(
     engine: Engine,
     archive: RawArchive,
     settings: Settings,
-    group: str,
+    constellation_id: str,
     day: date,
     now: datetime,
     fetch: Callable[[dict[str, str]], Answer],
@@ -77,35 +77,35 @@ def ingest_day(
     carries the snapshot, its age and the account of its records (loaded, flagged, set
     aside, by rule).
     """
-    settings = settings.of(group)
+    settings = settings.of(constellation_id)
     if choice not in SNAPSHOT_CHOICES:
         raise ValueError(f"snapshot choice {choice!r} is not one of {SNAPSHOT_CHOICES}")
     start, end = day_bounds(day)
-    live = live_snapshot(engine, group, day)
+    live = live_snapshot(engine, constellation_id, day)
     if choice == "nearest":
-        snapshot, selection = snapshot_nearest(engine, group, start + (end - start) / 2), "nearest"
+        snapshot, selection = snapshot_nearest(engine, constellation_id, start + (end - start) / 2), "nearest"
     elif live is not None:
         snapshot, selection = live, "live"  # a rerun reproduces the day, and asks CelesTrak nothing
     elif is_live(day, now, settings.live_window_h):
-        snapshot, selection = fetch_constellation(engine, archive, settings, group, now, fetch), "live"
+        snapshot, selection = fetch_constellation(engine, archive, settings, constellation_id, now, fetch), "live"
     else:
-        snapshot, selection = snapshot_at(engine, group, start), "archive"
+        snapshot, selection = snapshot_at(engine, constellation_id, start), "archive"
     if snapshot is None:
         raise NoSnapshotError(
-            f"no archived {group} snapshot was acquired at or before {start:%Y-%m-%d %H:%M} UTC, "
+            f"no archived {constellation_id} snapshot was acquired at or before {start:%Y-%m-%d %H:%M} UTC, "
             f"so {day.isoformat()} cannot be computed (CelesTrak serves only current data). "
-            f"{_nearest_note(engine, group, day)}".rstrip(), group=group, day=day, missing="archived")
+            f"{_nearest_note(engine, constellation_id, day)}".rstrip(), constellation_id=constellation_id, day=day, missing="archived")
     limit = settings.limits.max_snapshot_age_days if max_age_days is None else float(max_age_days)
     override = limit != settings.limits.max_snapshot_age_days
     age = age_days(snapshot_median_epoch(engine, snapshot), day)
     if not is_fresh(age, limit):
         raise SnapshotTooOldError(
-            _too_old(engine, group, day, snapshot, selection, age, limit), group=group, day=day,
+            _too_old(engine, constellation_id, day, snapshot, selection, age, limit), constellation_id=constellation_id, day=day,
             snapshot_id=snapshot.snapshot_id, age_days=age, limit_days=limit, needed_days=math.ceil(abs(age) * 10) / 10)
-    assign_day(engine, group, day, snapshot.snapshot_id, selection,
+    assign_day(engine, constellation_id, day, snapshot.snapshot_id, selection,
                age_days=age, max_age_days=limit, age_override=override)
     return {
-        "day": day.isoformat(), "group": group, "snapshot_id": snapshot.snapshot_id,
+        "day": day.isoformat(), "constellation_id": constellation_id, "snapshot_id": snapshot.snapshot_id,
         "selection": selection, "object_count": snapshot.object_count,
         "acquired_at": snapshot.acquired_at.isoformat(), "source": snapshot.source,
         "snapshot_age_days": round(age, 3), "max_age_days": limit, "age_override": override,
@@ -114,27 +114,27 @@ def ingest_day(
 
 
 def fetch_constellation(
-    engine: Engine, archive: RawArchive, settings: Settings, group: str, now: datetime,
+    engine: Engine, archive: RawArchive, settings: Settings, constellation_id: str, now: datetime,
     fetch: Callable[[dict[str, str]], Answer],
 ) -> Snapshot:
-    """Fetch constellation ``group`` from CelesTrak and record it; return the snapshot.
+    """Fetch constellation ``constellation_id`` from CelesTrak and record it; return the snapshot.
 
     One ``fetch(query)`` per query of its selection (one for a group or a name search, one
     per catalog number: CelesTrak's CATNR takes one number), each answer archived on its
     own. The first answer that is not element data is recorded as rejected (archived, with
     its reason) and raised, and no further request is made, as CelesTrak's policy asks. The
     answers of a CATNR list are then loaded as one snapshot (their JSON arrays joined)."""
-    settings = settings.of(group)
+    settings = settings.of(constellation_id)
     queries = settings.constellation.queries()
     answers = []
     for query in queries:
         answer = fetch(query)
         if len(queries) == 1 or not _is_element_array(answer):
-            return _record(engine, archive, settings, group, now, answer)
-        archive.put(answer.body, group, "json")
+            return _record(engine, archive, settings, constellation_id, now, answer)
+        archive.put(answer.body, constellation_id, "json")
         answers.append(answer)
     joined = json.dumps([record for a in answers for record in json.loads(a.body)]).encode()
-    return _record(engine, archive, settings, group, now, Answer(" + ".join(a.url for a in answers), 200, joined))
+    return _record(engine, archive, settings, constellation_id, now, Answer(" + ".join(a.url for a in answers), 200, joined))
 
 
 def _is_element_array(answer: Answer) -> bool:
@@ -145,31 +145,31 @@ def _is_element_array(answer: Answer) -> bool:
         return False
 
 
-def _record(engine, archive, settings: Settings, group: str, now: datetime, answer: Answer) -> Snapshot:
-    """Record one CelesTrak answer as a snapshot of ``group`` (see ``record_payload``)."""
+def _record(engine, archive, settings: Settings, constellation_id: str, now: datetime, answer: Answer) -> Snapshot:
+    """Record one CelesTrak answer as a snapshot of ``constellation_id`` (see ``record_payload``)."""
     return record_payload(
-        engine, archive, group=group, payload=answer.body, source=answer.url, acquired_at=now,
+        engine, archive, constellation_id=constellation_id, payload=answer.body, source=answer.url, acquired_at=now,
         http_status=answer.status, limits=settings.limits, flag_thresholds=settings.flags,
     )
 
 
-def _too_old(engine: Engine, group: str, day: date, snapshot, selection: str, age: float, limit: float) -> str:
+def _too_old(engine: Engine, constellation_id: str, day: date, snapshot, selection: str, age: float, limit: float) -> str:
     """Return the message of a day whose snapshot is too old: which one, how old, what to do."""
     return (
-        f"{group} {day.isoformat()}: the {selection} snapshot {snapshot.snapshot_id} (acquired "
+        f"{constellation_id} {day.isoformat()}: the {selection} snapshot {snapshot.snapshot_id} (acquired "
         f"{snapshot.acquired_at:%Y-%m-%d %H:%M} UTC from {snapshot.source}) has element sets {age:.1f} days "
         f"from the day's start, beyond the limit of {limit:g} days ([ingest] max_snapshot_age_days): passes "
-        f"would be off by many minutes. {_nearest_note(engine, group, day, snapshot.snapshot_id)}"
+        f"would be off by many minutes. {_nearest_note(engine, constellation_id, day, snapshot.snapshot_id)}"
     ).rstrip()
 
 
-def _nearest_note(engine: Engine, group: str, day: date, chosen: int | None = None) -> str:
+def _nearest_note(engine: Engine, constellation_id: str, day: date, chosen: int | None = None) -> str:
     """Return "The loaded snapshot nearest the day is ..., N days from its start. ", or ""
     when that is the ``chosen`` one."""
     start, end = day_bounds(day)
-    nearest = snapshot_nearest(engine, group, start + (end - start) / 2)
+    nearest = snapshot_nearest(engine, constellation_id, start + (end - start) / 2)
     if nearest is None:
-        return f"No {group} snapshot is loaded at all. "
+        return f"No {constellation_id} snapshot is loaded at all. "
     if nearest.snapshot_id == chosen:
         return ""
     age = age_days(snapshot_median_epoch(engine, nearest), day)

@@ -22,12 +22,12 @@ class Product:
 
     #: (settings, number of satellites, *, slots) -> the ``[first, stop)`` blocks of the shards
     blocks: Callable
-    #: (engine, settings, group, day, snapshot_id, first, stop) -> one block's partial result
+    #: (engine, settings, constellation_id, day, snapshot_id, first, stop) -> one block's partial result
     compute: Callable
     #: partial result -> named NumPy arrays, and back (exact)
     to_arrays: Callable
     from_arrays: Callable
-    #: (engine, settings, group, day, snapshot_id, blocks) -> the day's summary
+    #: (engine, settings, constellation_id, day, snapshot_id, blocks) -> the day's summary
     load: Callable
 
 

@@ -29,7 +29,7 @@ from .assignment import require_assigned
 
 
 def count_coverage_block(
-    engine: Engine, settings: Settings, group: str, day: date, snapshot_id: int,
+    engine: Engine, settings: Settings, constellation_id: str, day: date, snapshot_id: int,
     first: int = 0, stop: int | None = None,
 ) -> tuple[Counts, dict[str, int]]:
     """Return the satellites-in-view counts over the region's cells at every coverage step of
@@ -38,9 +38,9 @@ def count_coverage_block(
     service)][mask]`` arrays (n_times, n_cells) for the sets ``all`` and ``operational`` (as
     ``fleet_status`` labels them for the day) and the services direct and bent pipe, and the
     number of satellites of each set that propagate all day."""
-    settings = settings.of(group)
+    settings = settings.of(constellation_id)
     element_sets = load_element_sets(engine, snapshot_id, first, stop)
-    operational = _operational_ids(engine, group, day, snapshot_id)
+    operational = _operational_ids(engine, constellation_id, day, snapshot_id)
     norad = np.array([s.norad_cat_id for s in element_sets], dtype=np.int64)
     subsets = {"all": np.ones(len(norad), bool), "operational": np.isin(norad, list(operational))}
     return count_in_view(element_sets, _coverage_grid(settings), settings.masks_deg,
@@ -57,7 +57,7 @@ def _coverage_times(settings: Settings, day: date) -> TimeGrid:
 
 
 def load_coverage_day(
-    engine: Engine, settings: Settings, group: str, day: date, snapshot_id: int,
+    engine: Engine, settings: Settings, constellation_id: str, day: date, snapshot_id: int,
     blocks: Iterable[tuple[Counts, Mapping[str, int]]],
 ) -> dict:
     """Add the counts of blocks that partition the satellites of snapshot ``snapshot_id``
@@ -66,12 +66,12 @@ def load_coverage_day(
     ``coverage_cells`` and ``coverage_timeseries`` in one transaction and return the region
     figures. Raises SnapshotSupersededError, loading nothing, when the day is no longer
     assigned ``snapshot_id``."""
-    settings = settings.of(group)
-    operational = _operational_ids(engine, group, day, snapshot_id)
+    settings = settings.of(constellation_id)
+    operational = _operational_ids(engine, constellation_id, day, snapshot_id)
     grid, times = _coverage_grid(settings), _coverage_times(settings, day)
     counts, usable = add_counts(blocks)
     instants = [times.instant(offset) for offset in times.offsets_s]
-    key = {"day": day, "group_name": group, "region_id": grid.region_id}
+    key = {"day": day, "group_name": constellation_id, "region_id": grid.region_id}
     daily_rows, cell_rows, series_rows, summary = [], [], [], {}
     computed_at = utc_now()
     for (set_name, service), by_mask in counts.items():
@@ -95,25 +95,25 @@ def load_coverage_day(
             ]
             summary[f"{set_name}/{service}/{mask_deg:g}"] = region["percent_time_covered"]
     with engine.begin() as conn:
-        require_assigned(conn, group, day, snapshot_id)
+        require_assigned(conn, constellation_id, day, snapshot_id)
         record_sites(conn, settings, grid)
         replace(conn, schema.coverage_daily, key, daily_rows)
         replace(conn, schema.coverage_cells, key, cell_rows)
         replace(conn, schema.coverage_timeseries, key, series_rows)
-    return {"day": day.isoformat(), "group": group, "snapshot_id": snapshot_id,
+    return {"day": day.isoformat(), "constellation_id": constellation_id, "snapshot_id": snapshot_id,
             "operational": len(operational), "percent_time_covered": summary}
 
 
-def _operational_ids(engine: Engine, group: str, day: date, snapshot_id: int) -> set[int]:
+def _operational_ids(engine: Engine, constellation_id: str, day: date, snapshot_id: int) -> set[int]:
     """Return the NORAD ids that ``fleet_status`` labels operational on ``day`` from snapshot
     ``snapshot_id`` (labels another run wrote from another snapshot do not count)."""
     table = schema.fleet_status
     with engine.connect() as conn:
         rows = conn.execute(select(table.c.norad_cat_id, table.c.status).where(
-            table.c.day == day, table.c.group_name == group, table.c.snapshot_id == snapshot_id)).all()
+            table.c.day == day, table.c.group_name == constellation_id, table.c.snapshot_id == snapshot_id)).all()
     if not rows:
-        raise NoSnapshotError(f"no fleet_status for {group} on {day.isoformat()} from snapshot {snapshot_id}: "
-                              f"the fleet of the day is not computed", group=group, day=day,
+        raise NoSnapshotError(f"no fleet_status for {constellation_id} on {day.isoformat()} from snapshot {snapshot_id}: "
+                              f"the fleet of the day is not computed", constellation_id=constellation_id, day=day,
                               snapshot_id=snapshot_id, missing="fleet")
     return {norad for norad, status in rows if status == "operational"}
 

@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 
-from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from constops_airflow.operations.airflow_runs import PIPELINE_DAGS, day_of_run, runs_by_day
@@ -59,34 +59,39 @@ def _base(request: Request) -> tuple[str, str]:
     return root, root[: -len(URL_PREFIX)] if root.endswith(URL_PREFIX) else ""
 
 
-def _nav(request: Request, day: date | None = None, group: str | None = None,
+#: The pages' query parameter that names the constellation (its id): ``?group=qianfan``, the
+#: name of the links operators keep.
+GROUP_PARAM = Query(None, alias="group", description="constellation id, e.g. qianfan (default: the first computed)")
+
+
+def _nav(request: Request, day: date | None = None, constellation_id: str | None = None,
          page: str = "day") -> list[tuple[str, str]]:
     """Return the pages' links: calendar, history, the neighbouring days, the other
-    constellations' same page (when several are computed), and Airflow; ``group`` kept."""
+    constellations' same page (when several are computed), and Airflow; ``constellation_id`` kept."""
     root, airflow_root = _base(request)
     settings = _settings()
-    keep = f"?group={group}" if group else ""
+    keep = f"?group={constellation_id}" if constellation_id else ""
     links = [("Calendar", f"{root}/calendar{keep}"), ("History", f"{root}/trend{keep}")]
     if day:
         links += [("Previous day", f"{root}/day/{day - timedelta(days=1)}{keep}"),
                   ("Next day", f"{root}/day/{day + timedelta(days=1)}{keep}")]
-    if len(settings.groups) > 1:
+    if len(settings.constellation_ids) > 1:
         here = {"day": f"{root}/day/{day}", "trend": f"{root}/trend", "calendar": f"{root}/calendar"}[page]
         links += [(settings.constellations[other].name, f"{here}?group={other}")
-                  for other in settings.groups if other != (group or settings.groups[0])]
+                  for other in settings.constellation_ids if other != (constellation_id or settings.constellation_ids[0])]
     return links + [("Airflow", f"{airflow_root}/")]
 
 
-def _group(group: str | None) -> str:
-    """Return the constellation a page is about: ``group``, else the first computed one;
+def _group(constellation_id: str | None) -> str:
+    """Return the constellation a page is about: ``constellation_id``, else the first computed one;
     404 for an id that is not computed."""
     settings = _settings()
-    if group is None:
-        return settings.groups[0]
-    if group not in settings.groups:
-        raise HTTPException(status_code=404, detail=f"constellation {group!r} is not computed here; "
-                                                    f"computed: {', '.join(settings.groups)}")
-    return group
+    if constellation_id is None:
+        return settings.constellation_ids[0]
+    if constellation_id not in settings.constellation_ids:
+        raise HTTPException(status_code=404, detail=f"constellation {constellation_id!r} is not computed here; "
+                                                    f"computed: {', '.join(settings.constellation_ids)}")
+    return constellation_id
 
 
 def _plotly(request: Request):
@@ -108,39 +113,39 @@ def index(request: Request) -> RedirectResponse:
 
 
 @app.get("/day/{day}", response_class=HTMLResponse)
-def day_page(day: str, request: Request, group: str | None = None) -> str:
+def day_page(day: str, request: Request, constellation_id: str | None = GROUP_PARAM) -> str:
     """Return the day page: coverage map, passes, satellites in view, fleet, snapshot, runs."""
     from constops.dashboard.day_view import day_view
     from constops.dashboard.pages import day_page as render
 
-    the_day, settings, group = _day(day), _settings(), _group(group)
+    the_day, settings, constellation_id = _day(day), _settings(), _group(constellation_id)
     root, airflow_root = _base(request)
     runs = runs_by_day(the_day, the_day, airflow_root).get(the_day, [])
-    view = day_view(_engine(), settings, the_day, group)
-    return render(view, settings, _plotly(request), _nav(request, the_day, group), runs,
-                  csv_href=f"{root}/day/{the_day}/passes.csv?group={group}")
+    view = day_view(_engine(), settings, the_day, constellation_id)
+    return render(view, settings, _plotly(request), _nav(request, the_day, constellation_id), runs,
+                  csv_href=f"{root}/day/{the_day}/passes.csv?group={constellation_id}")
 
 
 @app.get("/day/{day}/passes.csv")
-def passes_csv(day: str, group: str | None = None) -> Response:
+def passes_csv(day: str, constellation_id: str | None = GROUP_PARAM) -> Response:
     """Return the day's passes as CSV (UTC and Kazakhstan times)."""
     from constops.dashboard.day_view import day_view
     from constops.dashboard.day_view import passes_csv as to_csv
 
-    view = day_view(_engine(), _settings(), _day(day), _group(group))
+    view = day_view(_engine(), _settings(), _day(day), _group(constellation_id))
     return Response(to_csv(view), media_type="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="passes-{view.group}-{view.day}.csv"'})
+        "Content-Disposition": f'attachment; filename="passes-{view.constellation_id}-{view.day}.csv"'})
 
 
 @app.get("/trend", response_class=HTMLResponse)
-def trend_page(request: Request, group: str | None = None) -> str:
+def trend_page(request: Request, constellation_id: str | None = GROUP_PARAM) -> str:
     """Return the history: coverage per mask, passes and satellites per day."""
     from constops.dashboard.pages import trend_page as render
     from constops.dashboard.trend import trend
 
-    settings, group = _settings(), _group(group)
-    return render(trend(_engine(), settings, group), settings, _plotly(request), _nav(request, group=group, page="trend"),
-                  day_href=f"{_base(request)[0]}/day/{{day}}?group={group}", group=group)
+    settings, constellation_id = _settings(), _group(constellation_id)
+    return render(trend(_engine(), settings, constellation_id), settings, _plotly(request), _nav(request, constellation_id=constellation_id, page="trend"),
+                  day_href=f"{_base(request)[0]}/day/{{day}}?group={constellation_id}", constellation_id=constellation_id)
 
 
 @app.get("/run/{dag_id}/{run_id}", include_in_schema=False)
@@ -153,21 +158,21 @@ def run_page(dag_id: str, run_id: str, request: Request) -> RedirectResponse:
 
 
 @app.get("/calendar", response_class=HTMLResponse)
-def calendar_page(request: Request, group: str | None = None) -> str:
+def calendar_page(request: Request, constellation_id: str | None = GROUP_PARAM) -> str:
     """Return the calendar page of a constellation (it reads ``api/calendar`` and starts
     backfills, which compute every constellation of the days)."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
     root, airflow_root = _base(request)
-    settings, group = _settings(), _group(group)
+    settings, constellation_id = _settings(), _group(constellation_id)
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
     return env.get_template("calendar.html").render(
-        root=root, airflow_root=airflow_root, nav=_nav(request, group=group, page="calendar"), group=group,
+        root=root, airflow_root=airflow_root, nav=_nav(request, constellation_id=constellation_id, page="calendar"), constellation_id=constellation_id,
         first_day=settings.first_day.isoformat(), script=_static_text("calendar.js"))
 
 
 @app.get("/api/calendar")
-def calendar_json(request: Request, first: str | None = None, last: str | None = None, group: str | None = None) -> dict:
+def calendar_json(request: Request, first: str | None = None, last: str | None = None, constellation_id: str | None = GROUP_PARAM) -> dict:
     """Return every day from ``first`` (default ``[pipeline] first_day``) to ``last`` (default
     tomorrow, UTC) with its state in the reporting database and its runs in Airflow."""
     from constops.api import computable_range, utc_now
@@ -179,13 +184,13 @@ def calendar_json(request: Request, first: str | None = None, last: str | None =
     if (last_day - first_day).days > 3660:
         raise HTTPException(status_code=422, detail="ask for at most ten years of days at once")
     runs = runs_by_day(first_day, last_day, _base(request)[1])
-    days, group = [], _group(group)
-    for entry in calendar_days(_engine(), settings, first_day, last_day, group):
+    days, constellation_id = [], _group(constellation_id)
+    for entry in calendar_days(_engine(), settings, first_day, last_day, constellation_id):
         item = entry.as_json()
         item["runs"] = runs.get(entry.day, [])
         item["state"] = _with_runs(entry.state, item["runs"])
         days.append(item)
-    return {"group": group, "first": first_day.isoformat(), "last": last_day.isoformat(),
+    return {"constellation_id": constellation_id, "first": first_day.isoformat(), "last": last_day.isoformat(),
             "days": days}
 
 
