@@ -146,6 +146,8 @@ def test_without_history_nothing_can_be_seen_raising(snapshots):
 def test_history_is_deduplicated_and_order_free(snapshots, statuses):
     repeated = list(snapshots[:-1]) + list(snapshots[:-1]) + [snapshots[-1]]
     result = fleet_status(snapshots[-1], AT, repeated[::-1])
+    # Every satellite has a rate from the six days of history: none compares as None == None.
+    assert sum(statuses[s.norad_cat_id].alt_rate_km_per_day is not None for s in result) == 108
     for status in result:
         expected = statuses[status.norad_cat_id].alt_rate_km_per_day
         assert status.alt_rate_km_per_day == pytest.approx(expected, rel=1e-9, abs=1e-12)
