@@ -1,33 +1,39 @@
 """A real Airflow scheduler (``airflow standalone``: api-server, scheduler, dag-processor,
-triggerer) in a temporary AIRFLOW_HOME: three archived days computed one by one as daily
-runs, and the same three days as one backfill with three runs at a time, give identical
-result tables; each downstream DAG runs once per day partition, for its own day; a
-reprocessing backfill replaces those days' rows in one piece.
+triggerer) in a temporary AIRFLOW_HOME: two archived days computed as one backfill with two
+runs at once while an operator triggers a third day by hand give the result tables the
+library computes for the same three days without Airflow; each downstream DAG runs once per
+day partition, for its own day; a reprocessing backfill replaces those days' rows in one piece.
 
 What only this test proves: how Airflow's scheduler turns partitioned asset events into
-downstream runs (several days' events at once, as a backfill makes them, still give one run
-per day, each for its own day) and what ``airflow backfill create`` with
-``--reprocess-behavior`` does to the tables. The rows themselves, reruns, faults and
-sharding are proven faster through ``dag.test()`` (tests/dags), so three days suffice:
-three runs at once, and a day (11-21) served by the previous day's download."""
+downstream runs (several days' events at once, as a backfill makes them, beside a run
+triggered with the ``day`` parameter, still give one run per day, each for its own day) and
+what ``airflow backfill create`` with ``--reprocess-behavior`` does to the tables. The rows
+themselves, reruns, faults and sharding are proven faster through ``dag.test()``
+(tests/dags), so three days suffice: two runs at once, and a day (11-21) served by the
+previous day's download. One installation: the reference tables come from the library,
+whose tasks the DAGs call (tests/support/days.py), not from a second scheduler."""
 
 import json
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
 
+from constops.archive import RawArchive
 from constops.reporting import schema
 from constops.reporting.store import connect
+from constops.snapshots import import_file
 from tests.support.airflow_services import Standalone, airflow, airflow_env
 from tests.support.data import REPO, SNAPSHOTS
+from tests.support.days import compute_day
 from tests.support.tables import table_rows
 
 DAYS = [date(2025, 11, 19) + timedelta(days=i) for i in range(3)]
 KEYS = [d.isoformat() for d in DAYS]
+BACKFILLED, TRIGGERED = KEYS[:2], KEYS[2]
+FILES = sorted(SNAPSHOTS.glob("qianfan_*.tle"))
 # Acquired at their newest epochs; 11-21, with no download of its own, uses the 11-20 one.
 EXPECTED_FILE = dict(zip(DAYS, ["19", "20", "20"]))
 COMPARED = (schema.day_snapshots, schema.fleet_status, schema.coverage_daily, schema.coverage_cells,
@@ -47,7 +53,7 @@ def start_installation(root, celestrak) -> tuple[Standalone, dict, object]:
     (root / "airflow").mkdir()
     airflow(env, "db", "migrate")
     subprocess.run([sys.executable, str(REPO / "scripts" / "import_snapshots.py"),
-                    *map(str, sorted(SNAPSHOTS.glob("qianfan_*.tle")))], env=env, check=True, capture_output=True)
+                    *map(str, FILES)], env=env, check=True, capture_output=True)
     services = Standalone(env)
     services.wait_for("the DAGs to be parsed", lambda: len(services.metadata(
         "SELECT dag_id FROM dag WHERE dag_id IN ('tle_ingest', 'coverage', 'gateway_passes') AND is_paused = 0")) == 3)
@@ -84,40 +90,40 @@ def installations(tmp_path, celestrak):
         engine.dispose()
 
 
-def run_daily(start) -> dict[str, list[tuple]]:
-    """Compute the three days one by one, as an operator triggering each; return the tables."""
-    services, env, engine = start("daily")
-    for key in KEYS:
-        airflow(env, "dags", "trigger", "tle_ingest", "--conf", json.dumps({"day": key}))
-        runs = services.wait_for(f"the runs of {key}", lambda key=key: downstream_runs(services, [key]))
-        assert sorted((dag_id, state) for dag_id, _, state in runs) == [("coverage", "success"), ("gateway_passes", "success")]
-    return snapshot_table(engine)
+def reference_tables(root) -> dict[str, list[tuple]]:
+    """Compute DAYS with the library alone (the same imports, one shard); return the tables."""
+    engine = connect(f"sqlite:///{root / 'reference.db'}")
+    archive = RawArchive(str(root / "reference-archive"))
+    try:
+        for path in FILES:
+            import_file(engine, archive, path, "qianfan")
+        for day in DAYS:
+            compute_day(engine, archive, day)
+        return snapshot_table(engine)
+    finally:
+        engine.dispose()
 
 
-def test_three_days_daily_and_as_one_backfill_give_identical_tables(installations):
+def test_a_backfill_beside_a_triggered_day_gives_the_librarys_tables(installations, tmp_path):
     start, celestrak = installations
-    # The two installations run side by side: most of either's time is waiting.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        daily_run = pool.submit(run_daily, start)
-        services, env, backfill_engine = start("backfill")
-        airflow(env, "backfill", "create", "--dag-id", "tle_ingest", "--from-date", KEYS[0], "--to-date", KEYS[-1],
-                "--max-active-runs", "3")
-        runs = services.wait_for("the backfill's downstream runs", lambda: downstream_runs(services, KEYS), timeout_s=420)
-        # Once per day partition, each for its own day, however Airflow batched the events.
-        for dag_id in ("coverage", "gateway_passes"):
-            assert sorted(key for d, key, state in runs if d == dag_id and state == "success") == KEYS
-        backfill = snapshot_table(backfill_engine)
-        daily = daily_run.result()
-
-    assert backfill == daily
-    assert {name: len(rows) for name, rows in daily.items()}["coverage_daily"] == len(DAYS) * 12
+    services, env, backfill_engine = start("backfill")
+    airflow(env, "backfill", "create", "--dag-id", "tle_ingest", "--from-date", BACKFILLED[0],
+            "--to-date", BACKFILLED[-1], "--max-active-runs", "2")
+    airflow(env, "dags", "trigger", "tle_ingest", "--conf", json.dumps({"day": TRIGGERED}))
+    reference = reference_tables(tmp_path)  # meanwhile: most of the installation's time is waiting
+    runs = services.wait_for("the downstream runs", lambda: downstream_runs(services, KEYS), timeout_s=420)
+    # Once per day partition, each for its own day, however Airflow batched the events.
+    for dag_id in ("coverage", "gateway_passes"):
+        assert sorted(key for d, key, state in runs if d == dag_id and state == "success") == KEYS
+    assert snapshot_table(backfill_engine) == reference
+    assert len(reference["coverage_daily"]) == len(DAYS) * 12
     with backfill_engine.connect() as conn:
         assigned = {r.day: r.snapshot_id for r in conn.execute(select(schema.day_snapshots))}
         sources = {r.snapshot_id: r.source for r in conn.execute(select(schema.gp_snapshots))}
     assert {d: sources[assigned[d]].rsplit("_", 1)[1][8:10] for d in DAYS} == EXPECTED_FILE
-    # Past days never call CelesTrak: at most one request per installation, the scheduler's run
-    # for today (none when that run starts before the api-server listens and fails).
-    assert len(celestrak.requests) <= 2
+    # Past days never call CelesTrak: at most one request, the scheduler's run for today
+    # (none when that run starts before the api-server listens and fails).
+    assert len(celestrak.requests) <= 1
 
     # Reprocessing completed days replaces their rows, all from one new run per day.
     airflow(env, "backfill", "create", "--dag-id", "tle_ingest", "--from-date", KEYS[0], "--to-date", KEYS[1],
@@ -128,7 +134,7 @@ def test_three_days_daily_and_as_one_backfill_give_identical_tables(installation
             "AND partition_key IN (?, ?) GROUP BY partition_key", KEYS[:2])))
     services.wait_for("no run left", lambda: not services.metadata(
         "SELECT 1 FROM dag_run WHERE state NOT IN ('success', 'failed')"))
-    assert snapshot_table(backfill_engine) == daily
+    assert snapshot_table(backfill_engine) == reference
     with backfill_engine.connect() as conn:
         stamps = conn.execute(select(schema.coverage_daily.c.day, schema.coverage_daily.c.computed_at).distinct()).all()
     per_day = {}
