@@ -16,3 +16,7 @@ WGS72_RADIUS_KM = 6378.135
 #: Julian date of J2000.0 (2000-01-01 12:00 TT) and days per Julian century (GMST 1982).
 J2000_JD = 2451545.0
 DAYS_PER_JULIAN_CENTURY = 36525.0
+
+#: The geostationary arc: 35,786 km over the equator (ITU-R S.1003), a circle of
+#: WGS84_A_KM + 35,786 = 42,164.137 km about the geocentre in the equatorial plane.
+GSO_ALTITUDE_KM = 35786.0

@@ -18,6 +18,7 @@ from datetime import date
 from functools import cached_property
 from pathlib import Path
 
+from .antennas import AntennaSpec
 from .celestrak import USER_AGENT
 from .constellations import Constellation, constellation_from_toml
 from .defaults import DEFAULTS, DEFAULTS_PATH
@@ -25,6 +26,25 @@ from .flags import FlagThresholds
 from .fleet import FleetThresholds
 from .sites import Region, Station
 from .validation import PayloadLimits
+
+
+@dataclass(frozen=True)
+class ContactPlanSettings:
+    """``[contact_plan]``: the rules of a contact plan and the solver's bounds."""
+
+    #: Shortest contact worth an antenna's slew (s).
+    min_contact_s: int
+    #: Make-before-break: the next satellite is tracked this long before the previous is
+    #: dropped (s); a link counts from this long after its antenna starts tracking.
+    handover_overlap_s: int
+    #: The day is planned in windows of ``window_min`` with ``lookahead_min`` beyond each.
+    window_min: int
+    lookahead_min: int
+    #: CP-SAT's bound per window, in its deterministic time units (one thread, so the same
+    #: plan on every run; one unit was 5-7 s of wall time on the 2-core machine of the tests).
+    deterministic_time_limit: float
+    #: At most this many usable intervals at once are given to the solver (the longest).
+    candidates_in_view: int
 
 SETTINGS_ENV = "CONSTOPS_SETTINGS"
 #: Prefix of the environment variables that override one setting: CONSTOPS__INGEST__MAX_SNAPSHOT_AGE_DAYS.
@@ -58,6 +78,8 @@ class Settings:
     pass_shard_satellites: int
     pass_satellite_cost_s: float
     stations: tuple[Station, ...]
+    #: How contact plans are made for the stations with antennas (``[contact_plan]``).
+    contact_plan: ContactPlanSettings
     #: Every configured station, whichever constellation they serve.
     all_stations: tuple[Station, ...]
     fleet: FleetThresholds
@@ -193,6 +215,35 @@ def _with_region_paths(data: dict, folder: Path) -> dict:
     return data
 
 
+def _antennas(station: Mapping) -> AntennaSpec | None:
+    """Return the spec of a ``[[stations]]`` entry's ``antennas`` table, or None without one.
+    ValueError names the station and what is wrong."""
+    if "antennas" not in station:
+        return None
+    entry = station["antennas"]
+    try:
+        spec = AntennaSpec.from_toml(entry)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"[[stations]] {station['station_id']!r}: antennas: {exc}") from exc
+    if spec.min_elevation_deg < float(station["min_elevation_deg"]):
+        raise ValueError(f"[[stations]] {station['station_id']!r}: antennas min_elevation_deg "
+                         f"{spec.min_elevation_deg} is below the station's pass mask {station['min_elevation_deg']}: "
+                         "passes are only found above the mask")
+    return spec
+
+
+def _contact_plan(section: Mapping) -> ContactPlanSettings:
+    """Return ``[contact_plan]`` as settings; ValueError names a value out of range."""
+    return ContactPlanSettings(
+        min_contact_s=_whole(section, "contact_plan", "min_contact_s", 1),
+        handover_overlap_s=_whole(section, "contact_plan", "handover_overlap_s", 0),
+        window_min=_whole(section, "contact_plan", "window_min", 10),
+        lookahead_min=_whole(section, "contact_plan", "lookahead_min", 0),
+        deterministic_time_limit=_positive(section, "contact_plan", "deterministic_time_limit"),
+        candidates_in_view=_whole(section, "contact_plan", "candidates_in_view", 1),
+    )
+
+
 def _from_toml(data: dict) -> Settings:
     """Return the Settings of a complete settings table (the defaults with overlays)."""
     pipeline, coverage, passes = data["pipeline"], data["coverage"], data["passes"]
@@ -208,6 +259,7 @@ def _from_toml(data: dict) -> Settings:
             station_id=str(s["station_id"]), name=str(s.get("name", s["station_id"])),
             lat_deg=float(s["lat_deg"]), lon_deg=float(s["lon_deg"]),
             alt_m=float(s["alt_m"]), min_elevation_deg=float(s["min_elevation_deg"]),
+            antennas=_antennas(s),
         )
         for s in data["stations"]
     )
@@ -228,6 +280,7 @@ def _from_toml(data: dict) -> Settings:
         pass_step_s=float(passes["step_s"]),
         pass_shard_satellites=_whole(passes, "passes", "shard_satellites", 1),
         pass_satellite_cost_s=_positive(passes, "passes", "satellite_cost_s"),
+        contact_plan=_contact_plan(data["contact_plan"]),
         stations=stations,
         all_stations=stations,
         fleet=FleetThresholds(**fleet_defaults),

@@ -11,12 +11,14 @@ import numpy as np
 import shapely
 from shapely.geometry import shape
 
+from .antennas import AntennaSpec
 from .geometry import enu_basis, geodetic_to_ecef_km
 
 
 @dataclass(frozen=True)
 class Station:
-    """A ground station on the WGS84 ellipsoid and the elevation mask it tracks above."""
+    """A ground station on the WGS84 ellipsoid, the elevation mask its passes are found
+    above, and its antennas (None: its passes are listed, no contact plan is made)."""
 
     station_id: str
     name: str
@@ -24,6 +26,7 @@ class Station:
     lon_deg: float
     alt_m: float
     min_elevation_deg: float = 10.0
+    antennas: AntennaSpec | None = None
 
     @cached_property
     def ecef_km(self) -> np.ndarray:

@@ -1,0 +1,89 @@
+"""A station's antennas: how they point, how fast they slew, and where they must not look.
+
+Each antenna of a station is alike (``count`` of one :class:`AntennaSpec`); an az/el mount
+moves both axes at once, so a slew takes as long as the slower axis needs, plus the time
+to acquire and settle on the next satellite. Azimuth takes the shorter way round: the
+mount is assumed to have no cable-wrap limit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+#: Mounts the planner knows: azimuth over elevation, with a keyhole at the zenith.
+MOUNTS = ("az_el",)
+
+
+@dataclass(frozen=True)
+class AntennaSpec:
+    """The antennas of one station (every one alike) and the constellations they serve."""
+
+    count: int
+    mount: str
+    #: Slew rates of the two axes (deg/s) and the time to acquire and settle after a slew (s).
+    slew_rate_az_deg_s: float
+    slew_rate_el_deg_s: float
+    retarget_s: float
+    #: The lowest elevation an antenna tracks, and the zenith keyhole: no tracking above
+    #: ``keyhole_elevation_deg`` (nor where the azimuth would need more than its slew rate).
+    min_elevation_deg: float
+    keyhole_elevation_deg: float
+    #: Keep-out: least angle between the line of sight and the GSO arc, and the Sun (deg).
+    gso_separation_deg: float
+    sun_separation_deg: float
+    #: (constellation id, priority) pairs, 1 first: the constellations the antennas serve.
+    priority: tuple[tuple[str, int], ...]
+
+    def __post_init__(self):
+        if self.mount not in MOUNTS:
+            raise ValueError(f"antenna mount {self.mount!r} is not one of {', '.join(MOUNTS)}")
+        if self.count < 1:
+            raise ValueError(f"antenna count must be at least 1, not {self.count}")
+        for name in ("slew_rate_az_deg_s", "slew_rate_el_deg_s"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"antenna {name} must be above 0, not {getattr(self, name)}")
+        if not 0 <= self.min_elevation_deg < self.keyhole_elevation_deg <= 90:
+            raise ValueError(f"antenna elevations must satisfy 0 <= min_elevation_deg ({self.min_elevation_deg}) "
+                             f"< keyhole_elevation_deg ({self.keyhole_elevation_deg}) <= 90")
+        if not self.priority:
+            raise ValueError("antennas must name the constellations they serve (priority = { <id> = 1 })")
+
+    @classmethod
+    def from_toml(cls, entry: Mapping) -> AntennaSpec:
+        """Return the spec of a station's ``antennas`` table (every key given; see defaults.toml)."""
+        return cls(
+            count=int(entry["count"]), mount=str(entry["mount"]),
+            slew_rate_az_deg_s=float(entry["slew_rate_az_deg_s"]), slew_rate_el_deg_s=float(entry["slew_rate_el_deg_s"]),
+            retarget_s=float(entry["retarget_s"]), min_elevation_deg=float(entry["min_elevation_deg"]),
+            keyhole_elevation_deg=float(entry["keyhole_elevation_deg"]),
+            gso_separation_deg=float(entry["gso_separation_deg"]), sun_separation_deg=float(entry["sun_separation_deg"]),
+            priority=tuple(sorted(((str(k), int(v)) for k, v in dict(entry["priority"]).items()), key=lambda kv: kv[1])),
+        )
+
+    def antenna_ids(self, station_id: str) -> tuple[str, ...]:
+        """Return the ids of the station's antennas: ``<station>-1`` .. ``<station>-<count>``."""
+        return tuple(f"{station_id}-{k + 1}" for k in range(self.count))
+
+    def serves(self) -> tuple[str, ...]:
+        """Return the ids of the constellations served, highest priority first."""
+        return tuple(constellation_id for constellation_id, _ in self.priority)
+
+    def weight(self, constellation_id: str) -> int:
+        """Return the link-time weight of a constellation: 1 for the lowest priority served,
+        one more for each level above it."""
+        lowest = max(p for _, p in self.priority)
+        return lowest - dict(self.priority)[constellation_id] + 1
+
+    def slew_s(self, az_from_deg, el_from_deg, az_to_deg, el_to_deg) -> np.ndarray:
+        """Return the time (s) from pointing at (az_from, el_from) to tracking at (az_to,
+        el_to): the slower axis's slew, azimuth the shorter way round, plus ``retarget_s``."""
+        d_az = np.abs((np.asarray(az_to_deg) - az_from_deg + 180.0) % 360.0 - 180.0)
+        d_el = np.abs(np.asarray(el_to_deg) - el_from_deg)
+        return np.maximum(d_az / self.slew_rate_az_deg_s, d_el / self.slew_rate_el_deg_s) + self.retarget_s
+
+    def max_slew_s(self) -> float:
+        """Return the longest slew (s): half a turn in azimuth or horizon to zenith, plus retarget."""
+        return float(max(180.0 / self.slew_rate_az_deg_s, 90.0 / self.slew_rate_el_deg_s) + self.retarget_s)
