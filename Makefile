@@ -1,7 +1,7 @@
 # Quick start: `make run` (the pipeline on Airflow standalone) and `make test`.
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
-ENV := $(if $(PORT),export AIRFLOW__API__PORT=$(PORT);) source scripts/airflow-env.sh &&
+ENV := $(if $(PORT),export AIRFLOW__API__PORT=$(PORT);) $(if $(HOST),export AIRFLOW__API__HOST=$(HOST);) source scripts/airflow-env.sh &&
 UV := .tools/bin/uv
 PYTEST_ARGS ?=
 
@@ -9,6 +9,7 @@ PYTEST_ARGS ?=
 
 help:
 	@echo "make run [PORT=8080]            Airflow standalone with the pipeline; PORT moves UI, API and tasks"
+	@echo "   [HOST=0.0.0.0]               ... listening on every interface (default 127.0.0.1: this machine only)"
 	@echo "make test                       the test suite, then its 20 slowest tests"
 	@echo "make test-fast                  the library's unit tests without Airflow, PostgreSQL or a browser (< 1 min)"
 	@echo "make demo                       import the bundled 2025-11-20 snapshot and compute that day"
@@ -16,7 +17,7 @@ help:
 	@echo "make import FILES='a.tle b.xml' import snapshot files into the archive"
 	@echo "make pipeline DAY=YYYY-MM-DD    run tle_ingest, gateway_passes and coverage for one day"
 	@echo "   [MAX_AGE_DAYS=N]             ... accepting elements up to N days old (recorded as an override)"
-	@echo "make report DAY=YYYY-MM-DD      one self-contained HTML file of the day's charts [OUT=file.html]"
+	@echo "make report DAY=YYYY-MM-DD      one self-contained HTML file of the day's charts (in \$$AIRFLOW_HOME/reports) [OUT=file.html]"
 	@echo "make history                    import the bundled week 2025-11-14..20 and compute 2025-11-15..21"
 	@echo "make bench                      engine speed and memory at 108..15,000 satellites"
 	@echo "make bench-age                  pass-time error against snapshot age (justifies max_snapshot_age_days)"

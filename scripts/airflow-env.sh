@@ -10,6 +10,9 @@ export AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION="${AIRFLOW__CORE__DAGS_ARE_PAU
 # One setting moves the whole installation: AIRFLOW__API__PORT (`make run PORT=8090`) is
 # the UI's and API's port and, unless set apart, where tasks reach Airflow's execution API.
 export AIRFLOW__API__PORT="${AIRFLOW__API__PORT:-8080}"
-export AIRFLOW__CORE__EXECUTION_API_SERVER_URL="${AIRFLOW__CORE__EXECUTION_API_SERVER_URL:-http://localhost:$AIRFLOW__API__PORT/execution/}"
+# The API server (UI, REST API, the operations pages) listens on this machine only unless
+# AIRFLOW__API__HOST says otherwise (`make run HOST=0.0.0.0`: every interface).
+export AIRFLOW__API__HOST="${AIRFLOW__API__HOST:-127.0.0.1}"
+export AIRFLOW__CORE__EXECUTION_API_SERVER_URL="${AIRFLOW__CORE__EXECUTION_API_SERVER_URL:-http://127.0.0.1:$AIRFLOW__API__PORT/execution/}"
 export AIRFLOW_CONN_CELESTRAK="${AIRFLOW_CONN_CELESTRAK:-{\"conn_type\": \"http\", \"host\": \"celestrak.org\", \"schema\": \"https\"\}}"
 unset _repo

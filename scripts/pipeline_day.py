@@ -4,7 +4,9 @@
 
 Runs ``tle_ingest``, ``gateway_passes`` and ``coverage`` with ``dag.test()`` in this
 process (Airflow's metadata DB under AIRFLOW_HOME records the runs and the asset
-events), then reads the day's rows from the reporting database. Exits 1, saying why,
+events; the downstream runs are recorded as the runs of the day's partition, so that a
+scheduler started later does not compute the day again), then reads the day's rows from
+the reporting database. Exits 1, saying why,
 when the day cannot be computed (malformed, before ``[pipeline] first_day``, more than a
 day ahead, no fresh snapshot) or when any run did not compute it: a run counts only when
 every one of its tasks succeeded and the day's results are in the database.
@@ -34,9 +36,54 @@ def load_dags() -> DagBag:
 
 def run_dag(bag: DagBag, dag_id: str, day, conf: dict | None = None):
     """Run DAG ``dag_id`` for ``day`` with ``dag.test()`` (the ``day`` parameter set, plus
-    ``conf``) and return its DagRun."""
+    ``conf``), record it as the run of the day's partition (:func:`record_as_partition_run`)
+    and return its DagRun."""
     logical_date = datetime.combine(day, time(0), tzinfo=timezone.utc)
-    return bag.get_dag(dag_id).test(logical_date=logical_date, run_conf={"day": day.isoformat(), **(conf or {})})
+    run = bag.get_dag(dag_id).test(logical_date=logical_date, run_conf={"day": day.isoformat(), **(conf or {})})
+    record_as_partition_run(run, day)
+    return run
+
+
+#: The DAGs that ``tle_ingest``'s day partition of ``gp_elements`` starts.
+DOWNSTREAM = ("gateway_passes", "coverage")
+
+
+def record_as_partition_run(run, day) -> None:
+    """Record a ``dag.test()`` run in Airflow's metadata as what it was.
+
+    * Its start: the first task's start (``dag.test()`` stores the logical date, the day's
+      00:00, as the run's start date).
+    * For ``coverage`` and ``gateway_passes``: the run of the day's partition. The ingest
+      run before it published that partition of ``gp_elements``, which left the scheduler
+      a pending partition run of each downstream DAG (``asset_partition_dag_run``); the
+      first scheduler to start would create those runs and compute the day a second time.
+      The run takes the partition key and the asset events, and the pending entry is marked
+      as created by it, as the scheduler does for the runs it creates.
+    """
+    from airflow.models.asset import AssetEvent, AssetPartitionDagRun, PartitionedAssetKeyLog
+    from airflow.models.dagrun import DagRun
+    from airflow.models.taskinstance import TaskInstance
+    from airflow.utils.session import create_session
+    from sqlalchemy import func, select
+
+    with create_session() as session:
+        dag_run = session.scalar(select(DagRun).where(DagRun.dag_id == run.dag_id, DagRun.run_id == run.run_id))
+        started = session.scalar(select(func.min(TaskInstance.start_date)).where(
+            TaskInstance.dag_id == run.dag_id, TaskInstance.run_id == run.run_id))
+        if started is not None:
+            dag_run.start_date = started
+        if run.dag_id not in DOWNSTREAM:
+            return
+        dag_run.partition_key = day.isoformat()
+        pending = session.scalars(select(AssetPartitionDagRun).where(
+            AssetPartitionDagRun.target_dag_id == run.dag_id, AssetPartitionDagRun.partition_key == day.isoformat(),
+            AssetPartitionDagRun.created_dag_run_id.is_(None))).all()
+        for entry in pending:
+            events = session.scalars(select(AssetEvent).join(
+                PartitionedAssetKeyLog, PartitionedAssetKeyLog.asset_event_id == AssetEvent.id).where(
+                PartitionedAssetKeyLog.asset_partition_dag_run_id == entry.id)).all()
+            dag_run.consumed_asset_events.extend(e for e in events if e not in dag_run.consumed_asset_events)
+            entry.created_dag_run_id = dag_run.id
 
 
 def run_chain(bag: DagBag, day, max_age_days: float | None = None) -> list[str]:

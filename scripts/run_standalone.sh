@@ -3,13 +3,14 @@
 # Expects the environment of scripts/airflow-env.sh (the Makefile sources it).
 set -euo pipefail
 port="${AIRFLOW__API__PORT:-8080}"
+host="${AIRFLOW__API__HOST:-127.0.0.1}"
 passwords="$AIRFLOW_HOME/simple_auth_manager_passwords.json.generated"
 echo "Starting Airflow standalone: AIRFLOW_HOME=$AIRFLOW_HOME, DAGs from $AIRFLOW__CORE__DAGS_FOLDER"
 airflow standalone > "$AIRFLOW_HOME/standalone.log" 2>&1 &
 pid=$!
 trap 'kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null; exit 0' INT TERM
 for _ in $(seq 1 120); do
-  if [ -s "$passwords" ] && curl -fsS "http://localhost:$port/api/v2/monitor/health" > /dev/null 2>&1; then
+  if [ -s "$passwords" ] && curl -fsS "http://127.0.0.1:$port/api/v2/monitor/health" > /dev/null 2>&1; then
     break
   fi
   kill -0 $pid 2>/dev/null || { tail -30 "$AIRFLOW_HOME/standalone.log"; exit 1; }
@@ -32,6 +33,7 @@ PY
 cat <<EOT
 
   Airflow UI:  http://localhost:$port   (Constellation pages: http://localhost:$port/constellation/calendar)
+  Listening:   $host:$port$([ "$host" = 127.0.0.1 ] && echo "   (this machine only; make run HOST=0.0.0.0 opens it to other hosts)")
   Log in as:   admin / $(python -c "import json,sys; print(json.load(open(sys.argv[1]))['admin'])" "$passwords" 2>/dev/null || echo "see $passwords")
   Passwords:   $passwords
   Logs:        $AIRFLOW_HOME/standalone.log

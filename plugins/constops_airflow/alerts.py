@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 import os
-from datetime import datetime, timezone
+import re
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -106,6 +107,28 @@ def alerts_path() -> Path:
     from constops_airflow.resources import airflow_home
 
     return Path(os.environ.get(ALERTS_ENV) or airflow_home() / "alerts.log")
+
+
+#: A FAILED line of the alerts file: time, DAG.task, the day (a partition key, a ``day``
+#: parameter or a logical date), the run and the reason.
+_FAILED = re.compile(r"^(?P<at>\S+) FAILED (?P<task>\S+) day=(?P<day>\d{4}-\d{2}-\d{2})\S*(?: \S+)*? run=\S+: (?P<reason>.*)$")
+
+
+def failures_by_day(first: date, last: date) -> dict[date, str]:
+    """Return {day: the newest failure of the day}, from ``first`` to ``last``, as the alerts
+    file says it: ``'<dag>.<task> failed at <time>: <reason>'``."""
+    path = alerts_path()
+    found: dict[date, str] = {}
+    if not path.exists():
+        return found
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        match = _FAILED.match(line)
+        if not match:
+            continue
+        day = date.fromisoformat(match["day"])
+        if first <= day <= last:
+            found[day] = f"{match['task']} failed at {match['at']}: {match['reason']}"
+    return found
 
 
 def _append(line: str) -> None:

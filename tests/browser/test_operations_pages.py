@@ -23,7 +23,7 @@ import shutil
 import subprocess
 import sys
 import time
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -45,6 +45,10 @@ if not Path(CHROMIUM).exists():
     pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
 
 COMPUTED, BACKFILLED = date(2025, 11, 20), date(2025, 11, 21)
+#: No archived snapshot was acquired before this day's start: a backfill cannot compute it.
+UNSERVED = date(2025, 11, 10)
+SECURITY_HEADERS = {"content-security-policy": "frame-ancestors 'self'", "x-frame-options": "SAMEORIGIN",
+                    "x-content-type-options": "nosniff"}
 FILES = ("qianfan_2025-11-19.tle", "qianfan_2025-11-20.tle")
 NOT_UPDATED = b"GP data has not updated since your last successful download of GROUP=qianfan."
 SCREENSHOTS = Path(os.environ.get("CONSTOPS_SCREENSHOTS_DIR", "")) if os.environ.get("CONSTOPS_SCREENSHOTS_DIR") else None
@@ -59,7 +63,7 @@ def site(tmp_path_factory):
     env = airflow_env(
         root / "airflow", AIRFLOW_CONN_CELESTRAK=celestrak.connection_json,
         AIRFLOW_CONN_REPORTING_DB=json.dumps({"conn_type": "sqlite", "host": str(root / "reporting.db")}),
-        CONSTOPS_ARCHIVE_URL=str(root / "archive"),
+        CONSTOPS_ARCHIVE_URL=str(root / "archive"), CONSTOPS_ALERTS_FILE=str(root / "alerts.log"),
     )
     (root / "airflow").mkdir()
     airflow(env, "db", "migrate")
@@ -74,7 +78,7 @@ def site(tmp_path_factory):
         services.metadata("SELECT dag_id FROM dag WHERE is_paused = 0")) == 3)
     shots = SCREENSHOTS or root / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
-    yield base, json.loads(passwords.read_text())["admin"], engine, shots, services
+    yield base, json.loads(passwords.read_text())["admin"], engine, shots, services, root
     services.stop()
     engine.dispose()
     celestrak.close()
@@ -115,17 +119,32 @@ def test_every_route_needs_a_valid_token(site):
     routes = _routes()
     assert len(routes) >= 8
     for path in routes:
-        assert requests.get(base + path, timeout=30, allow_redirects=False).status_code == 401, path
-        assert requests.get(base + path, headers={"Authorization": "Bearer not-a-token"}, timeout=30,
-                            allow_redirects=False).status_code == 403, path
+        refused = requests.get(base + path, timeout=30, allow_redirects=False)
+        forged = requests.get(base + path, headers={"Authorization": "Bearer not-a-token"}, timeout=30,
+                              allow_redirects=False)
+        assert (refused.status_code, forged.status_code) == (401, 403), path
         served = requests.get(base + path, headers={"Authorization": f"Bearer {token}"}, timeout=60,
                               allow_redirects=False)
         expected = 404 if "no_such_run" in path else (303 if path.endswith(("/constellation/",)) else 200)
         assert served.status_code == expected, (path, served.status_code, served.text[:300])
+        # No page of another origin may frame the pages (their buttons act with the operator's login).
+        for answer in (refused, forged, served):
+            assert {k: answer.headers.get(k) for k in SECURITY_HEADERS} == SECURITY_HEADERS, (path, answer.status_code)
     # A constellation that is configured but not computed here is named, not a server error.
     other = requests.get(f"{base}/constellation/day/{COMPUTED}?group=starlink",
                          headers={"Authorization": f"Bearer {token}"}, timeout=30)
     assert other.status_code == 404 and "'starlink' is not computed here; computed: qianfan" in other.text
+    # A day is YYYY-MM-DD and nothing else (422), within the pipeline's days (404): both name the range.
+    tomorrow = datetime.now(timezone.utc).date() + timedelta(days=1)
+    accepted = f"accepted: a UTC day YYYY-MM-DD from 2025-11-01 to {tomorrow}"
+    auth = {"Authorization": f"Bearer {token}"}
+    for day, status in [("0001-01-01", 404), ("9999-12-31", 404), ("2025-10-31", 404), (str(tomorrow + timedelta(days=1)), 404),
+                        ("20251120", 422), ("2025-W47-4", 422), ("2025-11-31", 422), ("2025-11-20T00:00", 422)]:
+        for path in (f"/constellation/day/{day}", f"/constellation/day/{day}/passes.csv",
+                     f"/constellation/api/calendar?first={day}"):
+            answer = requests.get(base + path, headers=auth, timeout=30)
+            assert (answer.status_code, accepted in answer.json()["detail"]) == (status, True), (path, answer.text)
+    assert requests.get(f"{base}/constellation/day/{tomorrow}", headers=auth, timeout=30).status_code == 200
     # The UI knows both entries: the navigation's and the tab on every DAG run.
     plugins = requests.get(f"{base}/api/v2/plugins", headers={"Authorization": f"Bearer {token}"}, timeout=30).json()
     (plugin,) = [p for p in plugins["plugins"] if p["name"] == "constellation_operations"]
@@ -137,7 +156,11 @@ def test_every_route_needs_a_valid_token(site):
 def test_pages_show_the_database_and_a_backfill_from_the_calendar_computes_its_day(site):
     from playwright.sync_api import sync_playwright
 
-    base, password, engine, shots, services = site
+    base, password, engine, shots, services, root = site
+    # A failure of a day, as the DAGs' alert callback writes it: the day page shows it.
+    failed_day = date(2025, 11, 18)
+    (root / "alerts.log").write_text(f"2026-12-01T10:00:00Z FAILED tle_ingest.ingest day={failed_day} try=1 "
+                                     f"run=manual__x: NoSnapshotError: no archived qianfan snapshot <b>was</b> here\n")
     with engine.connect() as conn:
         cells = conn.execute(select(func.count()).select_from(schema.coverage_cells).where(
             schema.coverage_cells.c.day == COMPUTED, schema.coverage_cells.c.satellite_set == "all",
@@ -150,8 +173,10 @@ def test_pages_show_the_database_and_a_backfill_from_the_calendar_computes_its_d
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        errors, outside = [], []
+        errors, outside, warnings, posts = [], [], [], []
         page.on("console", lambda m: errors.append((m.location.get("url"), m.text)) if m.type == "error" else None)
+        page.on("console", lambda m: warnings.append(m.text) if m.type in ("warning", "trace") else None)
+        page.on("request", lambda r: posts.append(r.url) if r.method == "POST" and "/api/v2/backfills" in r.url else None)
         page.on("pageerror", lambda e: errors.append(("pageerror", str(e))))
         page.on("request", lambda r: outside.append(r.url) if r.url.startswith(("http:", "https:"))
                 and not r.url.startswith(base) else None)
@@ -167,6 +192,27 @@ def test_pages_show_the_database_and_a_backfill_from_the_calendar_computes_its_d
         frame = _frame(page, f"{base}/constellation/calendar")
         frame.wait_for_selector(f".day[data-day='{COMPUTED}'][data-state='computed']", timeout=30_000)
         page.screenshot(path=shots / "calendar-in-airflow.png")
+        # It opens on the latest month with a computed day; days an archived snapshot serves are striped.
+        assert frame.locator(".month.opened").get_attribute("data-month") == "2025-11"
+        assert frame.evaluate("(() => { const r = document.querySelector('.month.opened').getBoundingClientRect();"
+                              " return r.top >= 0 && r.top < window.innerHeight; })()")
+        assert frame.locator(f".day.computable[data-day='{BACKFILLED}']").count() == 1
+        assert frame.locator(f".day.computable[data-day='{UNSERVED}']").count() == 0
+        assert frame.locator(f".day[data-day='{UNSERVED}'][data-state='missing']").count() == 1
+
+        # Another origin of the same site (another port of this host) cannot frame the pages.
+        other_origin = CelestrakStandIn()
+        other_origin.answer(200, f'<iframe src="{base}/constellation/calendar" width="900" height="600"></iframe>'.encode(),
+                            content_type="text/html; charset=utf-8")
+        framer = f"http://127.0.0.1:{other_origin.port}/"
+        try:
+            page.goto(framer)
+            page.wait_for_timeout(3000)
+            (framed,) = [f for f in page.frames if f != page.main_frame]
+            assert framed.locator("#months").count() == 0 and framed.locator("#start").count() == 0, framed.url
+            page.screenshot(path=shots / "calendar-framed-elsewhere.png")
+        finally:
+            other_origin.close()
 
         # The day page: one heatmap cell per database row, one bar per pass.
         page.goto(f"{base}/constellation/day/{COMPUTED}")
@@ -177,11 +223,31 @@ def test_pages_show_the_database_and_a_backfill_from_the_calendar_computes_its_d
         table_rows = page.locator("#passes-table tr").count() - 1
         assert (shown_cells, shown_passes, table_rows) == (cells, passes, passes)
         assert page.locator("#fleet-table tr").count() - 1 == 108
+        assert [w for w in warnings if "Invalid color" in w] == []
+        # The pass table sorts by a column and filters by any text.
+        page.click("#passes-table th:has-text('max el.')")
+        page.click("#passes-table th:has-text('max el.')")
+        top = float(page.locator("#passes-table tbody tr").first.locator("td").nth(10).inner_text())
+        assert top == pytest.approx(page.evaluate("Math.max(...document.getElementById('pass-timeline').data[0]"
+                                                  ".customdata.map(c => Number(c[1])))"), abs=0.05)
+        norad = page.locator("#passes-table tbody tr").first.locator("td").nth(2).inner_text()
+        page.fill("#passes-filter", norad)
+        with engine.connect() as conn:
+            of_one = conn.execute(select(func.count()).select_from(schema.gateway_passes).where(
+                schema.gateway_passes.c.day == COMPUTED, schema.gateway_passes.c.norad_cat_id == int(norad))).scalar()
+        assert page.locator("#passes-table tbody tr:visible").count() == of_one
         page.screenshot(path=shots / "day-page.png", full_page=True)
         with page.expect_download() as download:
             page.click("#passes-csv")
         assert download.value.suggested_filename == f"passes-qianfan-{COMPUTED}.csv"
         assert len(Path(download.value.path()).read_text().splitlines()) == passes + 1
+
+        # A day no snapshot serves says so, and offers no backfill; a failed day shows its failure as text.
+        page.goto(f"{base}/constellation/day/{UNSERVED}")
+        assert "a backfill cannot compute it" in page.inner_text("#day-reason")
+        assert "make import" in page.inner_text("#day-actions") and "backfill of it" not in page.inner_text("#day-actions")
+        page.goto(f"{base}/constellation/day/{failed_day}")
+        assert "snapshot <b>was</b> here" in page.inner_text("#day-alert")
 
         # The history: one row per computed day.
         page.goto(f"{base}/constellation/trend")
@@ -189,13 +255,34 @@ def test_pages_show_the_database_and_a_backfill_from_the_calendar_computes_its_d
         assert page.locator("#trend-table tr").count() - 1 == 1
         page.screenshot(path=shots / "trend-page.png", full_page=True)
 
-        # A one-day backfill from the calendar, with the operator's own login.
+        # The calendar: a day no snapshot serves gives its own reason and no backfill.
         page.goto(f"{base}/constellation/calendar")
+        page.click(f".day[data-day='{UNSERVED}']")
+        assert "a backfill cannot compute it" in page.inner_text("#day-reason")
+        assert page.is_disabled("#start")
+        # Every field is checked before anything is sent: a negative "Max active runs" is refused here.
         page.click(f".day[data-day='{BACKFILLED}']")
         assert page.input_value("#from") == page.input_value("#to") == BACKFILLED.isoformat()
+        assert page.is_enabled("#start")
+        page.fill("#max-active", "-5")
+        assert "Max active runs must be a whole number from 1 to 16" in page.inner_text("#problems")
+        assert page.is_disabled("#start")
+        page.evaluate("startBackfill()")
+        assert "Max active runs must be" in page.inner_text("#status") and posts == []
+        page.fill("#max-active", "1")
+        # Airflow's refusal is said in plain words (here a 409 as Airflow answers while a backfill is open).
+        refuse = lambda route: route.fulfill(status=409, json={"detail": "There is already a running backfill for dag tle_ingest"})  # noqa: E731
+        page.route(f"{base}/api/v2/backfills", refuse)
+        page.click("#start")
+        page.wait_for_selector("#status:has-text('a backfill of tle_ingest is still open')", timeout=30_000)
+        page.unroute(f"{base}/api/v2/backfills", refuse)
+        posts.clear()
+        # A one-day backfill from the calendar, with the operator's own login, followed until it is finished.
         page.click("#start")
         page.wait_for_selector("#status:has-text('started')", timeout=30_000)
         page.wait_for_selector(f".day[data-day='{BACKFILLED}'][data-state='computed']", timeout=300_000)
+        page.wait_for_selector("#status:has-text('finished')", timeout=120_000)
+        assert "1 of 1 days computed" in page.inner_text("#status") and len(posts) == 1
         page.click(f".day[data-day='{BACKFILLED}']")
         page.screenshot(path=shots / "calendar-after-backfill.png", full_page=True)
 
@@ -211,7 +298,7 @@ def test_pages_show_the_database_and_a_backfill_from_the_calendar_computes_its_d
     print(f"browser session: {time.monotonic() - started:.0f} s")
     # Airflow's own login page logs a 401 of /ui/config before login: only our pages count.
     assert [e for e in errors if "/constellation/" in (e[0] or "") or e[0] == "pageerror"] == []
-    assert outside == []
+    assert [url for url in outside if not url.startswith(framer)] == []  # the framing page's own request aside
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(schema.gateway_passes).where(
             schema.gateway_passes.c.day == BACKFILLED)).scalar() > 500

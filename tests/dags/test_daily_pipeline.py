@@ -89,6 +89,35 @@ def test_rerunning_a_day_changes_no_row_count(pipeline):
     assert before["coverage_daily"] == 12 and before["gp_snapshots"] == 1
 
 
+def test_the_chains_runs_are_the_partitions_runs_so_a_scheduler_does_not_compute_the_day_again(pipeline):
+    """``make pipeline`` runs the chain with dag.test(); the ingest's asset event leaves the
+    scheduler a pending partition run of each downstream DAG. The downstream runs of the
+    chain must take those (else a scheduler started later computes the day again), and
+    show when they really started (dag.test() stores the day's 00:00)."""
+    from airflow.models.asset import AssetDagRunQueue, AssetPartitionDagRun
+    from airflow.models.dagrun import DagRun
+    from airflow.utils.session import create_session
+
+    dagbag, _, _ = pipeline
+    began = datetime.now(timezone.utc)
+    runs = {dag_id: run(dagbag, dag_id, DAY) for dag_id in CHAIN}
+    assert [r.state for r in runs.values()] == ["success"] * 3
+    with create_session() as session:
+        pending = session.scalars(select(AssetPartitionDagRun).where(
+            AssetPartitionDagRun.created_dag_run_id.is_(None))).all()
+        assert [(p.target_dag_id, p.partition_key) for p in pending] == []
+        assert session.scalars(select(AssetDagRunQueue)).all() == []
+        for dag_id, dag_run in runs.items():
+            stored = session.scalar(select(DagRun).where(DagRun.dag_id == dag_id, DagRun.run_id == dag_run.run_id))
+            assert stored.start_date >= began, (dag_id, stored.start_date)
+            if dag_id != "tle_ingest":
+                assert stored.partition_key == DAY.isoformat()
+                assert len(stored.consumed_asset_events) >= 1
+                claimed = session.scalars(select(AssetPartitionDagRun).where(
+                    AssetPartitionDagRun.created_dag_run_id == stored.id)).all()
+                assert len(claimed) >= 1
+
+
 NOT_UPDATED = (b"GP data has not updated since your last successful download of GROUP=qianfan "
                b"at 2025-11-21 00:01:12 UTC. Data is updated once every 2 hours.")
 

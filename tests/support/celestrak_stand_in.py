@@ -14,6 +14,7 @@ class CelestrakStandIn:
 
     def __init__(self):
         self.status, self.body, self.headers, self.delay_s, self.requests = 200, b"[]", {}, 0.0, []
+        self.content_type = "application/json"
         #: Answers of particular selections: {("GROUP", "oneweb"): (status, body)}.
         self.by_query: dict[tuple[str, str], tuple[int, bytes]] = {}
         stand_in = self
@@ -32,7 +33,7 @@ class CelestrakStandIn:
                 self.send_response(status)
                 for name, value in stand_in.headers.items():
                     self.send_header(name, value)
-                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Type", stand_in.content_type)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
@@ -45,9 +46,12 @@ class CelestrakStandIn:
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
-    def answer(self, status: int, body: bytes, headers: dict | None = None, delay_s: float = 0.0) -> None:
-        """Answer every request (but those of :meth:`answer_query`) with ``status`` and ``body``."""
+    def answer(self, status: int, body: bytes, headers: dict | None = None, delay_s: float = 0.0,
+               content_type: str = "application/json") -> None:
+        """Answer every request (but those of :meth:`answer_query`) with ``status`` and ``body``
+        (also any other page a test needs on another port: ``content_type`` says what it is)."""
         self.status, self.body, self.headers, self.delay_s = status, body, headers or {}, delay_s
+        self.content_type = content_type
 
     def answer_query(self, selection: str, value: str, status: int, body: bytes) -> None:
         """Answer the requests of one selection (``"GROUP", "oneweb"``) with ``status`` and ``body``."""

@@ -6,18 +6,19 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import numpy as np
+import pandas as pd
 import pytest
 from sqlalchemy import delete, update
 
 from constops import snapshots
 from constops.archive import RawArchive
-from constops.dashboard.calendar import calendar_days
+from constops.dashboard.calendar import calendar_days, day_outlook
 from constops.dashboard.day_view import day_view, passes_csv
-from constops.dashboard.figures import coverage_map, pass_lanes, pass_timeline
-from constops.dashboard.pages import day_page, plotly_script, trend_page
+from constops.dashboard.figures import coverage_map, pass_lanes, pass_timeline, trend_figures, with_missing_days
+from constops.dashboard.pages import day_page, plotly_script, source_name, trend_page
 from constops.dashboard.trend import trend
 from constops.reporting import schema
 from constops.reporting.store import connect
@@ -104,11 +105,79 @@ def test_the_map_draws_one_cell_per_row_for_each_mask(computed):
 
 def test_passes_csv_has_a_row_per_pass_in_utc_and_local_time(computed):
     engine, settings, _ = computed
-    lines = passes_csv(day_view(engine, settings, DAY)).splitlines()
+    view = day_view(engine, settings, DAY)
+    lines = passes_csv(view).splitlines()
     assert len(lines) == 599
     first = dict(zip(lines[0].split(","), lines[1].split(",")))
+    names = dict(zip(view.fleet["norad_cat_id"], view.fleet["object_name"]))
+    assert first["object_name"] == names[int(first["norad_cat_id"])] and first["object_name"].startswith("QIANFAN")
     aos = datetime.fromisoformat(first["aos"].replace("Z", "+00:00"))
     assert datetime.fromisoformat(first["aos_local"]) == aos.replace(microsecond=aos.microsecond // 1000 * 1000)
+
+
+def test_the_timeline_gives_each_bar_a_colour_and_names_the_satellite_with_dated_times(computed):
+    engine, settings, _ = computed
+    view = day_view(engine, settings, DAY)
+    bars = pass_timeline(view).data[0]
+    # A colour string per bar (a number makes Plotly warn "Invalid color specifier" for each bar).
+    assert len(bars.marker.color) == len(view.passes) and all(c.startswith("rgb(") for c in bars.marker.color)
+    first = view.passes.iloc[0]
+    name = view.fleet.set_index("norad_cat_id")["object_name"][first["norad_cat_id"]]
+    assert bars.customdata[0][0] == f"{name} ({first['norad_cat_id']})"
+    assert bars.customdata[0][2] == first["aos"].strftime("%Y-%m-%d %H:%M:%S")
+    assert bars.customdata[0][4] == first["los"].strftime("%Y-%m-%d %H:%M:%S")
+    assert "LOS" in bars.hovertemplate and "max elevation" in bars.hovertemplate
+
+
+def test_the_history_lines_break_at_a_missing_day(computed):
+    engine, settings, _ = computed
+    rows = trend(engine, settings)
+    two = pd.concat([rows, rows.assign(day=rows["day"] + timedelta(days=3))], ignore_index=True)
+    full = with_missing_days(two)
+    assert list(full["day"]) == [DAY + timedelta(days=i) for i in range(4)]
+    coverage = trend_figures(two, settings)[0].data[0]
+    assert [y is None or y != y for y in coverage.y] == [False, True, True, False]  # None/NaN: a gap
+
+
+def test_the_day_page_names_an_imported_file_not_its_path_on_the_server(computed):
+    engine, settings, _ = computed
+    view = day_view(engine, settings, DAY)
+    assert view.snapshot["source"].startswith("/")  # the import recorded the file's absolute path
+    html = day_page(view, settings, plotly_script("p.js"))
+    assert "qianfan_2025-11-20.tle" in html and str(REPO) not in html and view.snapshot["source"] not in html
+    assert source_name("https://celestrak.org/NORAD/elements/gp.php?GROUP=qianfan&FORMAT=json").startswith("https://")
+
+
+def test_each_day_says_why_it_is_not_computed_and_only_what_can_work(computed):
+    """The 2025-11-20 download (acquired at its newest epoch, 2025-11-19 23:52 UTC) serves
+    2025-11-20 and 21 within the 3-day limit; nothing serves 2025-11-19 or 2025-11-24."""
+    engine, settings, _ = computed
+    now = datetime(2025, 12, 1, 10, tzinfo=timezone.utc)
+    days = {d.day: d for d in calendar_days(engine, settings, date(2025, 11, 1), date(2025, 12, 2), now=now)}
+    assert days[DAY].state == "computed" and "snapshot" in days[DAY].reason
+    nxt = days[DAY + timedelta(days=1)]
+    assert (nxt.state, nxt.computable, nxt.actions) == ("missing", True, ("backfill",)) and "backfill" in nxt.reason
+    before = days[DAY - timedelta(days=1)]
+    assert (before.computable, before.actions) == (False, ("import",))
+    assert "no archived qianfan snapshot was acquired at or before 2025-11-19 00:00 UTC" in before.reason
+    assert "a backfill cannot" in before.reason
+    old = days[date(2025, 11, 24)]
+    assert (old.computable, old.actions) == (False, ("import", "override")) and "more than the limit of 3" in old.reason
+    for live in (date(2025, 11, 30), date(2025, 12, 1)):  # started less than live_window_h (36 h) ago
+        assert days[live].actions == ("backfill", "trigger") and "fetches the elements from CelesTrak" in days[live].reason
+    tomorrow = days[date(2025, 12, 2)]
+    assert tomorrow.actions == ("trigger",) and "a backfill refuses" in tomorrow.reason
+    # 11-21 and 22 from the archive (2.1 days old; 11-23: 3.1), the two live days, tomorrow.
+    assert [d.day.day for d in days.values() if d.computable] == [21, 22, 30, 1, 2]
+    early = day_outlook(engine, settings, date(2025, 10, 31), now=now)
+    assert (early.computable, early.actions) == (False, ()) and "before the pipeline's first day" in early.reason
+    later = day_outlook(engine, settings, date(2025, 12, 3), now=now)
+    assert (later.computable, later.actions) == (False, ()) and "more than a day ahead" in later.reason
+    # The day page of a day without results says the day's own reason and offers what can work.
+    page = day_page(day_view(engine, settings, before.day), settings, plotly_script("p.js"), outlook=before.as_json())
+    assert "a backfill cannot" in page and "make import" in page and "Start a backfill" not in page
+    page = day_page(day_view(engine, settings, nxt.day), settings, plotly_script("p.js"), outlook=nxt.as_json())
+    assert "Start a backfill" in page and "make import" not in page
 
 
 def test_pages_render_the_day_and_the_history_with_the_given_plotly(computed):
@@ -138,6 +207,15 @@ def test_make_report_writes_one_self_contained_file(computed, tmp_path):
     rest = library.split("</script>", 1)[1]  # the page outside the inline Plotly library
     assert "plotly.js v" in library and "<script src=" not in head + rest and "http" not in head + rest
     assert out.stat().st_size > 4_000_000 and "598 passes" in done.stdout
+    assert str(SNAPSHOTS) not in head + rest and "qianfan_2025-11-20.tle" in rest  # the file's name, not its path
+    assert "@media print" in head
+    # Without --out: into $AIRFLOW_HOME/reports, never the working directory (the repository).
+    home = tmp_path / "home"
+    default = subprocess.run([sys.executable, str(REPO / "scripts" / "report.py"), DAY.isoformat()], cwd=tmp_path,
+                             env={**env, "AIRFLOW_HOME": str(home)}, capture_output=True, text=True, timeout=120)
+    assert default.returncode == 0, default.stderr
+    assert [f.relative_to(tmp_path).as_posix() for f in tmp_path.rglob("*.html") if f != out] == [
+        f"home/reports/constellation-report-qianfan-{DAY}.html"]
     missing = subprocess.run([sys.executable, str(REPO / "scripts" / "report.py"), "2025-12-25", "--out",
                               str(tmp_path / "none.html")], env=env, capture_output=True, text=True, timeout=120)
     assert missing.returncode == 1 and "never computed" in missing.stderr and not (tmp_path / "none.html").exists()

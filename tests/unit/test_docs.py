@@ -61,3 +61,17 @@ def test_the_development_guide_lists_every_library_module_once():
     library = REPO / "include" / "constops"
     on_disk = sorted(str(p.relative_to(library)) for p in library.rglob("*.py"))
     assert sorted(listed) == on_disk
+
+
+def test_make_run_listens_on_this_machine_only_unless_told_otherwise():
+    """`make run` binds 127.0.0.1 (the README speaks of localhost); HOST= opens it."""
+    import os
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
+    read = "source scripts/airflow-env.sh && echo $AIRFLOW__API__HOST $AIRFLOW__CORE__EXECUTION_API_SERVER_URL"
+    shown = subprocess.run(["bash", "-c", read], cwd=REPO, env=env, capture_output=True, text=True, check=True)
+    assert shown.stdout.split() == ["127.0.0.1", "http://127.0.0.1:8080/execution/"]
+    opened = subprocess.run(["make", "-n", "run", "HOST=0.0.0.0"], cwd=REPO, env=env, capture_output=True, text=True)
+    assert "export AIRFLOW__API__HOST=0.0.0.0;" in opened.stdout
+    assert "make run HOST=0.0.0.0" in (REPO / "README.md").read_text(encoding="utf-8")

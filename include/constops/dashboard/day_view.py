@@ -46,6 +46,11 @@ class DayView:
     def computed(self) -> bool:
         return self.snapshot is not None
 
+    @property
+    def names(self) -> dict[int, str]:
+        """Return {NORAD id: the satellite's name in the day's snapshot}."""
+        return dict(zip(self.fleet["norad_cat_id"], self.fleet["object_name"])) if len(self.fleet) else {}
+
 
 def day_view(engine: Engine, settings: Settings, day: date, constellation_id: str | None = None) -> DayView:
     """Return what the reporting database holds of ``day`` for ``constellation_id`` (default: the first
@@ -103,14 +108,17 @@ def station_in_view(passes: pd.DataFrame, day: date, step_s: int = STATION_SERIE
 
 
 def passes_csv(view: DayView) -> str:
-    """Return the day's pass table as CSV: UTC and Kazakhstan times, elevations and azimuths in
+    """Return the day's pass table as CSV: the satellite (NORAD id and ``object_name``, its
+    name in the day's snapshot), UTC and Kazakhstan times, elevations and azimuths in
     degrees; a GEO satellite's day is one ``continuous`` row with its lowest elevation and
     azimuth arc."""
-    columns = ["station_id", "min_elevation_deg", "norad_cat_id", "aos", "tca", "los", "aos_local", "tca_local",
+    columns = ["station_id", "min_elevation_deg", "norad_cat_id", "object_name", "aos", "tca", "los", "aos_local", "tca_local",
                "los_local", "duration_s", "max_elevation_deg", "aos_azimuth_deg", "tca_azimuth_deg",
                "los_azimuth_deg", "continuous", "lowest_elevation_deg", "azimuth_min_deg", "azimuth_max_deg",
                "snapshot_id"]
-    frame = view.passes[columns].copy() if len(view.passes) else pd.DataFrame(columns=columns)
+    names = view.names
+    passes = view.passes.assign(object_name=[names.get(n, "") for n in view.passes["norad_cat_id"]])
+    frame = passes[columns].copy() if len(passes) else pd.DataFrame(columns=columns)
     for column in ("aos", "tca", "los"):
         if len(frame):
             frame[column] = frame[column].dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -61,31 +61,54 @@ def coverage_map(view: DayView, settings: Settings) -> go.Figure:
 def pass_timeline(view: DayView) -> go.Figure:
     """Return the day's passes as bars from AOS to LOS, coloured by the pass's maximum
     elevation: a block of rows per (station, mask), passes that overlap in time on rows of
-    their own (the fewest rows that keep every bar clear of the others)."""
+    their own (the fewest rows that keep every bar clear of the others: a row is not a
+    satellite; the hover names the satellite, its AOS, TCA and LOS with their dates, and
+    the maximum elevation).
+
+    The bars' colours are computed here from the elevation scale (Plotly warns once per
+    bar and draws black hover labels when a bar's colour is a number), and an invisible
+    trace carries the colour bar."""
     passes = view.passes.assign(lane=pass_lanes(view.passes)) if len(view.passes) else view.passes
     if len(passes):
-        passes = passes.assign(row=[f"{s} ≥ {m:g}° · {k + 1}" for s, m, k in
+        passes = passes.assign(row=[f"{s} ≥ {m:g}° · row {k + 1}" for s, m, k in
                                     zip(passes["station_id"], passes["min_elevation_deg"], passes["lane"])])
+    names = view.names
+    stamp = "%Y-%m-%d %H:%M:%S"
     figure = go.Figure(go.Bar(
         base=passes["aos"].dt.strftime("%Y-%m-%dT%H:%M:%S.%f").tolist() if len(passes) else [],
         x=(passes["duration_s"] * 1000.0).tolist() if len(passes) else [],
         y=passes["row"].tolist() if len(passes) else [], orientation="h",
-        marker={"color": passes["max_elevation_deg"].tolist() if len(passes) else [], "colorscale": ELEVATION_SCALE,
-                "cmin": 0, "cmax": 90, "colorbar": {"title": {"text": "max el. (°)"}}},
-        customdata=np.column_stack([passes["norad_cat_id"], passes["max_elevation_deg"],
-                                    passes["tca"].dt.strftime("%H:%M:%S")]) if len(passes) else [],
-        hovertemplate="NORAD %{customdata[0]}<br>AOS %{base|%H:%M:%S} UTC, TCA %{customdata[2]}"
-                      "<br>max elevation %{customdata[1]:.1f}°<extra></extra>",
-        name="passes",
+        marker={"color": elevation_colours(passes["max_elevation_deg"]) if len(passes) else []},
+        customdata=np.column_stack([
+            [f"{names.get(n, 'NORAD')} ({n})" for n in passes["norad_cat_id"]], passes["max_elevation_deg"],
+            passes["aos"].dt.strftime(stamp), passes["tca"].dt.strftime(stamp), passes["los"].dt.strftime(stamp),
+        ]).tolist() if len(passes) else [],
+        hovertemplate="%{customdata[0]}<br>AOS %{customdata[2]} UTC<br>TCA %{customdata[3]} UTC"
+                      "<br>LOS %{customdata[4]} UTC<br>max elevation %{customdata[1]:.1f}°<extra></extra>",
+        name="passes", showlegend=False,
     ))
     start = pd.Timestamp(view.day).tz_localize("UTC")
+    figure.add_trace(go.Scatter(  # the colour bar of the elevation scale, no points drawn
+        x=[None], y=[None], mode="markers", hoverinfo="skip", showlegend=False, name="max elevation",
+        marker={"color": [0], "cmin": 0, "cmax": 90, "colorscale": ELEVATION_SCALE, "showscale": True,
+                "colorbar": {"title": {"text": "max el. (°)"}}},
+    ))
     n_rows = passes["row"].nunique() if len(passes) else 1
-    figure.update_layout(**_LAYOUT, title=f"Gateway passes, {view.day} (UTC): one bar per pass", bargap=0.15,
+    figure.update_layout(**_LAYOUT, title=f"Gateway passes, {view.day} (UTC): one bar per pass "
+                                          f"(passes at the same time on rows of their own)", bargap=0.15,
                          height=160 + 18 * n_rows,
                          xaxis={"type": "date", "range": [start.isoformat(), (start + pd.Timedelta(days=1)).isoformat()],
                                 "title": "UTC"},
                          yaxis={"autorange": "reversed", "type": "category"})
     return figure
+
+
+def elevation_colours(elevations_deg: pd.Series) -> list[str]:
+    """Return the colour of each maximum elevation on :data:`ELEVATION_SCALE` from 0 to 90°."""
+    from plotly.colors import sample_colorscale
+
+    share = np.clip(np.asarray(elevations_deg, dtype=float) / 90.0, 0.0, 1.0)
+    return sample_colorscale(ELEVATION_SCALE, share.tolist())
 
 
 def pass_lanes(passes: pd.DataFrame) -> list[int]:
@@ -127,7 +150,9 @@ def in_view_lines(view: DayView) -> go.Figure:
 
 def trend_figures(rows: pd.DataFrame, settings: Settings) -> list[go.Figure]:
     """Return the history's figures: coverage at every mask (percent of time), passes per day,
-    satellites in orbit and operational per day."""
+    satellites in orbit and operational per day. A day without results is a gap in every
+    line (the lines do not join the days around it)."""
+    rows = with_missing_days(rows)
     coverage = go.Figure()
     for mask_deg, column in coverage_columns(settings).items():
         if column in rows:
@@ -144,6 +169,17 @@ def trend_figures(rows: pd.DataFrame, settings: Settings) -> list[go.Figure]:
     ])
     fleet.update_layout(**_LAYOUT, title="Satellites per day", height=300, yaxis={"rangemode": "tozero"}, xaxis=days)
     return [coverage, passes, fleet]
+
+
+def with_missing_days(rows: pd.DataFrame) -> pd.DataFrame:
+    """Return ``rows`` (one per computed day, column ``day``) with an empty row for every day
+    missing between the first and the last, in day order."""
+    if not len(rows):
+        return rows
+    days = pd.date_range(min(rows["day"]), max(rows["day"]), freq="D").date
+    full = rows.set_index("day").reindex(days)
+    full.index.name = "day"
+    return full.reset_index()
 
 
 def _day_ticks_ms(days: pd.Series) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import plotly.graph_objects as go
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -18,6 +18,15 @@ from .figures import coverage_map, in_view_lines, pass_timeline, trend_figures
 TEMPLATES = Path(__file__).parent / "templates"
 _ENV = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), trim_blocks=True,
                    lstrip_blocks=True)
+
+
+def source_name(source: str) -> str:
+    """Return where a snapshot came from as a page may show it: a URL as it is, an imported
+    file by its name alone (never a path on the server)."""
+    return source if "://" in source else PurePath(source.replace("\\", "/")).name
+
+
+_ENV.filters["source_name"] = source_name
 
 
 def plotly_inline() -> Markup:
@@ -40,21 +49,24 @@ def figures_json(figures: dict[str, go.Figure]) -> Markup:
 
 
 def day_page(view: DayView, settings: Settings, plotly: Markup, nav: list[tuple[str, str]] = (),
-             runs: list[dict] = (), csv_href: str | None = None, title_suffix: str = "") -> str:
+             runs: list[dict] = (), csv_href: str | None = None, title_suffix: str = "",
+             outlook: dict | None = None, calendar_href: str | None = None) -> str:
     """Return the HTML of the day page of ``view``: the coverage map per mask, the pass timeline
     and table, satellites in view through the day, the fleet and the records set aside, the
     snapshot used (and, from the plugin, the runs that computed it), for the stations and
-    region of the view's constellation."""
+    region of the view's constellation. A day without results says why (``outlook``: the
+    calendar's entry of the day, with the day's last failure as ``alert``) and offers only
+    the actions that can work."""
     settings = settings.of(view.constellation_id)
     figures = {}
     if view.computed:
         figures = {"coverage-map": coverage_map(view, settings), "pass-timeline": pass_timeline(view),
                    "in-view": in_view_lines(view)}
-    names = dict(zip(view.fleet["norad_cat_id"], view.fleet["object_name"])) if len(view.fleet) else {}
+    names = view.names
     return _ENV.get_template("day.html").render(
         view=view, settings=settings, plotly=plotly, nav=nav, runs=runs, csv_href=csv_href,
         figures=figures_json(figures), names=names, status_counts=_status_counts(view),
-        coverage=_coverage_rows(view), title_suffix=title_suffix,
+        coverage=_coverage_rows(view), title_suffix=title_suffix, outlook=outlook, calendar_href=calendar_href,
     )
 
 

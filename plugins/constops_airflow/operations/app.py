@@ -11,10 +11,17 @@ refused with 401 or 403 before any route runs):
 * ``trend``: the whole history;
 * ``run/{dag_id}/{run_id}``: the day page of a run (the link on every DAG run's page);
 * ``static/plotly.min.js``: Plotly from the installed ``plotly`` package (no CDN).
+
+Every response, refusals included, carries :data:`SECURITY_HEADERS`: no page of another
+origin (another port of the host, a sibling subdomain) may frame these pages, whose
+buttons act with the operator's login. A day in a path is ``YYYY-MM-DD`` and nothing
+else (422 otherwise), from ``[pipeline] first_day`` to tomorrow (404 otherwise); both
+answers name the accepted range.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -39,6 +46,21 @@ def _can_read_pipeline_runs() -> list:
 
 app = FastAPI(title="Constellation operations", dependencies=_can_read_pipeline_runs(), docs_url=None,
               redoc_url=None, openapi_url=None)
+
+#: Sent with every response of the app: framed only by Airflow's own pages (same origin),
+#: and no content-type guessing.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "frame-ancestors 'self'",
+    "X-Frame-Options": "SAMEORIGIN",
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+@app.middleware("http")
+async def _security_headers(request: Request, call_next):
+    response = await call_next(request)
+    response.headers.update(SECURITY_HEADERS)
+    return response
 
 
 def _settings():
@@ -100,11 +122,25 @@ def _plotly(request: Request):
     return plotly_script(f"{_base(request)[0]}/static/plotly.min.js")
 
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def _day(text: str) -> date:
+    """Return the day ``text`` names: exactly ``YYYY-MM-DD`` (else 422), a day the pipeline
+    can compute now, from ``[pipeline] first_day`` to tomorrow (else 404); both name the range."""
+    from constops.api import computable_range, utc_now
+
+    first, last = computable_range(_settings().first_day, utc_now())
+    accepted = f"accepted: a UTC day YYYY-MM-DD from {first.isoformat()} to {last.isoformat()}"
     try:
-        return date.fromisoformat(text)
+        if not _ISO_DAY.fullmatch(text):
+            raise ValueError
+        day = date.fromisoformat(text)
     except ValueError:
-        raise HTTPException(status_code=404, detail=f"{text!r} is not a UTC day YYYY-MM-DD") from None
+        raise HTTPException(status_code=422, detail=f"{text!r} is not a UTC day YYYY-MM-DD; {accepted}") from None
+    if not first <= day <= last:
+        raise HTTPException(status_code=404, detail=f"{day.isoformat()} is outside the days of this pipeline; {accepted}")
+    return day
 
 
 @app.get("/", include_in_schema=False)
@@ -121,9 +157,18 @@ def day_page(day: str, request: Request, constellation_id: str | None = GROUP_PA
     the_day, settings, constellation_id = _day(day), _settings(), _group(constellation_id)
     root, airflow_root = _base(request)
     runs = runs_by_day(the_day, the_day, airflow_root).get(the_day, [])
-    view = day_view(_engine(), settings, the_day, constellation_id)
+    engine = _engine()
+    view = day_view(engine, settings, the_day, constellation_id)
+    outlook = None
+    if not view.computed:
+        from constops.dashboard.calendar import day_outlook
+        from constops_airflow.alerts import failures_by_day
+
+        outlook = day_outlook(engine, settings, the_day, constellation_id).as_json()
+        outlook["alert"] = failures_by_day(the_day, the_day).get(the_day)
     return render(view, settings, _plotly(request), _nav(request, the_day, constellation_id), runs,
-                  csv_href=f"{root}/day/{the_day}/passes.csv?group={constellation_id}")
+                  csv_href=f"{root}/day/{the_day}/passes.csv?group={constellation_id}", outlook=outlook,
+                  calendar_href=f"{root}/calendar?group={constellation_id}")
 
 
 @app.get("/day/{day}/passes.csv")
@@ -177,18 +222,21 @@ def calendar_json(request: Request, first: str | None = None, last: str | None =
     tomorrow, UTC) with its state in the reporting database and its runs in Airflow."""
     from constops.api import computable_range, utc_now
     from constops.dashboard.calendar import calendar_days
+    from constops_airflow.alerts import failures_by_day
 
-    settings = _settings()
-    first_day, last_day = computable_range(settings.first_day, utc_now())
+    settings, now = _settings(), utc_now()
+    first_day, last_day = computable_range(settings.first_day, now)
     first_day, last_day = _day(first) if first else first_day, _day(last) if last else last_day
-    if (last_day - first_day).days > 3660:
-        raise HTTPException(status_code=422, detail="ask for at most ten years of days at once")
+    if first_day > last_day:
+        raise HTTPException(status_code=422, detail=f"first {first_day} is after last {last_day}")
     runs = runs_by_day(first_day, last_day, _base(request)[1])
+    alerts = failures_by_day(first_day, last_day)
     days, constellation_id = [], _group(constellation_id)
-    for entry in calendar_days(_engine(), settings, first_day, last_day, constellation_id):
+    for entry in calendar_days(_engine(), settings, first_day, last_day, constellation_id, now):
         item = entry.as_json()
         item["runs"] = runs.get(entry.day, [])
         item["state"] = _with_runs(entry.state, item["runs"])
+        item["alert"] = alerts.get(entry.day) if item["state"] in ("failed", "incomplete") else None
         days.append(item)
     return {"constellation_id": constellation_id, "first": first_day.isoformat(), "last": last_day.isoformat(),
             "days": days}
