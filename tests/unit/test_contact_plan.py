@@ -5,7 +5,7 @@
 * The GSO-arc separation: a brute force over 720,000 points of the arc (0.0005 degrees of
   longitude); tolerance 1e-4 degrees.
 * Look angles of the usable intervals: Skyfield; tolerance 0.01 degrees.
-* The contact plan on the real Qianfan day of 2025-11-20 (first three hours): every rule
+* The contact plan on the real Qianfan day of 2025-11-20 (first two hours): every rule
   checked second by second (contacts inside usable seconds, one satellite per antenna at a
   time, slews from the stored directions), and the one-link share within 1 point of the
   upper bound (the share of time with a usable satellite).
@@ -34,7 +34,7 @@ TWO_HUNDREDTHS_DEG = 0.02
 TEN_THOUSANDTH_DEG = 1e-4
 ONE_HUNDREDTH_DEG = 0.01
 DAY_START = datetime(2025, 11, 20, tzinfo=timezone.utc)
-SLICE_S = 3 * 3600
+SLICE_S = 2 * 3600
 SETTINGS = load_settings()
 SPEC = AKKOL.antennas
 RULES = ContactRules.from_settings(SETTINGS)
@@ -64,7 +64,7 @@ def test_the_sun_is_where_pyephem_puts_it():
 
 def test_gso_separation_matches_a_brute_force_over_the_arc():
     rng = np.random.default_rng(7)
-    los = rng.normal(size=(400, 3))
+    los = rng.normal(size=(200, 3))
     los /= np.linalg.norm(los, axis=1, keepdims=True)
     arc = gso_arc_directions(AKKOL.ecef_km, np.arange(0.0, 360.0, 0.0005))
     brute = np.degrees(np.arccos(np.clip((los @ arc.T).max(axis=1), -1.0, 1.0)))
@@ -108,7 +108,7 @@ def test_antennas_below_the_stations_mask_are_refused_naming_the_station(tmp_pat
 
 @pytest.fixture(scope="module")
 def day_slice():
-    """Return (usable intervals, keep-outs, element sets) of the first three hours of 2025-11-20."""
+    """Return (usable intervals, keep-outs, element sets) of the first two hours of 2025-11-20."""
     element_sets = elements.parse(snapshot_bytes("qianfan_2025-11-20.tle"))
     passes = [p for p in find_passes(element_sets, AKKOL, DAY_START - timedelta(hours=1),
                                      DAY_START + timedelta(seconds=SLICE_S), AKKOL.min_elevation_deg, 180)
@@ -116,7 +116,7 @@ def day_slice():
     usable, keep_outs = usable_intervals({"qianfan": passes}, {"qianfan": element_sets}, AKKOL, SPEC, DAY_START,
                                          RULES.min_contact_s)
     usable = [i for i in usable if i.end_s <= SLICE_S]
-    assert len(usable) > 50 and {k.cause for k in keep_outs} >= {"gso_arc"}
+    assert len(usable) > 30 and {k.cause for k in keep_outs} >= {"gso_arc"}
     return usable, keep_outs, element_sets
 
 
