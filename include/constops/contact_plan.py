@@ -18,19 +18,19 @@ exceeds everything below it.
 
 The day is planned in windows (``window_min``), each model seeing ``lookahead_min`` beyond
 its window so that decisions at its end see the passes to come; the contacts that start
-within the window are kept and fixed, and the next window starts from them. In a model,
-the contacts' start and end are integer seconds; coverage is counted on the segments
-between the instants where a satellite becomes usable or unusable, a segment counting for
-a contact that covers it whole. Slew times between two contacts depend on the directions
-at the instants the solver chooses; the model uses the directions at the likeliest
-instants, the plan is then checked with the exact directions, and a pair found too close
-is given its exact slew and the window solved again (from the previous solution); what is
-still too close after that is trimmed (the later contact starts later, or is dropped when
-it would be shorter than allowed). Every contact of the result satisfies every rule
+within the window are kept and fixed, and the next window starts from them. A model
+chooses among fixed contact options (:func:`_options`: each usable interval from its first
+second or one or four longest slews later, to its end or as long before it), so the slew
+between any two options is exact, computed from their end and start directions, and the
+model is purely Boolean: per antenna a no-overlap and the pairs closer than their slew
+excluded; coverage counted on the segments between the instants where links begin or end,
+a segment counting for an option that covers it whole. A greedy plan is the complete first
+solution, so a window always has one. Every contact of the result satisfies every rule
 (:func:`violations` says which do not, and is what the tests check).
 
-CP-SAT runs on one thread under its deterministic time limit, so the same inputs give the same plan on every
-machine and every run; the status (OPTIMAL when every window was solved to optimality) and
+CP-SAT runs on one thread under its deterministic time limit, so the same inputs give the
+same plan on every machine and every run; the status (OPTIMAL when every window was solved
+to optimality, GREEDY when one kept the greedy plan) and
 the largest relative gap of a window's objective are kept with the plan.
 """
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import numpy as np
 
@@ -80,11 +80,14 @@ def usable_intervals(
     sun_ecef = sun_direction_ecef(*grid.julian())
     usable, keep_outs = [], []
     for constellation_id, passes in passes_of.items():
+        satrecs = {}  # one SGP4 record per satellite, however many passes it has
         by_norad = {e.norad_cat_id: e for e in element_sets_of[constellation_id]}
         for p in passes:
             if p.continuous:
                 continue  # in view all day (GEO): not a pass to hand over between
-            u, k = _pass_intervals(constellation_id, p, by_norad[p.norad_cat_id], station, spec, grid, sun_ecef,
+            if p.norad_cat_id not in satrecs:
+                satrecs[p.norad_cat_id] = by_norad[p.norad_cat_id].satrec()
+            u, k = _pass_intervals(constellation_id, p, satrecs[p.norad_cat_id], station, spec, grid, sun_ecef,
                                    min_contact_s)
             usable += u
             keep_outs += k
@@ -93,7 +96,7 @@ def usable_intervals(
     return usable, keep_outs
 
 
-def _pass_intervals(constellation_id, p: Pass, element_set: ElementSet, station: Station, spec: AntennaSpec,
+def _pass_intervals(constellation_id, p: Pass, satrec, station: Station, spec: AntennaSpec,
                     grid: TimeGrid, sun_ecef: np.ndarray, min_contact_s: int):
     """Return (usable intervals, keep-outs) of one pass, sampled on the day's whole seconds."""
     first = max(int(np.ceil((p.aos - grid.start).total_seconds())), 0)
@@ -102,7 +105,7 @@ def _pass_intervals(constellation_id, p: Pass, element_set: ElementSet, station:
         return [], []
     seconds = np.arange(first, last + 1)
     jd, fraction = grid.julian_at(seconds)
-    error, r_teme_km, _ = element_set.satrec().sgp4_array(jd, fraction)
+    error, r_teme_km, _ = satrec.sgp4_array(jd, fraction)
     ok = propagated(error[None, :])[0]
     r_ecef_km = teme_to_ecef_km(r_teme_km, jd, fraction)
     elevation_deg, azimuth_deg, range_km = look_angles(r_ecef_km, station.ecef_km, station.enu)
@@ -139,7 +142,3 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
     return list(zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist()))
 
-
-def day_offset(day_start: datetime, second: int) -> datetime:
-    """Return the UTC instant ``second`` whole seconds after ``day_start``."""
-    return day_start + timedelta(seconds=int(second))
