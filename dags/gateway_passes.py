@@ -8,14 +8,17 @@ are the true times even outside the day. The day's satellites are split into sha
 at most ``[passes] shard_satellites`` (settings); ``find_passes`` is mapped over them,
 and ``load_passes`` merges their passes and loads ``gateway_passes`` and
 ``gateway_daily`` in one transaction: the same rows whatever the shard size.
+``plan_contacts`` then plans every gateway's antennas over the day (``contact_plan``,
+``keep_out_intervals``, ``gateway_schedule_daily``), and ``quality_gate`` checks passes and
+plans together.
 """
 
 from __future__ import annotations
 
 from airflow.sdk import dag
 
-from constops.api import check_passes_day
-from constops_airflow.day_tasks import every_constellation, quality_gate, resolve_snapshots
+from constops.api import check_gateway_day
+from constops_airflow.day_tasks import every_constellation, plan_contacts, quality_gate, resolve_snapshots
 from constops_airflow.runs import per_day_dag
 from constops_airflow.sharding import sharded
 
@@ -28,7 +31,8 @@ def gateway_passes():
         compute_doc="Find the passes of one shard's satellites over every station and store them.",
         load_doc="Merge the shards' passes and load the day's passes and station summaries for every group.",
     )
-    loaded >> quality_gate(check_passes_day, snapshots) >> every_constellation(failed)
+    planned = plan_contacts(snapshots)
+    loaded >> planned >> quality_gate(check_gateway_day, snapshots) >> every_constellation(failed)
 
 
 gateway_passes()

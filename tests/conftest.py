@@ -27,6 +27,10 @@ for _name in [*("CONSTOPS_SETTINGS", "CONSTOPS_CLOCK_UTC", "CONSTOPS_ARCHIVE_URL
                 "CONSTOPS_ALERTS_FILE", "AIRFLOW_CONN_REPORTING_DB"),
               *(name for name in os.environ if name.startswith("CONSTOPS__"))]:
     os.environ.pop(_name, None)
+#: Every test that runs a gateway_passes day plans its contacts: with the solver's default
+#: limit that is ~20 s a day, with this one ~5 s and the same rules kept (a plan's quality
+#: is tested by the unit tests, which read the defaults with ``load_settings(environ={})``).
+os.environ["CONSTOPS__CONTACT_PLAN__DETERMINISTIC_TIME_LIMIT"] = "0.05"
 
 
 @pytest.fixture

@@ -47,6 +47,9 @@ _WHERE = {
     "read_answer": "elements", "parse": "elements",
     # Computations on element sets, no database.
     "Pass": "passes", "find_passes": "passes",
+    # Plan contacts: a station's antennas over the usable parts of its passes.
+    "AntennaSpec": "antennas", "usable_intervals": "usable_intervals", "ContactRules": "contact_plan",
+    "plan_contacts": "contact_plan", "continuity": "continuity",
     "region_coverage": "coverage", "count_in_view": "coverage",
     "SatelliteStatus": "fleet", "fleet_status": "fleet", "status_counts": "fleet",
     "PropagationFailure": "propagation", "propagation_failures": "propagation",
@@ -61,7 +64,8 @@ _WHERE = {
     "resolve_day_snapshot": "day.assignment", "assign_day": "day.assignment",
     "plan_day_blocks": "day.shard_plan", "available_slots": "day.shard_plan",
     "PRODUCTS": "day.products", "compute_fleet_day": "day.fleet_status",
-    "check_coverage_day": "quality", "check_passes_day": "quality",
+    "check_coverage_day": "quality", "check_passes_day": "quality", "check_gateway_day": "quality",
+    "plan_station_day": "day.gateway_schedule", "planned_stations": "day.gateway_schedule",
     "day_summary": "reporting.text_summary",
     # Errors: every exception the library raises on purpose.
     "ConstopsError": "errors", "ElementsError": "errors", "CelestrakAnswerError": "errors",

@@ -7,7 +7,7 @@ so a bad day fails loudly instead of reaching analysts silently.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import Engine, text
 
@@ -79,6 +79,36 @@ COVERAGE_CHECKS = {
 }
 
 
+#: The contact plans of the stations serving :constellation_id on :day (``gateway_schedule``).
+_PLANNED = ("station_id IN (SELECT DISTINCT station_id FROM contact_plan WHERE day = :day "
+            "AND group_name = :constellation_id)")
+SCHEDULE_CHECKS = {
+    "contacts end after they start": "SELECT count(*) FROM contact_plan WHERE day = :day "
+        "AND group_name = :constellation_id AND NOT (contact_end > contact_start AND duration_s > 0)",
+    "contact elevations lie between the antenna's mask and its keyhole": "SELECT count(*) FROM contact_plan c "
+        "JOIN antennas a ON a.station_id = c.station_id AND a.antenna_id = c.antenna_id WHERE c.day = :day "
+        "AND c.group_name = :constellation_id AND NOT (c.start_elevation_deg >= a.min_elevation_deg - 1e-6 "
+        "AND c.end_elevation_deg >= a.min_elevation_deg - 1e-6 AND c.start_elevation_deg <= a.keyhole_elevation_deg "
+        "AND c.end_elevation_deg <= a.keyhole_elevation_deg)",
+    "contacts are on configured antennas": "SELECT count(*) FROM contact_plan c WHERE c.day = :day "
+        "AND c.group_name = :constellation_id AND NOT EXISTS (SELECT 1 FROM antennas a "
+        "WHERE a.station_id = c.station_id AND a.antenna_id = c.antenna_id)",
+    "an antenna tracks one satellite at a time": "SELECT count(*) FROM (SELECT contact_start, LAG(contact_end) "
+        "OVER (PARTITION BY station_id, antenna_id ORDER BY contact_start) AS previous_end FROM contact_plan "
+        f"WHERE day = :day AND {_PLANNED}) c WHERE c.previous_end >= c.contact_start",
+    "contacts come from the day's snapshot": "SELECT count(*) FROM contact_plan c LEFT JOIN day_snapshots d "
+        "ON d.day = c.day AND d.group_name = c.group_name WHERE c.day = :day AND c.group_name = :constellation_id "
+        "AND (d.snapshot_id IS NULL OR c.snapshot_id <> d.snapshot_id)",
+    "every planned station has its schedule summary": "SELECT count(*) FROM (SELECT DISTINCT station_id "
+        "FROM contact_plan WHERE day = :day AND group_name = :constellation_id) c WHERE NOT EXISTS (SELECT 1 FROM "
+        "gateway_schedule_daily g WHERE g.day = :day AND g.station_id = c.station_id)",
+    "continuity is a percentage within its upper bound": "SELECT count(*) FROM gateway_schedule_daily "
+        f"WHERE day = :day AND {_PLANNED} AND NOT (percent_day_one_link >= 0 AND percent_day_two_links >= 0 "
+        "AND percent_day_two_links <= percent_day_one_link AND percent_day_one_link <= percent_day_usable + 1e-9 "
+        "AND percent_day_usable <= 100)",
+}
+
+
 def failed_checks(engine: Engine, checks: dict[str, str], constellation_id: str, day: date) -> dict[str, int]:
     """Return {check name: number of offending rows} for every check that fails on (constellation_id, day)."""
     failures = {}
@@ -108,3 +138,44 @@ def check_passes_day(engine: Engine, settings, constellation_id: str, day: date)
 def check_coverage_day(engine: Engine, settings, constellation_id: str, day: date) -> dict:
     """Gate of the coverage DAG: raise DataQualityError unless every COVERAGE_CHECKS passes."""
     return require(engine, COVERAGE_CHECKS, constellation_id, day)
+
+
+def check_gateway_day(engine: Engine, settings, constellation_id: str, day: date) -> dict:
+    """Gate of the gateway_passes DAG: raise DataQualityError unless every PASS_CHECKS and
+    SCHEDULE_CHECKS passes and every contact plan's slews fit its antennas' rates."""
+    summary = require(engine, {**PASS_CHECKS, **SCHEDULE_CHECKS}, constellation_id, day)
+    short = slews_too_short(engine, constellation_id, day)
+    if short:
+        raise DataQualityError(f"{constellation_id} {day.isoformat()} failed 1 quality check(s): slews fit the "
+                               f"antennas' rates: {len(short)} row(s) violate it, first {short[0]}",
+                               failed_checks=("slews fit the antennas' rates",))
+    return summary
+
+
+def slews_too_short(engine: Engine, constellation_id: str, day: date) -> list[str]:
+    """Return a description of each contact of ``day`` (stations serving ``constellation_id``)
+    that starts sooner after its antenna's previous contact than the slew between their
+    stored directions at the ``antennas`` table's rates, plus its retarget time, takes."""
+    query = text("SELECT c.antenna_id, c.contact_start, c.contact_end, c.start_azimuth_deg, c.start_elevation_deg, "
+                 "c.end_azimuth_deg, c.end_elevation_deg, a.slew_rate_az_deg_s, a.slew_rate_el_deg_s, a.retarget_s "
+                 "FROM contact_plan c JOIN antennas a ON a.station_id = c.station_id AND a.antenna_id = c.antenna_id "
+                 f"WHERE c.day = :day AND c.{_PLANNED} ORDER BY c.station_id, c.antenna_id, c.contact_start")
+    with engine.connect() as conn:
+        rows = conn.execute(query, {"day": day, "constellation_id": constellation_id}).all()
+    short = []
+    for before, after in zip(rows, rows[1:]):
+        if before.antenna_id != after.antenna_id:
+            continue
+        d_az = abs((after.start_azimuth_deg - before.end_azimuth_deg + 180.0) % 360.0 - 180.0)
+        need_s = max(d_az / after.slew_rate_az_deg_s,
+                     abs(after.start_elevation_deg - before.end_elevation_deg) / after.slew_rate_el_deg_s) + after.retarget_s
+        gap_s = (_instant(after.contact_start) - _instant(before.contact_end)).total_seconds()
+        if gap_s < need_s - 1e-6:
+            short.append(f"{after.antenna_id} at {after.contact_start}: {gap_s:.0f} s after the previous contact, "
+                         f"the slew takes {need_s:.1f} s")
+    return short
+
+
+def _instant(value) -> datetime:
+    """Return a timestamp column's value as a datetime (SQLite returns text)."""
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))

@@ -45,6 +45,8 @@ class ContactPlanSettings:
     deterministic_time_limit: float
     #: At most this many usable intervals at once are given to the solver (the longest).
     candidates_in_view: int
+    #: A day's plan whose one-link share falls under this (percent of the day) is an alert.
+    continuity_alert_percent: float
 
 SETTINGS_ENV = "CONSTOPS_SETTINGS"
 #: Prefix of the environment variables that override one setting: CONSTOPS__INGEST__MAX_SNAPSHOT_AGE_DAYS.
@@ -241,6 +243,7 @@ def _contact_plan(section: Mapping) -> ContactPlanSettings:
         lookahead_min=_whole(section, "contact_plan", "lookahead_min", 0),
         deterministic_time_limit=_positive(section, "contact_plan", "deterministic_time_limit"),
         candidates_in_view=_whole(section, "contact_plan", "candidates_in_view", 1),
+        continuity_alert_percent=_percent(section, "contact_plan", "continuity_alert_percent"),
     )
 
 
@@ -341,4 +344,12 @@ def _positive(section: dict, name: str, key: str) -> float:
     value = section[key]
     if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
         raise ValueError(f"[{name}] {key} must be a number above 0, not {value!r}")
+    return float(value)
+
+
+def _percent(section: dict, name: str, key: str) -> float:
+    """Return the number ``[name] key``, a percentage in [0, 100]."""
+    value = section[key]
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 100:
+        raise ValueError(f"[{name}] {key} must be a percentage from 0 to 100, not {value!r}")
     return float(value)

@@ -102,6 +102,21 @@ def report_records(context, summary: dict) -> None:
                 f"day={summary['day']} run={ti.run_id}: {text}{override}")
 
 
+def report_schedule(context, summary: dict, alert_below_percent: float) -> None:
+    """Log a station's contact plan of the day; when it has no contact, or its continuity is
+    under ``alert_below_percent``, also append a NOTICE line to the alerts file."""
+    ti = context["ti"]
+    text = (f"{summary['station_id']} {summary['day']}: {summary['contacts']} contacts on {summary['antennas']} antennas, "
+            f"one link {summary['percent_day_one_link']:.3f} % of the day (upper bound {summary['percent_day_usable']:.3f} %), "
+            f"two {summary['percent_day_two_links']:.3f} %, longest outage {summary['longest_outage_s']:.0f} s; "
+            f"solver {summary['solver_status']}, gap {summary['solver_gap']:.4f}, {summary['solve_s']:.1f} s")
+    log.info(text)
+    if summary["contacts"] == 0 or summary["percent_day_one_link"] < alert_below_percent:
+        why = "no feasible contact" if summary["contacts"] == 0 else f"continuity under {alert_below_percent:g} %"
+        _append(f"{datetime.now(timezone.utc):%Y-%m-%dT%H:%M:%SZ} NOTICE {ti.dag_id}.{ti.task_id} "
+                f"day={summary['day']} run={ti.run_id}: contact plan with {why}: {text}")
+
+
 def alerts_path() -> Path:
     """Return the alerts file: ``$CONSTOPS_ALERTS_FILE``, else ``$AIRFLOW_HOME/alerts.log``."""
     from constops_airflow.resources import airflow_home

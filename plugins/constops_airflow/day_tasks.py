@@ -10,6 +10,9 @@ from constops.api import DataQualityError
 RESOLVE_DOC = ("Read once which snapshot each constellation's day is computed from; every later task of the run "
                "uses that one, so a tle_ingest rerun meanwhile cannot mix two snapshots in a day.")
 GATE_DOC = "Fail the run when the day's loaded rows are impossible (ranges, counts, ordering, one snapshot)."
+PLAN_DOC = ("Plan each gateway's antennas over the day from the run's snapshots (CP-SAT: which antenna tracks "
+            "which satellite, handovers make-before-break, clear of the GSO arc and the Sun) and load the day's "
+            "contact plan, keep-outs and schedule summary per station.")
 VERDICT_DOC = ("Fail the run, naming each constellation whose day could not be {done} and why; the others' "
                "day goes on. Green only when every configured constellation's day was {done}.")
 
@@ -32,6 +35,31 @@ def resolve_snapshots():
 
     out = resolve()
     return out["snapshots"], out["failed"]
+
+
+def plan_contacts(snapshots):
+    """Add the task that plans the contacts of every station with antennas that serves a
+    constellation of ``snapshots`` and loads each station's day in one transaction; a plan
+    without a contact, or with continuity under ``[contact_plan] continuity_alert_percent``,
+    appends a NOTICE to the alerts file. Return the task's output (one summary per station)."""
+
+    @task(task_id="plan_contacts", doc_md=PLAN_DOC)
+    def plan(snapshots: list[dict], **context) -> list[dict]:
+        from constops.api import load_settings, plan_station_day, planned_stations
+        from constops_airflow.alerts import report_schedule
+        from constops_airflow.resources import reporting_engine
+        from constops_airflow.runs import run_day
+
+        day, settings, engine = run_day(context), load_settings(), reporting_engine()
+        snapshot_ids = {s["constellation_id"]: s["snapshot_id"] for s in snapshots}
+        summaries = []
+        for station in planned_stations(settings, snapshot_ids):
+            summary = plan_station_day(engine, settings, station.station_id, day, snapshot_ids)
+            report_schedule(context, summary, settings.contact_plan.continuity_alert_percent)
+            summaries.append(summary)
+        return summaries
+
+    return plan(snapshots)
 
 
 def quality_gate(check_day, snapshots):

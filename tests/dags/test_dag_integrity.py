@@ -37,13 +37,18 @@ def test_heavy_tasks_are_mapped_over_shards_between_a_plan_and_a_merge(dagbag):
         assert dag.get_task(mapped).upstream_task_ids == {"plan_shards"}
         # Every task that reads elements gets the snapshot resolved once at the run's start.
         assert dag.get_task(merge).upstream_task_ids == {mapped, "resolve_snapshots"}
-        assert dag.get_task("quality_gate").upstream_task_ids == {merge, "resolve_snapshots"}
         # The last task names the constellations the run left out (from resolve_snapshots).
-        assert dag.get_task("every_constellation").upstream_task_ids == {"quality_gate", "resolve_snapshots"}
         assert dag.leaves == [dag.get_task("every_constellation")]
         assert "resolve_snapshots" in dag.get_task("plan_shards").upstream_task_ids
         assert dag.get_task("resolve_snapshots").upstream_task_ids == set()
     coverage = dagbag.get_dag("coverage")
+    assert coverage.get_task("quality_gate").upstream_task_ids == {"load_coverage", "resolve_snapshots"}
+    assert coverage.get_task("every_constellation").upstream_task_ids == {"quality_gate", "resolve_snapshots"}
+    # The contact plan is made from the loaded passes; one gate checks passes and plans together.
+    passes = dagbag.get_dag("gateway_passes")
+    assert passes.get_task("plan_contacts").upstream_task_ids == {"load_passes", "resolve_snapshots"}
+    assert passes.get_task("quality_gate").upstream_task_ids == {"plan_contacts", "resolve_snapshots"}
+    assert passes.get_task("every_constellation").upstream_task_ids == {"quality_gate", "resolve_snapshots"}
     assert coverage.get_task("plan_shards").upstream_task_ids == {"fleet_status", "resolve_snapshots"}
     assert coverage.get_task("fleet_status").upstream_task_ids == {"resolve_snapshots"}
 

@@ -35,7 +35,7 @@ TEN_THOUSANDTH_DEG = 1e-4
 ONE_HUNDREDTH_DEG = 0.01
 DAY_START = datetime(2025, 11, 20, tzinfo=timezone.utc)
 SLICE_S = 2 * 3600
-SETTINGS = load_settings()
+SETTINGS = load_settings(environ={})  # the solver's default limit, not the suite's
 SPEC = AKKOL.antennas
 RULES = ContactRules.from_settings(SETTINGS)
 

@@ -233,6 +233,88 @@ gateway_daily = Table(
 
 
 
+antennas = Table(
+    "antennas",
+    metadata,
+    Column("station_id", String(64), primary_key=True),
+    Column("antenna_id", String(80), primary_key=True, comment="<station_id>-<n>, n from 1"),
+    Column("mount", String(16), nullable=False, comment="az_el"),
+    Column("min_elevation_deg", Float, nullable=False, comment="the antenna's own mask"),
+    Column("keyhole_elevation_deg", Float, nullable=False, comment="no tracking above this (zenith keyhole)"),
+    Column("gso_separation_deg", Float, nullable=False, comment="least angle from the GSO arc"),
+    Column("sun_separation_deg", Float, nullable=False, comment="least angle from the Sun"),
+    Column("slew_rate_az_deg_s", Float, nullable=False),
+    Column("slew_rate_el_deg_s", Float, nullable=False),
+    Column("retarget_s", Float, nullable=False, comment="acquisition and settling after a slew"),
+    Column("serves", Text, nullable=False, comment="constellation ids served, highest priority first"),
+    Column("updated_at", UTC, nullable=False, comment="when the configuration was last written here"),
+)
+
+contact_plan = Table(
+    "contact_plan",
+    metadata,
+    Column("day", Date, primary_key=True, comment="UTC day planned"),
+    Column("station_id", String(64), primary_key=True),
+    Column("antenna_id", String(80), primary_key=True),
+    Column("contact_start", UTC, primary_key=True, comment="first second tracked"),
+    Column("contact_end", UTC, nullable=False, comment="end of tracking (exclusive)"),
+    Column("group_name", String(64), nullable=False),
+    Column("norad_cat_id", BigInteger, nullable=False),
+    Column("duration_s", Float, nullable=False),
+    Column("start_azimuth_deg", Float, nullable=False),
+    Column("start_elevation_deg", Float, nullable=False),
+    Column("end_azimuth_deg", Float, nullable=False),
+    Column("end_elevation_deg", Float, nullable=False),
+    Column("handover_from", BigInteger, comment="NORAD id of the satellite this contact takes over "
+                                                 "make-before-break; NULL for none"),
+    Column("pass_aos", UTC, nullable=False, comment="the pass it belongs to: gateway_passes.aos ..."),
+    Column("pass_tca", UTC, nullable=False, comment="... and gateway_passes.tca"),
+    Column("snapshot_id", Integer, ForeignKey("gp_snapshots.snapshot_id"), nullable=False),
+    Column("computed_at", UTC, nullable=False),
+)
+
+keep_out_intervals = Table(
+    "keep_out_intervals",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("station_id", String(64), primary_key=True),
+    Column("norad_cat_id", BigInteger, primary_key=True),
+    Column("interval_start", UTC, primary_key=True),
+    Column("cause", String(16), primary_key=True, comment="gso_arc, sun or keyhole (causes can overlap)"),
+    Column("interval_end", UTC, nullable=False, comment="exclusive"),
+    Column("group_name", String(64), nullable=False),
+    Column("duration_s", Float, nullable=False),
+    Column("snapshot_id", Integer, ForeignKey("gp_snapshots.snapshot_id"), nullable=False),
+    Column("computed_at", UTC, nullable=False),
+)
+
+gateway_schedule_daily = Table(
+    "gateway_schedule_daily",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("station_id", String(64), primary_key=True),
+    Column("group_names", Text, nullable=False, comment="constellations planned, comma-separated"),
+    Column("antennas", Integer, nullable=False),
+    Column("contacts", Integer, nullable=False),
+    Column("handovers", Integer, nullable=False, comment="contacts with a handover_from"),
+    Column("percent_day_one_link", Float, nullable=False, comment="at least one link (service continuity)"),
+    Column("percent_day_two_links", Float, nullable=False),
+    Column("percent_day_usable", Float, nullable=False,
+           comment="upper bound: at least one usable satellite in view"),
+    Column("longest_outage_s", Float, nullable=False, comment="longest run of the day without a link"),
+    Column("link_s", Float, nullable=False, comment="link time summed over the antennas"),
+    Column("keep_out_gso_arc_s", Float, nullable=False,
+           comment="satellite-seconds above the antenna mask excluded by the GSO-arc keep-out"),
+    Column("keep_out_sun_s", Float, nullable=False),
+    Column("keep_out_keyhole_s", Float, nullable=False),
+    Column("usable_intervals", Integer, nullable=False),
+    Column("solver_status", String(16), nullable=False, comment="OPTIMAL, FEASIBLE or GREEDY"),
+    Column("solver_gap", Float, nullable=False, comment="largest relative gap of a window's objective"),
+    Column("solve_s", Float, nullable=False, comment="wall time of the solver"),
+    Column("computed_at", UTC, nullable=False),
+)
+
+
 def _coverage_figures(gap_count: str) -> list[Column]:
     """Return the figure-of-merit columns shared by coverage_daily and coverage_cells."""
     return [
