@@ -45,11 +45,19 @@ class AntennaSpec:
         for name in ("slew_rate_az_deg_s", "slew_rate_el_deg_s"):
             if not getattr(self, name) > 0:
                 raise ValueError(f"antenna {name} must be above 0, not {getattr(self, name)}")
+        if not self.retarget_s >= 0:
+            raise ValueError(f"antenna retarget_s must be 0 or more, not {self.retarget_s}")
+        for name in ("gso_separation_deg", "sun_separation_deg"):
+            if not 0 <= getattr(self, name) < 90:
+                raise ValueError(f"antenna {name} must be from 0 to under 90 degrees (a keep-out of 90 or more "
+                                 f"leaves no sky to track), not {getattr(self, name)}")
         if not 0 <= self.min_elevation_deg < self.keyhole_elevation_deg <= 90:
             raise ValueError(f"antenna elevations must satisfy 0 <= min_elevation_deg ({self.min_elevation_deg}) "
                              f"< keyhole_elevation_deg ({self.keyhole_elevation_deg}) <= 90")
         if not self.priority:
             raise ValueError("antennas must name the constellations they serve (priority = { <id> = 1 })")
+        if any(level < 1 for _, level in self.priority):
+            raise ValueError(f"antenna priority levels must be 1 or more (1 first), not {dict(self.priority)}")
 
     @classmethod
     def from_toml(cls, entry: Mapping) -> AntennaSpec:

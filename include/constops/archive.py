@@ -1,5 +1,6 @@
 """The raw archive (every payload kept byte for byte, addressed by its SHA-256) and the work
-area (partial results of shards), each under an fsspec root, written atomically.
+area (partial results of shards, and the antennas' pointing files), each under an fsspec
+root, written atomically.
 
 The root is an fsspec URL: a local folder by default (``/path`` or ``file:///path``),
 ``s3://bucket/prefix`` or similar in a distributed deployment (with the matching
@@ -62,6 +63,24 @@ class WorkArea:
         np.savez(buffer, **arrays)
         write_atomically(self.fs, path, buffer.getbuffer())
         return self.fs.unstrip_protocol(path)
+
+    def put_file(self, name: str, data: bytes) -> str:
+        """Store ``data`` as ``<root>/<name>`` (written aside, then moved into place); return its URI."""
+        path = f"{self.root}/{name}"
+        write_atomically(self.fs, path, data)
+        return self.fs.unstrip_protocol(path)
+
+    def read_file(self, name: str) -> bytes:
+        """Return the bytes stored as ``<root>/<name>``; FileNotFoundError when there are none."""
+        with self.fs.open(f"{self.root}/{name}", "rb") as file:
+            return file.read()
+
+    def list_files(self, prefix: str) -> list[str]:
+        """Return the names (relative to the root) of the files under ``<root>/<prefix>``, sorted."""
+        path = f"{self.root}/{prefix}"
+        if not self.fs.exists(path):
+            return []
+        return sorted(p[len(self.root) + 1:] for p in self.fs.find(path) if not p.endswith(".partial"))
 
     def get(self, uri: str) -> dict[str, np.ndarray]:
         """Return the arrays stored at ``uri`` (as returned by :meth:`put`)."""

@@ -47,6 +47,9 @@ class ContactPlanSettings:
     candidates_in_view: int
     #: A day's plan whose one-link share falls under this (percent of the day) is an alert.
     continuity_alert_percent: float
+    #: Pointing files: the program track's step, and the OEM's step between states (s).
+    pointing_step_s: float
+    oem_step_s: float
 
 SETTINGS_ENV = "CONSTOPS_SETTINGS"
 #: Prefix of the environment variables that override one setting: CONSTOPS__INGEST__MAX_SNAPSHOT_AGE_DAYS.
@@ -244,6 +247,8 @@ def _contact_plan(section: Mapping) -> ContactPlanSettings:
         deterministic_time_limit=_positive(section, "contact_plan", "deterministic_time_limit"),
         candidates_in_view=_whole(section, "contact_plan", "candidates_in_view", 1),
         continuity_alert_percent=_percent(section, "contact_plan", "continuity_alert_percent"),
+        pointing_step_s=_positive(section, "contact_plan", "pointing_step_s"),
+        oem_step_s=_positive(section, "contact_plan", "oem_step_s"),
     )
 
 

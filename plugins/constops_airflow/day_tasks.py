@@ -39,7 +39,8 @@ def resolve_snapshots():
 
 def plan_contacts(snapshots):
     """Add the task that plans the contacts of every station with antennas that serves a
-    constellation of ``snapshots`` and loads each station's day in one transaction; a plan
+    constellation of ``snapshots``, loads each station's day in one transaction and writes
+    its pointing files to the work area; a plan
     without a contact, or with continuity under ``[contact_plan] continuity_alert_percent``,
     appends a NOTICE to the alerts file. Return the task's output (one summary per station)."""
 
@@ -47,14 +48,14 @@ def plan_contacts(snapshots):
     def plan(snapshots: list[dict], **context) -> list[dict]:
         from constops.api import load_settings, plan_station_day, planned_stations
         from constops_airflow.alerts import report_schedule
-        from constops_airflow.resources import reporting_engine
+        from constops_airflow.resources import reporting_engine, work_area
         from constops_airflow.runs import run_day
 
-        day, settings, engine = run_day(context), load_settings(), reporting_engine()
+        day, settings, engine, work = run_day(context), load_settings(), reporting_engine(), work_area()
         snapshot_ids = {s["constellation_id"]: s["snapshot_id"] for s in snapshots}
         summaries = []
         for station in planned_stations(settings, snapshot_ids):
-            summary = plan_station_day(engine, settings, station.station_id, day, snapshot_ids)
+            summary = plan_station_day(engine, settings, station.station_id, day, snapshot_ids, work)
             report_schedule(context, summary, settings.contact_plan.continuity_alert_percent)
             summaries.append(summary)
         return summaries

@@ -33,6 +33,7 @@ from tests.unit.test_passes import AKKOL, skyfield_satellites
 TWO_HUNDREDTHS_DEG = 0.02
 TEN_THOUSANDTH_DEG = 1e-4
 ONE_HUNDREDTH_DEG = 0.01
+FIFTY_M_KM = 0.05
 DAY_START = datetime(2025, 11, 20, tzinfo=timezone.utc)
 SLICE_S = 2 * 3600
 SETTINGS = load_settings(environ={})  # the solver's default limit, not the suite's
@@ -104,6 +105,31 @@ def test_antennas_below_the_stations_mask_are_refused_naming_the_station(tmp_pat
         load_settings(path)
     with pytest.raises(ValueError, match="mount 'x_y'"):
         AntennaSpec(1, "x_y", 1, 1, 1, 10, 80, 10, 5, (("qianfan", 1),))
+
+
+AKKOL_ANTENNAS = {"count": 4, "mount": '"az_el"', "slew_rate_az_deg_s": 10.0, "slew_rate_el_deg_s": 5.0,
+                  "retarget_s": 10.0, "min_elevation_deg": 10.0, "keyhole_elevation_deg": 87.0,
+                  "gso_separation_deg": 10.0, "sun_separation_deg": 5.0, "priority": "{ qianfan = 1 }"}
+
+
+@pytest.mark.parametrize("key, value, says", [
+    ("count", 0, "antenna count must be at least 1, not 0"),
+    ("slew_rate_az_deg_s", -2.0, "antenna slew_rate_az_deg_s must be above 0, not -2.0"),
+    ("slew_rate_el_deg_s", 0.0, "antenna slew_rate_el_deg_s must be above 0, not 0.0"),
+    ("retarget_s", -1.0, "antenna retarget_s must be 0 or more, not -1.0"),
+    ("gso_separation_deg", 180.0, "antenna gso_separation_deg must be from 0 to under 90 degrees"),
+    ("sun_separation_deg", -5.0, "antenna sun_separation_deg must be from 0 to under 90 degrees"),
+    ("keyhole_elevation_deg", 5.0, "antenna elevations must satisfy .* < keyhole_elevation_deg \\(5.0\\)"),
+    ("mount", '"x_y"', "antenna mount 'x_y' is not one of az_el"),
+    ("priority", "{ qianfan = 0 }", "antenna priority levels must be 1 or more"),
+])
+def test_a_bad_antenna_setting_is_refused_naming_the_station_and_the_setting(tmp_path, key, value, says):
+    entry = ", ".join(f"{k} = {value if k == key else v}" for k, v in AKKOL_ANTENNAS.items())
+    path = tmp_path / "s.toml"
+    path.write_text('[[stations]]\nstation_id = "akkol"\nlat_deg = 51.99\nlon_deg = 70.94\nalt_m = 400\n'
+                    f'min_elevation_deg = 10\nantennas = {{ {entry} }}\n')
+    with pytest.raises(ValueError, match=f"\\[\\[stations\\]\\] 'akkol': antennas: {says}"):
+        load_settings(path)
 
 
 @pytest.fixture(scope="module")
@@ -191,3 +217,59 @@ def test_the_plan_keeps_every_rule_second_by_second_and_nears_the_upper_bound(da
     again = plan_contacts(usable, SPEC, RULES, day_s=SLICE_S)
     assert [(c.antenna, c.interval.norad_cat_id, c.start_s, c.end_s) for c in again.contacts] == \
         [(c.antenna, c.interval.norad_cat_id, c.start_s, c.end_s) for c in plan.contacts]
+
+
+def test_the_pointing_files_follow_each_contact_as_skyfield_sees_it(day_slice, tmp_path):
+    """The program track CSV and the OEM of each contact, read back (the OEM by the oem
+    package's own parser), against Skyfield: look angles within 0.01 degrees and range within
+    50 m (Earth-fixed frames: GMST 1982 here, Skyfield's own there; 10 m measured), TEME
+    positions within 1 m (both run SGP4 in TEME)."""
+    import csv
+    import io
+
+    from oem import OrbitEphemerisMessage
+    from skyfield.api import wgs84
+    from skyfield.sgp4lib import TEME
+
+    from constops.contact_plan import Contact
+    from constops.pointing import CSV_COLUMNS, antenna_files
+
+    usable, _, element_sets = day_slice
+    picked, free_from = [], 0
+    for interval in usable:  # a few contacts one after another on the first antenna
+        if interval.start_s >= free_from and len(picked) < 3:
+            picked.append(Contact(0, interval, interval.start_s, min(interval.end_s, interval.start_s + 200)))
+            free_from = interval.end_s + 60
+    created = DAY_START - timedelta(hours=2)
+    files = antenna_files(picked, {"qianfan": element_sets}, AKKOL, DAY_START, 1.0, 30.0, created)
+    assert sorted(files) == sorted(["akkol-1.csv", "akkol-2.csv", "akkol-3.csv", "akkol-4.csv"] + [
+        f"akkol-1/{c.start_s // 3600:02d}{c.start_s // 60 % 60:02d}{c.start_s % 60:02d}-{c.interval.norad_cat_id}.oem"
+        for c in picked])
+    assert files["akkol-2.csv"].decode() == ",".join(CSV_COLUMNS) + "\n"
+    rows = list(csv.DictReader(io.StringIO(files["akkol-1.csv"].decode())))
+    assert len(rows) == sum(c.end_s - c.start_s + 1 for c in picked)  # every second, both ends included
+
+    ts, sats = skyfield_satellites(snapshot_bytes("qianfan_2025-11-20.tle"))
+    satellites = {s.model.satnum: s for s in sats}
+    site = wgs84.latlon(AKKOL.lat_deg, AKKOL.lon_deg, elevation_m=AKKOL.alt_m)
+    sample = rows[::37]
+    moments = ts.from_datetimes([datetime.fromisoformat(r["time_utc"]) for r in sample])
+    for n, row in enumerate(sample):
+        alt, az, distance = (satellites[int(row["norad_cat_id"])] - site).at(moments[n]).altaz()
+        el = float(row["elevation_deg"])
+        assert abs(el - alt.degrees) < ONE_HUNDREDTH_DEG
+        assert abs((float(row["azimuth_deg"]) - az.degrees + 180) % 360 - 180) * np.cos(np.radians(el)) < ONE_HUNDREDTH_DEG
+        assert abs(float(row["range_km"]) - distance.km) < FIFTY_M_KM
+
+    for contact in picked:
+        name = next(n for n in files if n.endswith(f"-{contact.interval.norad_cat_id}.oem"))
+        (tmp_path / "contact.oem").write_bytes(files[name])
+        message = OrbitEphemerisMessage.open(tmp_path / "contact.oem")
+        states = list(message.states)
+        assert len(states) == len(range(contact.start_s, contact.end_s, 30)) + 1
+        satellite = satellites[contact.interval.norad_cat_id]
+        for state in states[::3] + states[-1:]:
+            moment = ts.from_datetime(state.epoch.to_datetime(timezone=timezone.utc))
+            reference_km = satellite.at(moment).frame_xyz(TEME).km
+            assert np.linalg.norm(state.position - reference_km) < 0.001
+        assert states[-1].epoch.to_datetime(timezone=timezone.utc) == DAY_START + timedelta(seconds=contact.end_s)

@@ -14,9 +14,10 @@ import pytest
 from sqlalchemy import select, update
 
 from constops import snapshots
+from constops.archive import WorkArea
 from constops.day import ingest
 from constops.day.assignment import snapshot_for_day
-from constops.day.gateway_schedule import plan_station_day
+from constops.day.gateway_schedule import plan_station_day, pointing_prefix
 from constops.errors import DataQualityError, SnapshotSupersededError
 from constops.quality import check_gateway_day
 from constops.reporting import schema
@@ -98,16 +99,26 @@ def test_the_rows_alone_give_the_days_figures_and_keep_every_rule(planned):
     assert summary["contacts"] == daily.contacts
 
 
-def test_a_rerun_replaces_the_station_day_and_a_superseded_snapshot_loads_nothing(planned):
+def test_a_rerun_replaces_the_station_day_and_a_superseded_snapshot_loads_nothing(planned, tmp_path):
     engine, archive, settings, snapshot_id, _ = planned
     before = count_rows(engine, schema.contact_plan)
     with engine.begin() as conn:  # another day's plan, which a rerun of 2025-11-20 must not touch
         other = [dict(r._mapping) | {"day": date(2025, 11, 19)}
                  for r in conn.execute(select(schema.contact_plan).limit(3))]
         conn.execute(schema.contact_plan.insert(), other)
-    plan_station_day(engine, settings, "akkol", DAY, {"qianfan": snapshot_id})
+    work = WorkArea(str(tmp_path / "work"))
+    stale = work.put_file(f"{pointing_prefix('akkol', DAY)}/akkol-9.csv", b"an antenna removed since")
+    summary = plan_station_day(engine, settings, "akkol", DAY, {"qianfan": snapshot_id}, work)
     assert count_rows(engine, schema.contact_plan, day=DAY) == before
     assert count_rows(engine, schema.contact_plan, day=date(2025, 11, 19)) == 3
+    # The pointing files are the day's plan's: one CSV per antenna, one OEM per contact, nothing else.
+    names = work.list_files(pointing_prefix("akkol", DAY))
+    assert stale not in summary["pointing_files"] and len(names) == len(summary["pointing_files"]) == 4 + before
+    with engine.connect() as conn:
+        first = conn.execute(select(schema.contact_plan).where(schema.contact_plan.c.antenna_id == "akkol-2")
+                             .order_by("contact_start").limit(1)).one()
+    track = work.read_file(f"{pointing_prefix('akkol', DAY)}/akkol-2.csv").decode().splitlines()
+    assert track[1].startswith(f"{_as_utc(first.contact_start):%Y-%m-%dT%H:%M:%S}.000Z,{first.norad_cat_id},")
     assert count_rows(engine, schema.gateway_schedule_daily) == 1
 
     newer = snapshots.import_file(engine, archive, SNAPSHOTS / "qianfan_2025-11-19.tle", "qianfan")

@@ -5,7 +5,10 @@ constellation it serves (of the run's snapshots) are found again over the day an
 either side, as :func:`constops.day.gateway_passes.passes_block` finds them, sampled once a
 second into usable intervals and keep-outs, and planned by CP-SAT. ``antennas``,
 ``contact_plan``, ``keep_out_intervals`` and ``gateway_schedule_daily`` are replaced for the
-(day, station) in one transaction, after checking that every snapshot is still the day's.
+(day, station) in one transaction, after checking that every snapshot is still the day's;
+then the antennas' pointing files (:mod:`constops.pointing`) replace the day's under
+``pointing/<station_id>/<day>/`` of the work area. A failure between the two leaves the
+new rows with the previous files: a rerun writes both again.
 """
 
 from __future__ import annotations
@@ -15,10 +18,12 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import Engine
 
+from ..archive import WorkArea
 from ..clock import utc_now
 from ..contact_plan import ContactPlan, ContactRules, plan_contacts
 from ..continuity import Continuity, continuity, handover_from
 from ..passes import find_passes
+from ..pointing import antenna_files
 from ..reporting import schema
 from ..reporting.dimensions import record_sites
 from ..reporting.store import replace
@@ -36,11 +41,17 @@ def planned_stations(settings: Settings, constellation_ids) -> list[Station]:
     return [s for s in settings.all_stations if s.antennas is not None and ids & set(s.antennas.serves())]
 
 
+def pointing_prefix(station_id: str, day: date) -> str:
+    """Return the work-area folder of a station's pointing files of ``day``."""
+    return f"pointing/{station_id}/{day.isoformat()}"
+
+
 def plan_station_day(engine: Engine, settings: Settings, station_id: str, day: date,
-                     snapshot_ids: Mapping[str, int]) -> dict:
+                     snapshot_ids: Mapping[str, int], work: WorkArea | None = None) -> dict:
     """Plan ``station_id``'s antennas over ``day`` from the run's snapshots (constellation id
     -> snapshot id; those the antennas do not serve are ignored), load the day's schedule,
-    and return its summary: the figures of ``gateway_schedule_daily`` as a dict.
+    write the pointing files to ``work`` (none without one), and return the summary: the
+    figures of ``gateway_schedule_daily`` as a dict, with ``pointing_files`` (URIs).
     Raises SnapshotSupersededError, loading nothing, when a snapshot is no longer the day's."""
     station = settings.station(station_id)
     spec = station.antennas
@@ -67,7 +78,18 @@ def plan_station_day(engine: Engine, settings: Settings, station_id: str, day: d
         replace(conn, schema.keep_out_intervals, key, keep_out_rows(keep_outs, start, served, computed_at, key))
         summary = schedule_row(figures, plan, station, served, len(usable), computed_at, key)
         replace(conn, schema.gateway_schedule_daily, key, [summary])
-    return {**summary, "day": day.isoformat(), "computed_at": computed_at.isoformat()}
+    files = [] if work is None else write_pointing(work, settings, station, day, plan, element_sets_of, computed_at)
+    return {**summary, "day": day.isoformat(), "computed_at": computed_at.isoformat(), "pointing_files": files}
+
+
+def write_pointing(work: WorkArea, settings: Settings, station: Station, day: date, plan: ContactPlan,
+                   element_sets_of: Mapping, created_at: datetime) -> list[str]:
+    """Replace the day's pointing files of ``station`` in ``work``; return their URIs."""
+    prefix = pointing_prefix(station.station_id, day)
+    files = antenna_files(plan.contacts, element_sets_of, station, day_bounds(day)[0],
+                          settings.contact_plan.pointing_step_s, settings.contact_plan.oem_step_s, created_at)
+    work.discard(prefix)
+    return [work.put_file(f"{prefix}/{name}", data) for name, data in files.items()]
 
 
 def antenna_rows(station: Station, updated_at: datetime) -> list[dict]:
