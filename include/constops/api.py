@@ -49,7 +49,7 @@ _WHERE = {
     "Pass": "passes", "find_passes": "passes",
     # Plan contacts: a station's antennas over the usable parts of its passes.
     "AntennaSpec": "antennas", "usable_intervals": "usable_intervals", "ContactRules": "contact_plan",
-    "plan_contacts": "contact_plan", "continuity": "continuity",
+    "plan_contacts": "contact_plan", "continuity": "continuity", "plan_elements": "day.gateway_schedule",
     "region_coverage": "coverage", "count_in_view": "coverage",
     "SatelliteStatus": "fleet", "fleet_status": "fleet", "status_counts": "fleet",
     "PropagationFailure": "propagation", "propagation_failures": "propagation",

@@ -54,17 +54,22 @@ class Track:
 def contact_track(contact: Contact, satrec, station: Station, day_start: datetime, step_s: float) -> Track:
     """Return the samples of one contact every ``step_s`` s from its start, with its end
     always the last sample. Raises ValueError when SGP4 fails inside the contact."""
-    offsets_s = np.arange(contact.start_s, contact.end_s, step_s, dtype=float)
-    offsets_s = np.append(offsets_s, float(contact.end_s))
+    return look_track(satrec, contact.interval.norad_cat_id, station, day_start, contact.start_s, contact.end_s, step_s)
+
+
+def look_track(satrec, norad_cat_id: int, station: Station, day_start: datetime, start_s: float, end_s: float,
+               step_s: float) -> Track:
+    """Return the samples of a satellite seen from ``station`` every ``step_s`` s from
+    ``start_s`` to ``end_s`` (s of the day; the end always the last sample). Raises
+    ValueError when SGP4 fails in between."""
+    offsets_s = np.append(np.arange(start_s, end_s, step_s, dtype=float), float(end_s))
     jd, fraction = TimeGrid(day_start, 1.0, 1).julian_at(offsets_s)
     error, r_teme_km, v_teme_km_s = satrec.sgp4_array(jd, fraction)
     if not propagated(error[None, :]).all():
-        raise ValueError(f"SGP4 fails for {contact.interval.norad_cat_id} inside its contact "
-                         f"{contact.start_s}-{contact.end_s} s of the day")
+        raise ValueError(f"SGP4 fails for {norad_cat_id} between {start_s} and {end_s} s of the day")
     elevation_deg, azimuth_deg, range_km = look_angles(teme_to_ecef_km(r_teme_km, jd, fraction),
                                                        station.ecef_km, station.enu)
-    return Track(contact.interval.norad_cat_id, offsets_s, azimuth_deg, elevation_deg, range_km,
-                 r_teme_km, v_teme_km_s)
+    return Track(norad_cat_id, offsets_s, azimuth_deg, elevation_deg, range_km, r_teme_km, v_teme_km_s)
 
 
 def program_track_csv(tracks: Sequence[Track], day_start: datetime) -> bytes:

@@ -30,9 +30,12 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
-from constops.archive import RawArchive
+from constops.archive import RawArchive, WorkArea
+from constops.day.assignment import snapshot_for_day
+from constops.day.gateway_schedule import plan_station_day
 from constops.reporting import schema
 from constops.reporting.store import connect
+from constops.settings import load_settings
 from tests.support.airflow_services import Standalone, airflow, airflow_env
 from tests.support.celestrak_stand_in import CelestrakStandIn
 from tests.support.data import REPO, SNAPSHOTS
@@ -71,6 +74,9 @@ def site(tmp_path_factory):
                    env=env, check=True, capture_output=True)
     engine = connect(f"sqlite:///{root / 'reporting.db'}")
     compute_day(engine, RawArchive(str(root / "archive")), COMPUTED)
+    snapshot_id = snapshot_for_day(engine, "qianfan", COMPUTED).snapshot_id  # and Akkol's contact plan
+    plan_station_day(engine, load_settings(), "akkol", COMPUTED, {"qianfan": snapshot_id},
+                     WorkArea(str(root / "airflow" / "work")))
     services = Standalone(env)
     base = f"http://127.0.0.1:{env['AIRFLOW__API__PORT']}"
     passwords = root / "airflow" / "simple_auth_manager_passwords.json.generated"
@@ -103,7 +109,8 @@ def _routes() -> list[str]:
 
     from constops_airflow.operations.app import URL_PREFIX, app
 
-    fill = {"{day}": COMPUTED.isoformat(), "{dag_id}": "coverage", "{run_id}": "no_such_run"}
+    fill = {"{day}": COMPUTED.isoformat(), "{dag_id}": "coverage", "{run_id}": "no_such_run",
+            "{station_id}": "akkol", "{name}": "akkol-1.csv"}
     paths = []
     for route in app.routes:
         path = route.path
@@ -224,6 +231,14 @@ def test_pages_show_the_database_and_a_backfill_from_the_calendar_computes_its_d
         assert (shown_cells, shown_passes, table_rows) == (cells, passes, passes)
         assert page.locator("#fleet-table tr").count() - 1 == 108
         assert [w for w in warnings if "Invalid color" in w] == []
+        # Akkol's contact plan: a timeline bar per contact row, a sky track per contact, the files offered.
+        with engine.connect() as conn:
+            contacts = conn.execute(select(func.count()).select_from(schema.contact_plan)).scalar()
+        page.wait_for_function("document.getElementById('sky-plot-akkol')?.data !== undefined")
+        assert page.evaluate("document.getElementById('antenna-timeline-akkol').data[0].x.length") == contacts
+        assert page.evaluate("document.getElementById('sky-plot-akkol').data.length") == contacts + 3
+        assert page.locator("#pointing-akkol a").count() == 4 + 1  # a program track per antenna, the OEMs' zip
+        page.locator("#schedule-akkol").screenshot(path=shots / "contact-plan.png")
         # The pass table sorts by a column and filters by any text.
         page.click("#passes-table th:has-text('max el.')")
         page.click("#passes-table th:has-text('max el.')")

@@ -11,6 +11,7 @@
   upper bound (the share of time with a usable satellite).
 """
 
+import dataclasses
 from datetime import datetime, timedelta, timezone
 
 import ephem
@@ -273,3 +274,81 @@ def test_the_pointing_files_follow_each_contact_as_skyfield_sees_it(day_slice, t
             reference_km = satellite.at(moment).frame_xyz(TEME).km
             assert np.linalg.norm(state.position - reference_km) < 0.001
         assert states[-1].epoch.to_datetime(timezone=timezone.utc) == DAY_START + timedelta(seconds=contact.end_s)
+
+
+def _options_by_the_rule(interval, trim_s: int, min_contact_s: int) -> list[tuple[int, int]]:
+    """Return the (start_s, end_s) a contact may take in an interval, written from the
+    planner's documented rule (its first second or one or four longest slews later, to its
+    end or as long before it), not from its code."""
+    starts = {interval.start_s + t for t in (0, trim_s, 4 * trim_s) if interval.start_s + t <= interval.end_s}
+    ends = {interval.end_s - t for t in (0, trim_s, 4 * trim_s) if interval.end_s - t >= interval.start_s}
+    return [(s, e) for s in sorted(starts) for e in sorted(ends) if e - s >= min_contact_s]
+
+
+def _exhaustive_best(cluster, spec, rules, span_s: int) -> tuple[int, int]:
+    """Return the best (seconds with one link, seconds with two) over every assignment of a
+    cluster's intervals to two antennas (or to none), each with every option of the rule."""
+    trim_s = int(np.ceil(spec.max_slew_s()))
+    choices = [[None] + [(a, s, e) for a in (0, 1) for s, e in _options_by_the_rule(i, trim_s, rules.min_contact_s)]
+               for i in cluster]
+    best = (0, 0)
+
+    def fits(chosen, a, s, e, interval):
+        for (b, s2, e2, other) in chosen:
+            if b != a:
+                continue
+            first, second = ((s2, e2, other), (s, e, interval)) if s2 <= s else ((s, e, interval), (s2, e2, other))
+            az0, el0 = first[2].look_at(first[1])
+            az1, el1 = second[2].look_at(second[0])
+            if second[0] - first[1] < spec.slew_s(az0, el0, az1, el1):
+                return False
+        return True
+
+    def walk(k, chosen):
+        nonlocal best
+        if k == len(cluster):
+            links = np.zeros(span_s + 1, int)
+            for _, s, e, _ in chosen:
+                links[s + rules.handover_overlap_s:e] += 1
+            best = max(best, (int((links >= 1).sum()), int((links >= 2).sum())))
+            return
+        for choice in choices[k]:
+            if choice is None:
+                walk(k + 1, chosen)
+            elif fits(chosen, *choice, cluster[k]):
+                walk(k + 1, chosen + [(*choice, cluster[k])])
+
+    walk(0, [])
+    return best
+
+
+def test_on_two_antennas_over_three_hours_the_plan_is_the_exhaustive_optimum():
+    """Every assignment of a sparse fleet's usable intervals (every eighth Qianfan satellite,
+    14 intervals in 3 hours) to two antennas, tried by brute force: the planner, given the
+    3 hours as one window, reaches the best share of one link and then of two, to the
+    second. The intervals fall into clusters farther apart than the longest slew, which are
+    independent (any choices in two of them fit together), so each is tried on its own."""
+    three_hours_s = 3 * 3600
+    subset = elements.parse(snapshot_bytes("qianfan_2025-11-20.tle"))[::8]
+    passes = [p for p in find_passes(subset, AKKOL, DAY_START - timedelta(hours=1),
+                                     DAY_START + timedelta(hours=3), AKKOL.min_elevation_deg, 180) if p.los > DAY_START]
+    usable, _ = usable_intervals({"qianfan": passes}, {"qianfan": subset}, AKKOL, SPEC, DAY_START, RULES.min_contact_s)
+    usable = [i for i in usable if i.end_s < three_hours_s]
+    assert len(usable) == 14
+    spec = dataclasses.replace(SPEC, count=2)
+    rules = dataclasses.replace(RULES, window_s=three_hours_s, lookahead_s=0, deterministic_time_limit=30.0)
+    plan = plan_contacts(usable, spec, rules, day_s=three_hours_s)
+    assert plan.status == "OPTIMAL" and not violations(plan.contacts, spec, rules)
+
+    clusters, reach = [], -np.inf
+    for interval in usable:  # in start order
+        if interval.start_s > reach + spec.max_slew_s() + rules.handover_overlap_s:
+            clusters.append([])
+        clusters[-1].append(interval)
+        reach = max(reach, interval.end_s)
+    assert max(len(c) for c in clusters) >= 3
+    best = np.sum([_exhaustive_best(c, spec, rules, three_hours_s) for c in clusters], axis=0)
+    links = np.zeros(three_hours_s + 1, int)
+    for c in plan.contacts:
+        links[c.start_s + rules.handover_overlap_s:c.end_s] += 1
+    assert (int((links >= 1).sum()), int((links >= 2).sum())) == tuple(best)

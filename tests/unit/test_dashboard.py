@@ -231,3 +231,49 @@ def test_the_calendar_tells_computed_old_incomplete_and_missing_days(computed):
     with engine.begin() as conn:
         conn.execute(delete(schema.gateway_daily))
     assert calendar_days(engine, settings, DAY, DAY)[0].state == "incomplete"
+
+
+def test_the_contact_plan_section_draws_the_antennas_the_sky_and_marks_the_calendar(computed, tmp_path, monkeypatch):
+    """The day page's contact plan of Akkol: one timeline bar per contact row, the GSO arc
+    where geometry puts it (due south at 30.5 degrees of elevation from 52 N: atan((cos 52 -
+    R/r_GSO) / sin 52)), the Sun's noon at 90 - 52 - 19.8 = 18.2 degrees (its declination on
+    2025-11-20, Astronomical Almanac), and a calendar mark when continuity falls under the
+    threshold."""
+    from constops.archive import WorkArea
+    from constops.dashboard.pages import ScheduleSection
+    from constops.dashboard.schedule_figures import antenna_timeline, sky_plot
+    from constops.dashboard.schedule_view import contact_plan_csv, schedule_view
+    from constops.day.assignment import snapshot_for_day
+    from constops.day.gateway_schedule import plan_station_day
+
+    engine, settings, _ = computed
+    snapshot_id = snapshot_for_day(engine, "qianfan", DAY).snapshot_id
+    summary = plan_station_day(engine, settings, "akkol", DAY, {"qianfan": snapshot_id}, WorkArea(str(tmp_path)))
+    view = schedule_view(engine, settings.station("akkol"), DAY)
+    assert len(view.contacts) == summary["contacts"] and view.summary["contacts"] == summary["contacts"]
+    timeline = antenna_timeline(view)
+    bars = timeline.data[0]
+    assert len(bars.x) == summary["contacts"] and set(bars.y) == {"akkol-1", "akkol-2", "akkol-3", "akkol-4"}
+    assert len(timeline.data[1].x) == summary["handovers"]  # a diamond per make-before-break handover
+    assert {t.name for t in timeline.data[2:]} >= {"keep-out: gso_arc"}
+
+    south = view.gso_arc.iloc[(view.gso_arc["azimuth_deg"] - 180.0).abs().argmin()]
+    assert abs(south["azimuth_deg"] - 180.0) < 0.2 and south["elevation_deg"] == pytest.approx(30.5, abs=0.2)
+    assert view.sun["elevation_deg"].max() == pytest.approx(18.2, abs=0.3)
+    sky = sky_plot(view)
+    assert sum(1 for t in sky.data if t.name and "GSO" in t.name) == 2 and sky.data[-1].name.startswith("Sun")
+    assert len(sky.data) - 3 == summary["contacts"]  # a track per contact
+    for contact in view.tracks.groupby(["norad_cat_id", "contact_start"]):
+        assert (contact[1]["elevation_deg"] >= settings.station("akkol").antennas.min_elevation_deg - 1e-6).all()
+
+    csv_rows = contact_plan_csv(view).splitlines()
+    assert len(csv_rows) == summary["contacts"] + 1 and csv_rows[0].startswith("day,station_id,antenna_id,norad_cat_id")
+    html = day_page(day_view(engine, settings, DAY), settings, plotly_script("p.js"),
+                    schedules=[ScheduleSection(view, csv_href="plan.csv", pointing=(("akkol-1.csv", "a1.csv"),))])
+    assert 'id="antenna-timeline-akkol"' in html and '"sky-plot-akkol"' in html and 'href="a1.csv"' in html
+
+    (day,) = calendar_days(engine, settings, DAY, DAY)
+    assert day.continuity_percent == pytest.approx(summary["percent_day_one_link"]) and not day.continuity_alert
+    monkeypatch.setenv("CONSTOPS__CONTACT_PLAN__CONTINUITY_ALERT_PERCENT", "99.5")
+    (day,) = calendar_days(engine, load_settings(), DAY, DAY)
+    assert day.continuity_alert

@@ -44,6 +44,10 @@ class CalendarDay:
     computable: bool = False
     reason: str = ""
     actions: tuple[str, ...] = ()
+    #: The lowest share of the day with a link over the stations that plan the constellation
+    #: (percent; None: no plan), and whether it fell under ``continuity_alert_percent``.
+    continuity_percent: float | None = None
+    continuity_alert: bool = False
 
     def as_json(self) -> dict:
         out = asdict(self)
@@ -66,6 +70,8 @@ def calendar_days(engine: Engine, settings: Settings, first: date, last: date,
             schema.day_snapshots.c.group_name == constellation_id, schema.day_snapshots.c.day.between(first, last)))}
         coverage = _rows_per_day(conn, schema.coverage_daily, constellation_id, first, last)
         passes = _rows_per_day(conn, schema.gateway_daily, constellation_id, first, last)
+        continuity = _continuity_per_day(conn, settings, constellation_id, first, last)
+    threshold = settings.contact_plan.continuity_alert_percent
     outlook = _Outlook(engine, settings, constellation_id, as_utc(now or utc_now()))
     days = []
     for offset in range((last - first).days + 1):
@@ -89,8 +95,10 @@ def calendar_days(engine: Engine, settings: Settings, first: date, last: date,
             state = COMPUTED
             reason = f"computed from snapshot {row.snapshot_id}" + (f", {age:.1f} days old" if age is not None else "")
         actions = outlook.of(day)["actions"]  # a reprocessing backfill or run can work where a first one did
+        lowest = continuity.get(day)
         days.append(CalendarDay(day, state, row.snapshot_id, age, bool(row.age_override), n_coverage, n_passes,
-                                computable=state != COMPUTED, reason=reason, actions=actions))
+                                computable=state != COMPUTED, reason=reason, actions=actions,
+                                continuity_percent=lowest, continuity_alert=lowest is not None and lowest < threshold))
     return days
 
 
@@ -158,3 +166,13 @@ class _Outlook:
 def _rows_per_day(conn, table, constellation_id: str, first: date, last: date) -> dict[date, int]:
     return dict(conn.execute(select(table.c.day, func.count()).where(
         table.c.group_name == constellation_id, table.c.day.between(first, last)).group_by(table.c.day)).all())
+
+
+def _continuity_per_day(conn, settings: Settings, constellation_id: str, first: date, last: date) -> dict[date, float]:
+    """Return {day: the lowest ``percent_day_one_link`` of the stations with antennas serving
+    the constellation}, for the days that have a plan."""
+    stations = [s.station_id for s in settings.all_stations
+                if s.antennas is not None and constellation_id in s.antennas.serves()]
+    table = schema.gateway_schedule_daily
+    return dict(conn.execute(select(table.c.day, func.min(table.c.percent_day_one_link)).where(
+        table.c.station_id.in_(stations), table.c.day.between(first, last)).group_by(table.c.day)).all())

@@ -4,6 +4,7 @@ served by the plugin) and for ``make report`` (one self-contained file, Plotly i
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path, PurePath
 
@@ -14,6 +15,8 @@ from markupsafe import Markup
 from ..settings import Settings
 from .day_view import DayView
 from .figures import coverage_map, in_view_lines, pass_timeline, trend_figures
+from .schedule_figures import antenna_timeline, sky_plot
+from .schedule_view import ScheduleView
 
 TEMPLATES = Path(__file__).parent / "templates"
 _ENV = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), trim_blocks=True,
@@ -48,25 +51,52 @@ def figures_json(figures: dict[str, go.Figure]) -> Markup:
     return Markup(text.replace("</", "<\\/"))
 
 
+@dataclass(frozen=True)
+class ScheduleSection:
+    """A station's contact plan on the day page: the view, and the links the page offers
+    (none in ``make report``): the plan as CSV, the pointing files by name, the OEMs' zip."""
+
+    view: ScheduleView
+    csv_href: str | None = None
+    pointing: tuple[tuple[str, str], ...] = ()
+    oem_href: str | None = None
+
+    @property
+    def station(self):
+        return self.view.station
+
+    @property
+    def summary(self):
+        return self.view.summary
+
+
 def day_page(view: DayView, settings: Settings, plotly: Markup, nav: list[tuple[str, str]] = (),
              runs: list[dict] = (), csv_href: str | None = None, title_suffix: str = "",
-             outlook: dict | None = None, calendar_href: str | None = None) -> str:
+             outlook: dict | None = None, calendar_href: str | None = None,
+             schedules: list[ScheduleSection] = ()) -> str:
     """Return the HTML of the day page of ``view``: the coverage map per mask, the pass timeline
     and table, satellites in view through the day, the fleet and the records set aside, the
     snapshot used (and, from the plugin, the runs that computed it), for the stations and
     region of the view's constellation. A day without results says why (``outlook``: the
     calendar's entry of the day, with the day's last failure as ``alert``) and offers only
-    the actions that can work."""
+    the actions that can work. Each of ``schedules`` adds a station's contact plan: its
+    figures, the antennas' timeline and the sky plot."""
     settings = settings.of(view.constellation_id)
     figures = {}
     if view.computed:
         figures = {"coverage-map": coverage_map(view, settings), "pass-timeline": pass_timeline(view),
                    "in-view": in_view_lines(view)}
+        for section in schedules:
+            if section.summary:
+                station_id = section.station.station_id
+                figures[f"antenna-timeline-{station_id}"] = antenna_timeline(section.view)
+                figures[f"sky-plot-{station_id}"] = sky_plot(section.view)
     names = view.names
     return _ENV.get_template("day.html").render(
         view=view, settings=settings, plotly=plotly, nav=nav, runs=runs, csv_href=csv_href,
         figures=figures_json(figures), names=names, status_counts=_status_counts(view),
         coverage=_coverage_rows(view), title_suffix=title_suffix, outlook=outlook, calendar_href=calendar_href,
+        schedules=schedules if view.computed else (), alert_percent=settings.contact_plan.continuity_alert_percent,
     )
 
 

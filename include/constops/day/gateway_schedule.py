@@ -13,15 +13,18 @@ new rows with the previous files: a rerun writes both again.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Engine
 
+from ..antennas import AntennaSpec
 from ..archive import WorkArea
 from ..clock import utc_now
 from ..contact_plan import ContactPlan, ContactRules, plan_contacts
 from ..continuity import Continuity, continuity, handover_from
+from ..elements import ElementSet
 from ..passes import find_passes
 from ..pointing import antenna_files
 from ..reporting import schema
@@ -31,7 +34,7 @@ from ..settings import Settings
 from ..sites import Station
 from ..snapshots import load_element_sets
 from ..timescale import day_bounds
-from ..usable_intervals import KeepOut, usable_intervals
+from ..usable_intervals import KeepOut, UsableInterval, usable_intervals
 from .assignment import require_assigned
 
 
@@ -39,6 +42,31 @@ def planned_stations(settings: Settings, constellation_ids) -> list[Station]:
     """Return the configured stations with antennas that serve one of ``constellation_ids``."""
     ids = set(constellation_ids)
     return [s for s in settings.all_stations if s.antennas is not None and ids & set(s.antennas.serves())]
+
+
+@dataclass(frozen=True)
+class PlannedDay:
+    """A station's plan of a day with what it was made from and what it gives."""
+
+    plan: ContactPlan
+    usable: list[UsableInterval]
+    keep_outs: list[KeepOut]
+    figures: Continuity
+
+
+def plan_elements(settings: Settings, station: Station, spec: AntennaSpec, day: date,
+                  element_sets_of: Mapping[str, Sequence[ElementSet]]) -> PlannedDay:
+    """Return the plan of antennas ``spec`` at ``station`` over ``day`` for the element sets
+    of each constellation id served: passes found over the day and an hour either side,
+    usable intervals, CP-SAT, and the plan's continuity figures. No database is read."""
+    start, end = day_bounds(day)
+    rules = ContactRules.from_settings(settings)
+    passes_of = {cid: find_passes(sets, station, start - timedelta(hours=1), end + timedelta(hours=1),
+                                  station.min_elevation_deg, settings.of(cid).pass_step_s)
+                 for cid, sets in element_sets_of.items()}
+    usable, keep_outs = usable_intervals(passes_of, element_sets_of, station, spec, start, rules.min_contact_s)
+    plan = plan_contacts(usable, spec, rules, {cid: spec.weight(cid) for cid in element_sets_of})
+    return PlannedDay(plan, usable, keep_outs, continuity(plan, usable, keep_outs, rules.handover_overlap_s))
 
 
 def pointing_prefix(station_id: str, day: date) -> str:
@@ -56,17 +84,10 @@ def plan_station_day(engine: Engine, settings: Settings, station_id: str, day: d
     station = settings.station(station_id)
     spec = station.antennas
     served = {cid: snapshot_ids[cid] for cid in spec.serves() if cid in snapshot_ids}
-    start, end = day_bounds(day)
-    rules = ContactRules.from_settings(settings)
-    passes_of, element_sets_of = {}, {}
-    for constellation_id, snapshot_id in served.items():
-        element_sets_of[constellation_id] = load_element_sets(engine, snapshot_id)
-        passes_of[constellation_id] = find_passes(
-            element_sets_of[constellation_id], station, start - timedelta(hours=1), end + timedelta(hours=1),
-            station.min_elevation_deg, settings.of(constellation_id).pass_step_s)
-    usable, keep_outs = usable_intervals(passes_of, element_sets_of, station, spec, start, rules.min_contact_s)
-    plan = plan_contacts(usable, spec, rules, {cid: spec.weight(cid) for cid in served})
-    figures = continuity(plan, usable, keep_outs, rules.handover_overlap_s)
+    element_sets_of = {cid: load_element_sets(engine, sid) for cid, sid in served.items()}
+    planned = plan_elements(settings, station, spec, day, element_sets_of)
+    plan, usable, keep_outs, figures = planned.plan, planned.usable, planned.keep_outs, planned.figures
+    start, rules = day_bounds(day)[0], ContactRules.from_settings(settings)
     computed_at = utc_now()
     key = {"day": day, "station_id": station_id}
     with engine.begin() as conn:

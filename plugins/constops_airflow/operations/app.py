@@ -7,7 +7,9 @@ refused with 401 or 403 before any route runs):
 * ``calendar``: every day since ``[pipeline] first_day``, computed, failed, missing or
   computed from an old snapshot, and a form that starts a backfill through Airflow's own
   REST API with the operator's credentials; ``api/calendar`` is its JSON;
-* ``day/{day}`` (and ``day/{day}/passes.csv``): the day page;
+* ``day/{day}`` (and ``day/{day}/passes.csv``): the day page; a station's contact plan as
+  ``day/{day}/contact_plan/{station_id}.csv``, its antennas' program tracks as
+  ``day/{day}/pointing/{station_id}/{antenna_id}.csv`` and its OEMs as ``.../oem.zip``;
 * ``trend``: the whole history;
 * ``run/{dag_id}/{run_id}``: the day page of a run (the link on every DAG run's page);
 * ``static/plotly.min.js``: Plotly from the installed ``plotly`` package (no CDN).
@@ -168,7 +170,94 @@ def day_page(day: str, request: Request, constellation_id: str | None = GROUP_PA
         outlook["alert"] = failures_by_day(the_day, the_day).get(the_day)
     return render(view, settings, _plotly(request), _nav(request, the_day, constellation_id), runs,
                   csv_href=f"{root}/day/{the_day}/passes.csv?group={constellation_id}", outlook=outlook,
-                  calendar_href=f"{root}/calendar?group={constellation_id}")
+                  calendar_href=f"{root}/calendar?group={constellation_id}",
+                  schedules=_schedules(engine, settings, the_day, constellation_id, root) if view.computed else ())
+
+
+def _schedules(engine, settings, day: date, constellation_id: str, root: str) -> list:
+    """Return the contact-plan sections of the day page: one per station with antennas that
+    serves the constellation, with the links to its CSV and pointing files."""
+    from constops.api import planned_stations
+    from constops.dashboard.pages import ScheduleSection
+    from constops.dashboard.schedule_view import schedule_view
+    from constops_airflow.resources import work_area
+
+    sections = []
+    for station in planned_stations(settings, [constellation_id]):
+        base = f"{root}/day/{day}/pointing/{station.station_id}"
+        names = _pointing_names(work_area(), station.station_id, day)
+        sections.append(ScheduleSection(
+            schedule_view(engine, station, day), csv_href=f"{root}/day/{day}/contact_plan/{station.station_id}.csv",
+            pointing=tuple((n, f"{base}/{n}") for n in names if n.endswith(".csv")),
+            oem_href=f"{base}/oem.zip" if any(n.endswith(".oem") for n in names) else None))
+    return sections
+
+
+def _pointing_names(work, station_id: str, day: date) -> list[str]:
+    """Return the names of a station's pointing files of ``day``, relative to its folder."""
+    from constops.day.gateway_schedule import pointing_prefix
+
+    prefix = pointing_prefix(station_id, day)
+    return [name[len(prefix) + 1:] for name in work.list_files(prefix)]
+
+
+def _station_with_antennas(station_id: str):
+    """Return the configured station ``station_id`` with antennas; 404 otherwise."""
+    station = next((s for s in _settings().all_stations if s.station_id == station_id and s.antennas), None)
+    if station is None:
+        raise HTTPException(status_code=404, detail=f"no station {station_id!r} with antennas is configured")
+    return station
+
+
+@app.get("/day/{day}/contact_plan/{station_id}.csv")
+def contact_plan_csv(day: str, station_id: str) -> Response:
+    """Return a station's contact plan of the day as CSV (one row per contact, UTC)."""
+    from constops.dashboard.schedule_view import contact_plan_csv as to_csv
+    from constops.dashboard.schedule_view import schedule_view
+
+    the_day, station = _day(day), _station_with_antennas(station_id)
+    view = schedule_view(_engine(), station, the_day)
+    return Response(to_csv(view), media_type="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="contact-plan-{station_id}-{the_day}.csv"'})
+
+
+@app.get("/day/{day}/pointing/{station_id}/oem.zip")
+def pointing_oem_zip(day: str, station_id: str) -> Response:
+    """Return every CCSDS OEM of a station's contacts of the day in one zip (404: none)."""
+    import io
+    import zipfile
+
+    from constops.day.gateway_schedule import pointing_prefix
+    from constops_airflow.resources import work_area
+
+    the_day, station = _day(day), _station_with_antennas(station_id)
+    work, prefix = work_area(), pointing_prefix(station.station_id, the_day)
+    names = [n for n in _pointing_names(work, station.station_id, the_day) if n.endswith(".oem")]
+    if not names:
+        raise HTTPException(status_code=404, detail=f"no OEM of {station_id} on {the_day}: no contact plan yet")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in names:
+            archive.writestr(name, work.read_file(f"{prefix}/{name}"))
+    return Response(buffer.getvalue(), media_type="application/zip", headers={
+        "Content-Disposition": f'attachment; filename="oem-{station_id}-{the_day}.zip"'})
+
+
+@app.get("/day/{day}/pointing/{station_id}/{name}")
+def pointing_file(day: str, station_id: str, name: str) -> Response:
+    """Return one antenna's program track of the day (``<antenna_id>.csv``; 404: none)."""
+    from constops.day.gateway_schedule import pointing_prefix
+    from constops_airflow.resources import work_area
+
+    the_day, station = _day(day), _station_with_antennas(station_id)
+    if name not in {f"{a}.csv" for a in station.antennas.antenna_ids(station.station_id)}:
+        raise HTTPException(status_code=404, detail=f"{name!r} is not a program track of {station_id}")
+    try:
+        data = work_area().read_file(f"{pointing_prefix(station.station_id, the_day)}/{name}")
+    except FileNotFoundError:
+        raise HTTPException(status_code=404, detail=f"no {name} of {the_day}: no contact plan yet") from None
+    return Response(data, media_type="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{station_id}-{the_day}-{name}"'})
 
 
 @app.get("/day/{day}/passes.csv")
@@ -213,7 +302,8 @@ def calendar_page(request: Request, constellation_id: str | None = GROUP_PARAM) 
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
     return env.get_template("calendar.html").render(
         root=root, airflow_root=airflow_root, nav=_nav(request, constellation_id=constellation_id, page="calendar"), constellation_id=constellation_id,
-        first_day=settings.first_day.isoformat(), script=_static_text("calendar.js"))
+        first_day=settings.first_day.isoformat(), script=_static_text("calendar.js"),
+        continuity_alert_percent=settings.contact_plan.continuity_alert_percent)
 
 
 @app.get("/api/calendar")
