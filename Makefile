@@ -5,7 +5,7 @@ ENV := $(if $(PORT),export AIRFLOW__API__PORT=$(PORT);) $(if $(HOST),export AIRF
 UV := .tools/bin/uv
 PYTEST_ARGS ?=
 
-.PHONY: help venv init run test test-fast demo demo-all history import pipeline report bench bench-age bench-scale profile cluster whatif antennas clean-airflow
+.PHONY: help venv init run test test-fast demo demo-all history import pipeline report bench bench-age bench-scale profile cluster whatif antennas bench-plans clean-airflow
 
 help:
 	@echo "make run [PORT=8080]            Airflow standalone with the pipeline; PORT moves UI, API and tasks"
@@ -26,6 +26,7 @@ help:
 	@echo "make cluster WORKERS=2          the docker-compose deployment as local processes (PostgreSQL, Redis)"
 	@echo "make whatif                     Walker shells for continuous 25-deg coverage of Kazakhstan"
 	@echo "make antennas                   continuity of Akkol's contact plan with 1, 2, 4 and 8 antennas (3 fleets)"
+	@echo "make bench-plans                the contact plan of every real Qianfan answer in the repo: figures and times"
 
 # The environment: uv from PyPI into .tools, then every package from uv.lock into .venv.
 .venv/.synced: pyproject.toml uv.lock
@@ -107,6 +108,9 @@ whatif: venv
 
 antennas: venv
 	$(ENV) python scripts/antennas_needed.py
+
+bench-plans: venv
+	$(ENV) python benchmarks/contact_plans.py
 
 clean-airflow:
 	rm -rf .airflow
