@@ -66,6 +66,7 @@ _WHERE = {
     "PRODUCTS": "day.products", "compute_fleet_day": "day.fleet_status",
     "check_coverage_day": "quality", "check_passes_day": "quality", "check_gateway_day": "quality",
     "plan_station_day": "day.gateway_schedule", "planned_stations": "day.gateway_schedule",
+    "pointing_prefix": "day.gateway_schedule",
     "day_summary": "reporting.text_summary",
     # Errors: every exception the library raises on purpose.
     "ConstopsError": "errors", "ElementsError": "errors", "CelestrakAnswerError": "errors",

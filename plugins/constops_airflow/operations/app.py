@@ -195,7 +195,7 @@ def _schedules(engine, settings, day: date, constellation_id: str, root: str) ->
 
 def _pointing_names(work, station_id: str, day: date) -> list[str]:
     """Return the names of a station's pointing files of ``day``, relative to its folder."""
-    from constops.day.gateway_schedule import pointing_prefix
+    from constops.api import pointing_prefix
 
     prefix = pointing_prefix(station_id, day)
     return [name[len(prefix) + 1:] for name in work.list_files(prefix)]
@@ -227,7 +227,7 @@ def pointing_oem_zip(day: str, station_id: str) -> Response:
     import io
     import zipfile
 
-    from constops.day.gateway_schedule import pointing_prefix
+    from constops.api import pointing_prefix
     from constops_airflow.resources import work_area
 
     the_day, station = _day(day), _station_with_antennas(station_id)
@@ -246,7 +246,7 @@ def pointing_oem_zip(day: str, station_id: str) -> Response:
 @app.get("/day/{day}/pointing/{station_id}/{name}")
 def pointing_file(day: str, station_id: str, name: str) -> Response:
     """Return one antenna's program track of the day (``<antenna_id>.csv``; 404: none)."""
-    from constops.day.gateway_schedule import pointing_prefix
+    from constops.api import pointing_prefix
     from constops_airflow.resources import work_area
 
     the_day, station = _day(day), _station_with_antennas(station_id)
