@@ -60,3 +60,21 @@ def test_the_airflow_layer_adds_the_remedy_the_librarys_facts_call_for():
     assert explained(NoSnapshotError("no loaded snapshot has id 9", snapshot_id=9, missing="loaded")) == (
         "no loaded snapshot has id 9")
     assert explained(DataQualityError("2 checks failed", failed_checks=("a", "b"))) == "2 checks failed"
+
+
+def test_a_plan_without_a_contact_or_under_the_threshold_is_a_notice_and_a_good_one_is_not(tmp_path, monkeypatch):
+    from constops_airflow.alerts import report_schedule
+
+    alerts = tmp_path / "alerts.log"
+    monkeypatch.setenv("CONSTOPS_ALERTS_FILE", str(alerts))
+    ti = SimpleNamespace(dag_id="gateway_passes", task_id="plan_contacts", run_id="r1", try_number=1)
+    plan = {"station_id": "akkol", "day": "2025-11-20", "contacts": 561, "antennas": 4, "percent_day_one_link": 93.569,
+            "percent_day_usable": 93.851, "percent_day_two_links": 72.154, "longest_outage_s": 1334.0,
+            "solver_status": "FEASIBLE", "solver_gap": 0.0232, "solve_s": 18.0}
+    report_schedule(_context(ti), plan, 90.0)
+    assert not alerts.exists()
+    report_schedule(_context(ti), {**plan, "contacts": 0, "percent_day_one_link": 0.0}, 90.0)
+    report_schedule(_context(ti), plan, 95.0)
+    empty, low = alerts.read_text().splitlines()
+    assert "NOTICE gateway_passes.plan_contacts day=2025-11-20 run=r1: contact plan with no feasible contact" in empty
+    assert "contact plan with continuity under 95 %: akkol 2025-11-20: 561 contacts on 4 antennas" in low
