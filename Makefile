@@ -5,7 +5,7 @@ ENV := $(if $(PORT),export AIRFLOW__API__PORT=$(PORT);) $(if $(HOST),export AIRF
 UV := .tools/bin/uv
 PYTEST_ARGS ?=
 
-.PHONY: help venv init run test test-fast demo demo-all history import pipeline report bench bench-age bench-scale profile cluster whatif clean-airflow
+.PHONY: help venv init run test test-fast demo demo-all history import pipeline report bench bench-age bench-scale profile cluster whatif sun-outages clean-airflow
 
 help:
 	@echo "make run [PORT=8080]            Airflow standalone with the pipeline; PORT moves UI, API and tasks"
@@ -25,6 +25,7 @@ help:
 	@echo "make profile                    where each task's time goes on a 15,000-satellite day (cProfile)"
 	@echo "make cluster WORKERS=2          the docker-compose deployment as local processes (PostgreSQL, Redis)"
 	@echo "make whatif                     Walker shells for continuous 25-deg coverage of Kazakhstan"
+	@echo "make sun-outages [YEAR=2026]    the spring and autumn sun-outage seasons of KazSat at the Akkol control centre"
 
 # The environment: uv from PyPI into .tools, then every package from uv.lock into .venv.
 .venv/.synced: pyproject.toml uv.lock
@@ -103,6 +104,9 @@ cluster: venv
 
 whatif: venv
 	$(ENV) python scripts/whatif_walker.py
+
+sun-outages: venv
+	$(ENV) python scripts/sun_outages.py --year $(or $(YEAR),2026)
 
 clean-airflow:
 	rm -rf .airflow
