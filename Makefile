@@ -5,7 +5,7 @@ ENV := $(if $(PORT),export AIRFLOW__API__PORT=$(PORT);) $(if $(HOST),export AIRF
 UV := .tools/bin/uv
 PYTEST_ARGS ?=
 
-.PHONY: help venv init run test test-fast demo demo-all history import pipeline report bench bench-age bench-scale profile cluster whatif antennas bench-plans clean-airflow
+.PHONY: help venv init run test test-fast demo demo-all history import pipeline report bench bench-age bench-scale profile cluster whatif antennas bench-plans sun-outages clean-airflow
 
 help:
 	@echo "make run [PORT=8080]            Airflow standalone with the pipeline; PORT moves UI, API and tasks"
@@ -27,6 +27,7 @@ help:
 	@echo "make whatif                     Walker shells for continuous 25-deg coverage of Kazakhstan"
 	@echo "make antennas                   continuity of Akkol's contact plan with 1, 2, 4 and 8 antennas (3 fleets)"
 	@echo "make bench-plans                the contact plan of every real Qianfan answer in the repo: figures and times"
+	@echo "make sun-outages [YEAR=2026]    the spring and autumn sun-outage seasons of KazSat at the Akkol control centre"
 
 # The environment: uv from PyPI into .tools, then every package from uv.lock into .venv.
 .venv/.synced: pyproject.toml uv.lock
@@ -111,6 +112,9 @@ antennas: venv
 
 bench-plans: venv
 	$(ENV) python benchmarks/contact_plans.py
+
+sun-outages: venv
+	$(ENV) python scripts/sun_outages.py --year $(or $(YEAR),2026)
 
 clean-airflow:
 	rm -rf .airflow

@@ -9,8 +9,9 @@ at most ``[passes] shard_satellites`` (settings); ``find_passes`` is mapped over
 and ``load_passes`` merges their passes and loads ``gateway_passes`` and
 ``gateway_daily`` in one transaction: the same rows whatever the shard size.
 ``plan_contacts`` then plans every gateway's antennas over the day (``contact_plan``,
-``keep_out_intervals``, ``gateway_schedule_daily``), and ``quality_gate`` checks passes and
-plans together.
+``keep_out_intervals``, ``gateway_schedule_daily``), ``find_sun_outages`` (beside it) finds
+when the Sun stands behind the GEO satellites of the stations with a GEO beam
+(``sun_outages``), and ``quality_gate`` checks passes and plans together.
 """
 
 from __future__ import annotations
@@ -18,7 +19,13 @@ from __future__ import annotations
 from airflow.sdk import dag
 
 from constops.api import check_gateway_day
-from constops_airflow.day_tasks import every_constellation, plan_contacts, quality_gate, resolve_snapshots
+from constops_airflow.day_tasks import (
+    every_constellation,
+    find_sun_outages,
+    plan_contacts,
+    quality_gate,
+    resolve_snapshots,
+)
 from constops_airflow.runs import per_day_dag
 from constops_airflow.sharding import sharded
 
@@ -31,8 +38,9 @@ def gateway_passes():
         compute_doc="Find the passes of one shard's satellites over every station and store them.",
         load_doc="Merge the shards' passes and load the day's passes and station summaries for every group.",
     )
-    planned = plan_contacts(snapshots)
-    loaded >> planned >> quality_gate(check_gateway_day, snapshots) >> every_constellation(failed)
+    planned, outages = plan_contacts(snapshots), find_sun_outages(snapshots)
+    gate = quality_gate(check_gateway_day, snapshots)
+    loaded >> [planned, outages] >> gate >> every_constellation(failed)
 
 
 gateway_passes()

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .constants import LIGHT_M_S, SUN_RADIUS_DEG
+
 #: Mounts the planner knows: azimuth over elevation, with a keyhole at the zenith.
 MOUNTS = ("az_el",)
 
@@ -95,3 +97,53 @@ class AntennaSpec:
     def max_slew_s(self) -> float:
         """Return the longest slew (s): half a turn in azimuth or horizon to zenith, plus retarget."""
         return float(max(180.0 / self.slew_rate_az_deg_s, 90.0 / self.slew_rate_el_deg_s) + self.retarget_s)
+
+
+@dataclass(frozen=True)
+class GeoBeam:
+    """The main beam of a station's dish towards its GEO satellites (``geo_beam`` of a
+    ``[[stations]]`` entry): diameter (m) and receive frequency (GHz), from which the
+    sun-outage half-angle is derived; or that half-angle given directly (deg)."""
+
+    diameter_m: float | None = None
+    frequency_ghz: float | None = None
+    #: Given directly, it replaces the one derived from the dish (deg).
+    half_angle_deg: float | None = None
+
+    @property
+    def hpbw_deg(self) -> float | None:
+        """Return the half-power (3 dB) beamwidth (deg): 70 lambda / D, the usual
+        approximation for a parabolic reflector of typical illumination (Maral and Bousquet,
+        "Satellite Communications Systems", the antenna chapter); None without a dish."""
+        if self.diameter_m is None or self.frequency_ghz is None:
+            return None
+        return 70.0 * (LIGHT_M_S / (self.frequency_ghz * 1e9)) / self.diameter_m
+
+    @property
+    def sun_outage_half_angle_deg(self) -> float:
+        """Return the Sun-satellite separation (deg, seen from the station) below which the
+        link is in outage: half the 3 dB beamwidth plus the Sun's apparent radius, the
+        operators' approximation of the "outage angle" (the Sun's disc touches the half-power
+        beam; e.g. the sun-outage notes of Indosat's Palapa fleet; the method of predicting
+        the dates and times is ITU-R S.1525, Annex 2), unless ``half_angle_deg`` is given."""
+        if self.half_angle_deg is not None:
+            return self.half_angle_deg
+        return self.hpbw_deg / 2.0 + SUN_RADIUS_DEG
+
+    @classmethod
+    def from_toml(cls, entry: Mapping) -> GeoBeam:
+        """Return the beam of a ``geo_beam`` table: ``{ diameter_m, frequency_ghz }`` or
+        ``{ half_angle_deg }``. ValueError names the key at fault: each value a number above 0."""
+        known = {"diameter_m", "frequency_ghz", "half_angle_deg"}
+        unknown = sorted(set(entry) - known)
+        if unknown:
+            raise ValueError(f"geo_beam: {', '.join(unknown)} is not a key (known: {', '.join(sorted(known))})")
+        values = {}
+        for key in sorted(known & set(entry)):
+            value = entry[key]
+            if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+                raise ValueError(f"geo_beam {key} must be a number above 0, not {value!r}")
+            values[key] = float(value)
+        if "half_angle_deg" not in values and not {"diameter_m", "frequency_ghz"} <= set(values):
+            raise ValueError("geo_beam needs diameter_m and frequency_ghz, or half_angle_deg")
+        return cls(**values)

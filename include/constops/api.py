@@ -50,6 +50,8 @@ _WHERE = {
     # Plan contacts: a station's antennas over the usable parts of its passes.
     "AntennaSpec": "antennas", "usable_intervals": "usable_intervals", "ContactRules": "contact_plan",
     "plan_contacts": "contact_plan", "continuity": "continuity", "plan_elements": "day.gateway_schedule",
+    # Sun outages of GEO links: the Sun behind a satellite, within a station's beam.
+    "GeoBeam": "antennas", "SunOutage": "sun_outages", "sun_outages": "sun_outages",
     "region_coverage": "coverage", "count_in_view": "coverage",
     "SatelliteStatus": "fleet", "fleet_status": "fleet", "status_counts": "fleet",
     "PropagationFailure": "propagation", "propagation_failures": "propagation",
@@ -67,6 +69,8 @@ _WHERE = {
     "check_coverage_day": "quality", "check_passes_day": "quality", "check_gateway_day": "quality",
     "plan_station_day": "day.gateway_schedule", "planned_stations": "day.gateway_schedule",
     "pointing_prefix": "day.gateway_schedule",
+    "sun_outages_day": "day.sun_outages", "sun_outage_stations": "day.sun_outages",
+    "sun_outage_days": "day.sun_outages",
     "day_summary": "reporting.text_summary",
     # Errors: every exception the library raises on purpose.
     "ConstopsError": "errors", "ElementsError": "errors", "CelestrakAnswerError": "errors",

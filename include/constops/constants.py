@@ -20,3 +20,11 @@ DAYS_PER_JULIAN_CENTURY = 36525.0
 #: The geostationary arc: 35,786 km over the equator (ITU-R S.1003), a circle of
 #: WGS84_A_KM + 35,786 = 42,164.137 km about the geocentre in the equatorial plane.
 GSO_ALTITUDE_KM = 35786.0
+
+#: The astronomical unit (km), IAU 2012 Resolution B2: the Sun's distance in km.
+AU_KM = 149_597_870.7
+#: The speed of light (m/s, exact in the SI): a wavelength from a frequency.
+LIGHT_M_S = 299_792_458.0
+#: The Sun's apparent radius seen from the Earth (deg): 959.6 arcseconds at 1 AU (the
+#: Astronomical Almanac), 945 at aphelion to 976 at perihelion; sun-outage predictions use 0.267.
+SUN_RADIUS_DEG = 0.267

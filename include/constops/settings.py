@@ -18,7 +18,7 @@ from datetime import date
 from functools import cached_property
 from pathlib import Path
 
-from .antennas import AntennaSpec
+from .antennas import AntennaSpec, GeoBeam
 from .celestrak import USER_AGENT
 from .constellations import Constellation, constellation_from_toml
 from .defaults import DEFAULTS, DEFAULTS_PATH
@@ -237,6 +237,20 @@ def _antennas(station: Mapping) -> AntennaSpec | None:
     return spec
 
 
+def _geo_beam(station: Mapping) -> GeoBeam | None:
+    """Return the beam of a ``[[stations]]`` entry's ``geo_beam`` table, or None without one.
+    ValueError names the station and the key at fault."""
+    if "geo_beam" not in station:
+        return None
+    entry = station["geo_beam"]
+    try:
+        if not isinstance(entry, Mapping):
+            raise TypeError(f"geo_beam must be a table {{ diameter_m = ..., frequency_ghz = ... }}, not {entry!r}")
+        return GeoBeam.from_toml(entry)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"[[stations]] {station['station_id']!r}: {exc}") from exc
+
+
 def _contact_plan(section: Mapping) -> ContactPlanSettings:
     """Return ``[contact_plan]`` as settings; ValueError names a value out of range."""
     return ContactPlanSettings(
@@ -267,7 +281,7 @@ def _from_toml(data: dict) -> Settings:
             station_id=str(s["station_id"]), name=str(s.get("name", s["station_id"])),
             lat_deg=float(s["lat_deg"]), lon_deg=float(s["lon_deg"]),
             alt_m=float(s["alt_m"]), min_elevation_deg=float(s["min_elevation_deg"]),
-            antennas=_antennas(s),
+            antennas=_antennas(s), geo_beam=_geo_beam(s),
         )
         for s in data["stations"]
     )

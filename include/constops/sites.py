@@ -11,14 +11,15 @@ import numpy as np
 import shapely
 from shapely.geometry import shape
 
-from .antennas import AntennaSpec
+from .antennas import AntennaSpec, GeoBeam
 from .geometry import enu_basis, geodetic_to_ecef_km
 
 
 @dataclass(frozen=True)
 class Station:
     """A ground station on the WGS84 ellipsoid, the elevation mask its passes are found
-    above, and its antennas (None: its passes are listed, no contact plan is made)."""
+    above, its antennas (None: its passes are listed, no contact plan is made) and the beam
+    of its GEO dish (None: no sun outages are predicted)."""
 
     station_id: str
     name: str
@@ -27,6 +28,7 @@ class Station:
     alt_m: float
     min_elevation_deg: float = 10.0
     antennas: AntennaSpec | None = None
+    geo_beam: GeoBeam | None = None
 
     @cached_property
     def ecef_km(self) -> np.ndarray:

@@ -13,6 +13,9 @@ GATE_DOC = "Fail the run when the day's loaded rows are impossible (ranges, coun
 PLAN_DOC = ("Plan each gateway's antennas over the day from the run's snapshots (CP-SAT: which antenna tracks "
             "which satellite, handovers make-before-break, clear of the GSO arc and the Sun) and load the day's "
             "contact plan, keep-outs and schedule summary per station.")
+SUN_DOC = ("Find when the Sun stands within each GEO station's beam behind its satellites (the spring and "
+           "autumn sun outages) over the day, from the run's snapshots, and load them per station: no row on a "
+           "day without an outage.")
 VERDICT_DOC = ("Fail the run, naming each constellation whose day could not be {done} and why; the others' "
                "day goes on. Green only when every configured constellation's day was {done}.")
 
@@ -61,6 +64,24 @@ def plan_contacts(snapshots):
         return summaries
 
     return plan(snapshots)
+
+
+def find_sun_outages(snapshots):
+    """Add the task that finds the day's sun outages at every station with a ``geo_beam``
+    that serves a GEO constellation of ``snapshots``, and loads each station's day in one
+    transaction (``sun_outages``). Return the task's output: the summary of
+    ``sun_outages_day`` (one entry per station)."""
+
+    @task(task_id="find_sun_outages", doc_md=SUN_DOC)
+    def find(snapshots: list[dict], **context) -> dict:
+        from constops.api import load_settings, sun_outages_day
+        from constops_airflow.resources import reporting_engine
+        from constops_airflow.runs import run_day
+
+        day, settings, engine = run_day(context), load_settings(), reporting_engine()
+        return sun_outages_day(engine, settings, day, {s["constellation_id"]: s["snapshot_id"] for s in snapshots})
+
+    return find(snapshots)
 
 
 def quality_gate(check_day, snapshots):

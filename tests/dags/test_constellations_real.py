@@ -100,6 +100,10 @@ def test_every_shipped_constellation_computes_its_real_day(every_constellation):
     # Both stations that serve KazSat (the teleport at 10 deg, the control centre at 5 deg) see it all day.
     assert sorted(d.station_id for d in kazsat_days) == ["akkol", "akkol_scc"]
     assert all(d.percent_time_visible == 100.0 and d.max_gap_s == 0.0 and d.pass_count == 2 for d in kazsat_days)
+    # find_sun_outages ran for the control centre (the one station with a GEO beam): 2026-05-30 is far from the
+    # equinoxes, so no row (tests/unit/test_sun_outages.py checks the season days).
+    with engine.connect() as conn:
+        assert conn.execute(select(schema.sun_outages)).all() == []
 
     check_the_comparison_view(engine)
 

@@ -44,10 +44,13 @@ def test_heavy_tasks_are_mapped_over_shards_between_a_plan_and_a_merge(dagbag):
     coverage = dagbag.get_dag("coverage")
     assert coverage.get_task("quality_gate").upstream_task_ids == {"load_coverage", "resolve_snapshots"}
     assert coverage.get_task("every_constellation").upstream_task_ids == {"quality_gate", "resolve_snapshots"}
-    # The contact plan is made from the loaded passes; one gate checks passes and plans together.
+    # The contact plan is made from the loaded passes, the sun outages beside it; one gate
+    # checks passes and plans together, after both.
     passes = dagbag.get_dag("gateway_passes")
     assert passes.get_task("plan_contacts").upstream_task_ids == {"load_passes", "resolve_snapshots"}
-    assert passes.get_task("quality_gate").upstream_task_ids == {"plan_contacts", "resolve_snapshots"}
+    assert passes.get_task("find_sun_outages").upstream_task_ids == {"load_passes", "resolve_snapshots"}
+    assert passes.get_task("quality_gate").upstream_task_ids == {"plan_contacts", "find_sun_outages",
+                                                                 "resolve_snapshots"}
     assert passes.get_task("every_constellation").upstream_task_ids == {"quality_gate", "resolve_snapshots"}
     assert coverage.get_task("plan_shards").upstream_task_ids == {"fleet_status", "resolve_snapshots"}
     assert coverage.get_task("fleet_status").upstream_task_ids == {"resolve_snapshots"}

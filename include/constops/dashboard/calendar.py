@@ -12,6 +12,7 @@ from sqlalchemy import Engine, func, select
 from ..clock import utc_now
 from ..day.computable import computable_range
 from ..day.ingest import is_live
+from ..day.sun_outages import sun_outage_days
 from ..freshness import age_days, is_fresh
 from ..reporting import schema
 from ..settings import Settings
@@ -48,11 +49,14 @@ class CalendarDay:
     #: (percent; None: no plan), and whether it fell under ``continuity_alert_percent``.
     continuity_percent: float | None = None
     continuity_alert: bool = False
+    #: The constellation's sun outages of the day (GEO links), one line each.
+    sun_outages: tuple[str, ...] = ()
 
     def as_json(self) -> dict:
         out = asdict(self)
         out["day"] = self.day.isoformat()
         out["actions"] = list(self.actions)
+        out["sun_outages"] = list(self.sun_outages)
         return out
 
 
@@ -72,13 +76,15 @@ def calendar_days(engine: Engine, settings: Settings, first: date, last: date,
         passes = _rows_per_day(conn, schema.gateway_daily, constellation_id, first, last)
         continuity = _continuity_per_day(conn, settings, constellation_id, first, last)
     threshold = settings.contact_plan.continuity_alert_percent
+    outages = {day: tuple(_outage_line(o) for o in found if o["group_name"] == constellation_id)
+               for day, found in sun_outage_days(engine, first, last).items()}
     outlook = _Outlook(engine, settings, constellation_id, as_utc(now or utc_now()))
     days = []
     for offset in range((last - first).days + 1):
         day = first + timedelta(days=offset)
         row = assigned.get(day)
         if row is None:
-            days.append(CalendarDay(day, MISSING, **outlook.of(day)))
+            days.append(CalendarDay(day, MISSING, **outlook.of(day), sun_outages=outages.get(day, ())))
             continue
         n_coverage, n_passes = coverage.get(day, 0), passes.get(day, 0)
         age = row.snapshot_age_days
@@ -98,7 +104,8 @@ def calendar_days(engine: Engine, settings: Settings, first: date, last: date,
         lowest = continuity.get(day)
         days.append(CalendarDay(day, state, row.snapshot_id, age, bool(row.age_override), n_coverage, n_passes,
                                 computable=state != COMPUTED, reason=reason, actions=actions,
-                                continuity_percent=lowest, continuity_alert=lowest is not None and lowest < threshold))
+                                continuity_percent=lowest, continuity_alert=lowest is not None and lowest < threshold,
+                                sun_outages=outages.get(day, ())))
     return days
 
 
@@ -176,3 +183,10 @@ def _continuity_per_day(conn, settings: Settings, constellation_id: str, first: 
     table = schema.gateway_schedule_daily
     return dict(conn.execute(select(table.c.day, func.min(table.c.percent_day_one_link)).where(
         table.c.station_id.in_(stations), table.c.day.between(first, last)).group_by(table.c.day)).all())
+
+
+def _outage_line(outage: dict) -> str:
+    """Return one sun outage as the calendar says it (UTC, s, deg)."""
+    return (f"sun outage of {outage['norad_cat_id']} at {outage['station_id']} "
+            f"{outage['outage_start']:%H:%M:%S}-{outage['outage_end']:%H:%M:%S} UTC "
+            f"({outage['duration_s']:.0f} s, least separation {outage['min_separation_deg']:.3f} deg)")

@@ -15,6 +15,7 @@ ANALYST_READABLE = (
     "satellites", "element_sets", "set_aside_records", "flagged_element_sets", "fleet_status",
     "propagation_errors", "stations", "regions", "constellations", "gateway_passes", "gateway_daily",
     "coverage_daily", "coverage_cells", "coverage_timeseries", "daily_trend", "constellation_comparison",
+    "sun_outages", "antennas", "contact_plan", "keep_out_intervals", "gateway_schedule_daily",
 )
 _ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 

@@ -10,4 +10,5 @@ GRANT USAGE ON SCHEMA public TO :"role";
 REVOKE ALL ON ALL TABLES IN SCHEMA public FROM :"role";
 GRANT SELECT ON satellites, element_sets, set_aside_records, flagged_element_sets, fleet_status,
       propagation_errors, stations, regions, constellations, gateway_passes, gateway_daily,
-      coverage_daily, coverage_cells, coverage_timeseries, daily_trend, constellation_comparison TO :"role";
+      coverage_daily, coverage_cells, coverage_timeseries, daily_trend, constellation_comparison,
+      sun_outages, antennas, contact_plan, keep_out_intervals, gateway_schedule_daily TO :"role";

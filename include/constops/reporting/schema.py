@@ -485,3 +485,21 @@ def views(masks_deg, station_ids=()) -> dict[str, str]:
     """Return {view name: SQL} of the analysts' views for the configured masks and stations."""
     return {"daily_trend": daily_trend_sql(masks_deg),
             "constellation_comparison": constellation_comparison_sql(masks_deg, station_ids)}
+
+
+sun_outages = Table(
+    "sun_outages",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("station_id", String(64), primary_key=True),
+    Column("norad_cat_id", BigInteger, primary_key=True),
+    Column("outage_start", UTC, primary_key=True, comment="first second with the Sun in the beam (UTC)"),
+    Column("outage_end", UTC, nullable=False, comment="exclusive: the first second after it"),
+    Column("group_name", String(64), nullable=False),
+    Column("duration_s", Float, nullable=False),
+    Column("min_separation_deg", Float, nullable=False, comment="least Sun-satellite angle seen from the station"),
+    Column("worst_at", UTC, nullable=False, comment="the second of min_separation_deg"),
+    Column("half_angle_deg", Float, nullable=False, comment="the station's outage half-angle (geo_beam)"),
+    Column("snapshot_id", Integer, ForeignKey("gp_snapshots.snapshot_id"), nullable=False),
+    Column("computed_at", UTC, nullable=False),
+)

@@ -44,6 +44,7 @@ function render() {
       const cell = el("span", {class: `day ${CLASS[d.state] || "missing"}`, text: String(Number(d.day.slice(8)))});
       if (d.state === "missing" && d.computable) cell.classList.add("computable");
       if (d.continuity_alert) cell.classList.add("low-continuity");
+      if (d.sun_outages.length) cell.classList.add("sun-outage");
       cell.dataset.day = d.day; cell.dataset.state = d.state;
       cell.title = describe(d);
       cell.addEventListener("click", e => select(d.day, e.shiftKey));
@@ -68,6 +69,7 @@ function describe(d) {
   if (d.snapshot_id !== null) text += `, snapshot ${d.snapshot_id}, ${d.snapshot_age_days?.toFixed(1)} days old${d.age_override ? " (limit overridden)" : ""}`;
   if (d.state !== "computed" && d.reason) text += `\n${d.reason}`;
   if (d.alert) text += `\nlast failure: ${d.alert}`;
+  for (const line of d.sun_outages) text += `\n${line}`;
   if (d.continuity_percent !== null) text += `\ncontact plan: one link ${d.continuity_percent.toFixed(3)} % of the day${d.continuity_alert ? " (under the alert threshold)" : ""}`;
   for (const r of d.runs) text += `\n${r.dag_id}: ${r.state} (${r.run_id})`;
   return text;
