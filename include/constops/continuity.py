@@ -16,6 +16,7 @@ import numpy as np
 from .constants import SECONDS_PER_DAY
 from .contact_plan import Contact, ContactPlan
 from .keep_out import CAUSES
+from .timescale import true_runs
 from .usable_intervals import KeepOut, UsableInterval
 
 
@@ -78,6 +79,4 @@ def continuity(plan: ContactPlan, usable: Sequence[UsableInterval], keep_outs: S
 
 def longest_run(mask: np.ndarray) -> int:
     """Return the length of the longest run of True values of a boolean array (0 if none)."""
-    edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
-    starts, stops = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    return int((stops - starts).max(initial=0))
+    return max((stop - first for first, stop in true_runs(mask)), default=0)

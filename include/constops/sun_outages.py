@@ -38,7 +38,7 @@ from .keep_out import separation_deg
 from .propagation import ecef_positions_km
 from .sites import Station
 from .sun import sun_position_ecef_km
-from .timescale import TimeGrid, day_bounds
+from .timescale import TimeGrid, day_bounds, true_runs
 
 #: The minute grid's step (s): the screen of step 2.
 SCREEN_STEP_S = 60.0
@@ -142,9 +142,8 @@ def _refined(satrec, norad_cat_id: int, station: Station, day_start: datetime, l
     separation = separation_deg(samples.satellites[0], samples.sun)
     with np.errstate(invalid="ignore"):
         inside = (separation < half_angle_deg) & (samples.elevation_sine[0] >= samples.min_sine)
-    edges = np.diff(np.concatenate([[0], inside.astype(np.int8), [0]]))
     outages = []
-    for first, stop in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
+    for first, stop in true_runs(inside):
         worst = first + int(np.argmin(separation[first:stop]))
         outages.append(SunOutage(
             norad_cat_id=int(norad_cat_id), start=day_start + timedelta(seconds=int(seconds[first])),

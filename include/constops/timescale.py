@@ -78,3 +78,10 @@ class TimeGrid:
     def instant(self, offset_s: float) -> datetime:
         """Return the UTC datetime ``offset_s`` seconds after ``start``."""
         return self.start + timedelta(seconds=float(offset_s))
+
+
+def true_runs(mask) -> list[tuple[int, int]]:
+    """Return the ``[first, stop)`` index ranges of the runs of True samples of a boolean
+    array (of a time grid's samples, say), in order."""
+    edges = np.diff(np.concatenate([[0], np.asarray(mask).astype(np.int8), [0]]))
+    return list(zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist()))

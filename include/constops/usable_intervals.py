@@ -27,7 +27,7 @@ from .passes import Pass
 from .propagation import propagated
 from .sites import Station
 from .sun import sun_direction_ecef
-from .timescale import TimeGrid
+from .timescale import TimeGrid, true_runs
 
 
 @dataclass(frozen=True)
@@ -118,13 +118,13 @@ def _pass_intervals(constellation_id, p: Pass, satrec, station: Station, spec: A
     }
     keep_outs = [
         KeepOut(constellation_id, p.norad_cat_id, int(seconds[a]), int(seconds[b - 1]) + 1, cause)
-        for cause, excluded in causes.items() for a, b in _runs(above & excluded)
+        for cause, excluded in causes.items() for a, b in true_runs(above & excluded)
     ]
     free = above & ~np.logical_or.reduce(list(causes.values()))
     usable = [
         UsableInterval(constellation_id, p.norad_cat_id, p.aos, p.tca, int(seconds[a]), int(seconds[b - 1]),
                        azimuth_deg[a:b].copy(), elevation_deg[a:b].copy())
-        for a, b in _runs(free) if seconds[b - 1] - seconds[a] >= min_contact_s
+        for a, b in true_runs(free) if seconds[b - 1] - seconds[a] >= min_contact_s
     ]
     return usable, keep_outs
 
@@ -135,10 +135,4 @@ def _azimuth_rate_deg_s(azimuth_deg: np.ndarray) -> np.ndarray:
     step = np.abs((np.diff(azimuth_deg) + 180.0) % 360.0 - 180.0)
     padded = np.concatenate([[0.0], step, [0.0]])
     return np.maximum(padded[:-1], padded[1:])
-
-
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    """Return the ``[first, stop)`` index ranges of the True runs of a boolean array."""
-    edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
-    return list(zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist()))
 

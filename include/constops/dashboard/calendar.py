@@ -11,6 +11,7 @@ from sqlalchemy import Engine, func, select
 
 from ..clock import utc_now
 from ..day.computable import computable_range
+from ..day.gateway_schedule import planned_stations
 from ..day.ingest import is_live
 from ..day.sun_outages import sun_outage_days
 from ..freshness import age_days, is_fresh
@@ -178,8 +179,7 @@ def _rows_per_day(conn, table, constellation_id: str, first: date, last: date) -
 def _continuity_per_day(conn, settings: Settings, constellation_id: str, first: date, last: date) -> dict[date, float]:
     """Return {day: the lowest ``percent_day_one_link`` of the stations with antennas serving
     the constellation}, for the days that have a plan."""
-    stations = [s.station_id for s in settings.all_stations
-                if s.antennas is not None and constellation_id in s.antennas.serves()]
+    stations = [s.station_id for s in planned_stations(settings, [constellation_id])]
     table = schema.gateway_schedule_daily
     return dict(conn.execute(select(table.c.day, func.min(table.c.percent_day_one_link)).where(
         table.c.station_id.in_(stations), table.c.day.between(first, last)).group_by(table.c.day)).all())

@@ -59,23 +59,23 @@ def day_view(engine: Engine, settings: Settings, day: date, constellation_id: st
     with engine.connect() as conn:
         snapshot = _snapshot(conn, day, constellation_id)
         snapshot_id = snapshot["snapshot_id"] if snapshot else -1
-        coverage = _frame(conn, select(schema.coverage_daily).where(*_key(schema.coverage_daily, day, constellation_id)))
-        cells = _frame(conn, select(
+        coverage = read_frame(conn, select(schema.coverage_daily).where(*_key(schema.coverage_daily, day, constellation_id)))
+        cells = read_frame(conn, select(
             schema.coverage_cells.c.lat_deg, schema.coverage_cells.c.lon_deg,
             schema.coverage_cells.c.min_elevation_deg, schema.coverage_cells.c.percent_time_covered,
         ).where(*_key(schema.coverage_cells, day, constellation_id), *_all_direct(schema.coverage_cells)))
         series = schema.coverage_timeseries
-        region_in_view = _frame(conn, select(
+        region_in_view = read_frame(conn, select(
             series.c.t, series.c.min_elevation_deg, series.c.percent_area_covered,
             series.c.sats_in_view_mean, series.c.sats_in_view_max,
         ).where(*_key(series, day, constellation_id), *_all_direct(series)).order_by(series.c.min_elevation_deg, series.c.t))
-        passes = _frame(conn, select(schema.gateway_passes).where(*_key(schema.gateway_passes, day, constellation_id))
+        passes = read_frame(conn, select(schema.gateway_passes).where(*_key(schema.gateway_passes, day, constellation_id))
                         .order_by(schema.gateway_passes.c.aos))
         near_passes = _passes_overlapping(conn, day, constellation_id)
         fleet = _fleet(conn, day, constellation_id, snapshot_id)
-        set_aside = _frame(conn, select(schema.set_aside_records).where(
+        set_aside = read_frame(conn, select(schema.set_aside_records).where(
             schema.set_aside_records.c.snapshot_id == snapshot_id).order_by(schema.set_aside_records.c.record_no))
-        errors = _frame(conn, select(schema.propagation_errors).where(*_key(schema.propagation_errors, day, constellation_id)))
+        errors = read_frame(conn, select(schema.propagation_errors).where(*_key(schema.propagation_errors, day, constellation_id)))
     for column in ("t",):
         region_in_view[column] = _utc(region_in_view[column])
     return DayView(
@@ -139,7 +139,8 @@ def _all_direct(table) -> list:
     return [table.c.satellite_set == "all", table.c.service == "direct"]
 
 
-def _frame(conn, statement) -> pd.DataFrame:
+def read_frame(conn, statement) -> pd.DataFrame:
+    """Return the rows of ``statement`` as a DataFrame with its columns (empty with them too)."""
     result = conn.execute(statement)
     return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
 
@@ -154,7 +155,7 @@ def _passes_overlapping(conn, day: date, constellation_id: str) -> pd.DataFrame:
     start, end = day_bounds(day)
     passes = schema.gateway_passes
     near = [day - timedelta(days=1), day, day + timedelta(days=1)]
-    frame = _frame(conn, select(passes.c.station_id, passes.c.min_elevation_deg, passes.c.aos, passes.c.los)
+    frame = read_frame(conn, select(passes.c.station_id, passes.c.min_elevation_deg, passes.c.aos, passes.c.los)
                    .where(passes.c.group_name == constellation_id, passes.c.day.in_(near)))
     if not len(frame):
         return frame
@@ -171,10 +172,10 @@ def _with_local_times(passes: pd.DataFrame) -> pd.DataFrame:
 
 def _fleet(conn, day: date, constellation_id: str, snapshot_id: int) -> pd.DataFrame:
     """Return fleet_status of the day with a ``flags`` column (rules of flagged_element_sets)."""
-    fleet = _frame(conn, select(schema.fleet_status).where(*_key(schema.fleet_status, day, constellation_id))
+    fleet = read_frame(conn, select(schema.fleet_status).where(*_key(schema.fleet_status, day, constellation_id))
                    .order_by(schema.fleet_status.c.status, schema.fleet_status.c.norad_cat_id))
     flagged = schema.flagged_element_sets
-    flags = _frame(conn, select(flagged.c.norad_cat_id, flagged.c.rule).where(flagged.c.snapshot_id == snapshot_id))
+    flags = read_frame(conn, select(flagged.c.norad_cat_id, flagged.c.rule).where(flagged.c.snapshot_id == snapshot_id))
     by_norad = flags.groupby("norad_cat_id")["rule"].apply(lambda r: ", ".join(sorted(r))) if len(flags) else {}
     fleet["flags"] = [by_norad.get(n, "") for n in fleet["norad_cat_id"]] if len(fleet) else []
     return fleet

@@ -22,6 +22,7 @@ from ..sites import Station
 from ..snapshots import load_element_sets
 from ..sun import sun_direction_ecef
 from ..timescale import TimeGrid, day_bounds
+from .day_view import read_frame
 
 #: Step of the antennas' tracks drawn on the sky plot, s.
 SKY_STEP_S = 10.0
@@ -57,8 +58,8 @@ def schedule_view(engine: Engine, station: Station, day: date) -> ScheduleView:
     key = {"day": day, "station_id": station.station_id}
     with engine.connect() as conn:
         summary = conn.execute(select(schema.gateway_schedule_daily).filter_by(**key)).mappings().first()
-        contacts = _frame(conn, select(schema.contact_plan).filter_by(**key).order_by("contact_start"))
-        keep_outs = _frame(conn, select(schema.keep_out_intervals).filter_by(**key).order_by("interval_start"))
+        contacts = read_frame(conn, select(schema.contact_plan).filter_by(**key).order_by("contact_start"))
+        keep_outs = read_frame(conn, select(schema.keep_out_intervals).filter_by(**key).order_by("interval_start"))
     for frame, columns in ((contacts, ("contact_start", "contact_end", "pass_aos", "pass_tca")),
                            (keep_outs, ("interval_start", "interval_end"))):
         for column in columns:
@@ -128,7 +129,3 @@ def _tracks(engine: Engine, station: Station, day: date, contacts: pd.DataFrame)
                                     "azimuth_deg": track.azimuth_deg, "elevation_deg": track.elevation_deg}))
     return pd.concat(frames, ignore_index=True)
 
-
-def _frame(conn, statement) -> pd.DataFrame:
-    result = conn.execute(statement)
-    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
