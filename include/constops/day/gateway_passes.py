@@ -12,7 +12,7 @@ from ..pass_table import TIMES, PassTable, time_in_view
 from ..passes import find_passes
 from ..reporting import schema
 from ..reporting.dimensions import record_sites
-from ..reporting.store import replace, replace_columns
+from ..reporting.store import replace_revision
 from ..settings import Settings
 from ..snapshots import load_element_sets
 from ..timescale import day_bounds
@@ -62,7 +62,7 @@ def load_passes_day(
     computed_at = utc_now()
     summaries = {}
     with engine.begin() as conn:
-        require_assigned(conn, constellation_id, day, snapshot_id)
+        revision = require_assigned(conn, constellation_id, day, snapshot_id)
         record_sites(conn, settings)
         for station in settings.stations:
             around = PassTable.concat(block[station.station_id] for block in blocks).sorted()
@@ -71,13 +71,14 @@ def load_passes_day(
                      "satellites_seen": passes.satellites()}
             key = {"day": day, "group_name": constellation_id, "station_id": station.station_id,
                    "min_elevation_deg": station.min_elevation_deg}
-            replace_columns(conn, schema.gateway_passes, key, _pass_columns(passes), repeated={
+            replace_revision(conn, schema.gateway_passes, key, revision, columns=_pass_columns(passes), repeated={
                 "snapshot_id": snapshot_id, "step_s": settings.pass_step_s, "computed_at": computed_at})
-            replace(conn, schema.gateway_daily, key, [
+            replace_revision(conn, schema.gateway_daily, key, revision, rows=[
                 {**key, **daily, "snapshot_id": snapshot_id, "computed_at": computed_at}
             ])
             summaries[station.station_id] = daily
-    return {"day": day.isoformat(), "constellation_id": constellation_id, "snapshot_id": snapshot_id, "stations": summaries}
+    return {"day": day.isoformat(), "constellation_id": constellation_id, "snapshot_id": snapshot_id,
+            "revision": revision, "stations": summaries}
 
 
 def _pass_columns(table: PassTable) -> dict:

@@ -29,13 +29,13 @@ from ..passes import find_passes
 from ..pointing import antenna_files
 from ..reporting import schema
 from ..reporting.dimensions import record_sites
-from ..reporting.store import replace
+from ..reporting.store import replace, replace_revision
 from ..settings import Settings
 from ..sites import Station
 from ..snapshots import load_element_sets
 from ..timescale import day_bounds
 from ..usable_intervals import KeepOut, UsableInterval, usable_intervals
-from .assignment import require_assigned
+from .assignment import station_revision
 
 
 def planned_stations(settings: Settings, constellation_ids) -> list[Station]:
@@ -91,14 +91,15 @@ def plan_station_day(engine: Engine, settings: Settings, station_id: str, day: d
     computed_at = utc_now()
     key = {"day": day, "station_id": station_id}
     with engine.begin() as conn:
-        for constellation_id, snapshot_id in served.items():
-            require_assigned(conn, constellation_id, day, snapshot_id)
+        revision = station_revision(conn, day, served)
         record_sites(conn, settings)
         replace(conn, schema.antennas, {"station_id": station_id}, antenna_rows(station, computed_at))
-        replace(conn, schema.contact_plan, key, contact_rows(plan, station, start, served, rules, computed_at))
-        replace(conn, schema.keep_out_intervals, key, keep_out_rows(keep_outs, start, served, computed_at, key))
-        summary = schedule_row(figures, plan, station, served, len(usable), computed_at, key)
-        replace(conn, schema.gateway_schedule_daily, key, [summary])
+        replace_revision(conn, schema.contact_plan, key, revision,
+                         rows=contact_rows(plan, station, start, served, rules, computed_at))
+        replace_revision(conn, schema.keep_out_intervals, key, revision,
+                         rows=keep_out_rows(keep_outs, start, served, computed_at, key))
+        summary = {**schedule_row(figures, plan, station, served, len(usable), computed_at, key), "revision": revision}
+        replace_revision(conn, schema.gateway_schedule_daily, key, revision, rows=[summary])
     files = [] if work is None else write_pointing(work, settings, station, day, plan, element_sets_of, computed_at)
     return {**summary, "day": day.isoformat(), "computed_at": computed_at.isoformat(), "pointing_files": files}
 
