@@ -63,6 +63,7 @@ _WHERE = {
     "import_file": "snapshots", "stored_account": "snapshots",
     "computable_range": "day.computable", "check_day": "day.computable",
     "Answer": "day.ingest", "ingest_day": "day.ingest",
+    "refresh_constellation": "day.refresh", "plan_horizon": "day.refresh", "next_request_at": "day.refresh",
     "resolve_day_snapshot": "day.assignment", "assign_day": "day.assignment",
     "plan_day_blocks": "day.shard_plan", "available_slots": "day.shard_plan",
     "PRODUCTS": "day.products", "compute_fleet_day": "day.fleet_status",

@@ -132,7 +132,7 @@ def _day(text: str) -> date:
     can compute now, from ``[pipeline] first_day`` to tomorrow (else 404); both name the range."""
     from constops.api import computable_range, utc_now
 
-    first, last = computable_range(_settings().first_day, utc_now())
+    first, last = computable_range(_settings().first_day, utc_now(), _settings().horizon_days)
     accepted = f"accepted: a UTC day YYYY-MM-DD from {first.isoformat()} to {last.isoformat()}"
     try:
         if not _ISO_DAY.fullmatch(text):
@@ -315,7 +315,7 @@ def calendar_json(request: Request, first: str | None = None, last: str | None =
     from constops_airflow.alerts import failures_by_day
 
     settings, now = _settings(), utc_now()
-    first_day, last_day = computable_range(settings.first_day, now)
+    first_day, last_day = computable_range(settings.first_day, now, settings.horizon_days)
     first_day, last_day = _day(first) if first else first_day, _day(last) if last else last_day
     if first_day > last_day:
         raise HTTPException(status_code=422, detail=f"first {first_day} is after last {last_day}")
