@@ -1,7 +1,7 @@
-"""tle_refresh: new elements are the event. Every ``[ingest] refresh_interval_h`` hours, ask
-CelesTrak once per configured constellation for its GP data (the daily ``tle_ingest`` asks
-at 00:00; a group asked less than the interval ago is not asked again), with the same
-User-Agent, pacing and archive.
+"""tle_refresh: new elements are the event. Every two hours (02:00 ... 22:00 UTC; the daily
+``tle_ingest`` asks at 00:00), ask CelesTrak once per configured constellation for its GP
+data, unless the group was asked less than ``[ingest] refresh_interval_h`` ago (2 h by
+default, never less), with the same User-Agent, pacing and archive.
 
 An answer whose element sets equal the newest snapshot's, or CelesTrak's "has not updated"
 notice, is no event: the run ends green with nothing new while the group's newest snapshot

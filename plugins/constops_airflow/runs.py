@@ -138,16 +138,13 @@ def ingest_every_constellation(context) -> tuple[list[dict], list[dict]]:
 
 
 def refresh_timetable():
-    """Return ``tle_refresh``'s schedule: every ``[ingest] refresh_interval_h`` hours (whole
-    hours, rounded up) from that hour on, UTC; 00:00 is the daily ``tle_ingest``'s."""
-    import math
-
+    """Return ``tle_refresh``'s schedule: every two hours from 02:00 to 22:00 UTC, the most
+    often CelesTrak's data change (00:00 is the daily ``tle_ingest``'s). A longer ``[ingest]
+    refresh_interval_h`` is kept by the request log, not the schedule: a run within the
+    interval asks nothing (read at run time, so the DAG file parses without the settings)."""
     from airflow.timetables.trigger import CronTriggerTimetable
 
-    from constops.api import load_settings
-
-    step_h = math.ceil(load_settings().refresh_interval_h)
-    return CronTriggerTimetable(f"0 {step_h}-23/{step_h} * * *", timezone="UTC")
+    return CronTriggerTimetable("0 2-22/2 * * *", timezone="UTC")
 
 
 def refresh_every_constellation(context) -> tuple[list[dict], list[dict]]:
