@@ -326,16 +326,22 @@ def import_file(
 def changed_satellites(engine: Engine, old_snapshot_id: int | None, new_snapshot_id: int) -> set[int]:
     """Return the NORAD ids whose element set differs between two snapshots: added, dropped,
     or any stored element changed (all of them when ``old_snapshot_id`` is None)."""
-    table = schema.element_sets
-    fields = [column for column in table.columns if column.name != "snapshot_id"]
-
-    def rows_of(snapshot_id):
-        with engine.connect() as conn:
-            return {row[0]: tuple(row) for row in conn.execute(
-                select(*fields).where(table.c.snapshot_id == snapshot_id).order_by(table.c.norad_cat_id))}
-
-    new = rows_of(new_snapshot_id)
+    new = _element_rows(engine, new_snapshot_id)
     if old_snapshot_id is None:
         return set(new)
-    old = rows_of(old_snapshot_id)
+    old = _element_rows(engine, old_snapshot_id)
     return {norad for norad in old.keys() | new.keys() if old.get(norad) != new.get(norad)}
+
+
+def unchanged_satellites(engine: Engine, old_snapshot_id: int, new_snapshot_id: int) -> set[int]:
+    """Return the NORAD ids whose element set is the same, every stored element, in both snapshots."""
+    old, new = _element_rows(engine, old_snapshot_id), _element_rows(engine, new_snapshot_id)
+    return {norad for norad, row in new.items() if old.get(norad) == row}
+
+
+def _element_rows(engine: Engine, snapshot_id: int) -> dict[int, tuple]:
+    """Return {NORAD id: every stored element of its set} of a snapshot."""
+    table = schema.element_sets
+    fields = [column for column in table.columns if column.name != "snapshot_id"]
+    with engine.connect() as conn:
+        return {row[0]: tuple(row) for row in conn.execute(select(*fields).where(table.c.snapshot_id == snapshot_id))}

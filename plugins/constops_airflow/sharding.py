@@ -34,14 +34,15 @@ def sharded(product: str, snapshots, *, compute_task_id: str, load_task_id: str,
     @task(task_id=compute_task_id, doc_md=compute_doc, map_index_template=SHARD_LABEL)
     def compute(shard: dict, **context) -> dict:
         spec = _product(product)
-        return compute_shard(context, shard, spec.compute, spec.to_arrays)
+        return compute_shard(context, shard, _with_work(spec, spec.compute), spec.to_arrays)
 
     @task(task_id=load_task_id, doc_md=load_doc)
     def load(snapshots: list[dict], shards: list[dict], **context) -> list[dict]:
         spec = _product(product)
 
         def merge(engine, settings, constellation_id, day, snapshot_id, stored):
-            return spec.load(engine, settings, constellation_id, day, snapshot_id, map(spec.from_arrays, stored))
+            return _with_work(spec, spec.load)(engine, settings, constellation_id, day, snapshot_id,
+                                               map(spec.from_arrays, stored))
 
         return merge_shards(context, snapshots, shards, merge)
 
@@ -54,6 +55,12 @@ def _product(name: str):
     from constops.api import PRODUCTS
 
     return PRODUCTS[name]
+
+
+def _with_work(spec, function):
+    """Return ``function`` given the work area when the product reuses the day's previous
+    revision from there (``Product.incremental``)."""
+    return partial(function, work=work_area()) if spec.incremental else function
 
 
 def plan_shards(context, snapshots: list[dict], blocks) -> list[dict]:

@@ -3,6 +3,7 @@ hold the latest, the history tables keep every one whole, and a rerun rewrites i
 
 from datetime import date
 
+import numpy as np
 from sqlalchemy import func, select
 
 from constops import snapshots
@@ -67,3 +68,61 @@ def test_a_second_snapshot_opens_revision_two_and_the_first_is_kept_whole(store)
 def _rows(engine, *columns):
     with engine.connect() as conn:
         return conn.execute(select(*columns)).all()
+
+
+def partly_updated(morning: bytes, evening: bytes, kept: int) -> bytes:
+    """Return the 20:02 answer (3-line TLE) with the 08:00 element sets of its first ``kept``
+    satellites: an answer in which CelesTrak updated only some satellites, as a refresh two
+    hours on sees (every one of the 108 changed between the real 08:00 and 20:02 answers)."""
+    def by_norad(text: bytes) -> dict[str, list[str]]:
+        lines = text.decode().splitlines()
+        return {lines[i + 1][2:7]: lines[i:i + 3] for i in range(0, len(lines), 3)}
+
+    old, new = by_norad(morning), by_norad(evening)
+    chosen = sorted(new)[:kept]
+    return "\n".join(line for norad in sorted(new) for line in (old if norad in chosen else new)[norad]).encode() + b"\n"
+
+
+def test_a_revision_searches_only_the_satellites_whose_elements_changed(store, tmp_path):
+    """A later answer revises the 08:00 plan of 2025-11-15: the 40 satellites with the same
+    element set keep their passes from the work area, the 68 others are searched, and the day
+    is the same as a search of all (to the microsecond and the last bit of every angle)."""
+    from constops.archive import WorkArea
+    from constops.day import gateway_passes as day_passes
+    from constops.snapshots import unchanged_satellites
+
+    engine, archive = store
+    work = WorkArea(str(tmp_path / "work"))
+    settings = load_settings()
+    morning = snapshots.import_file(engine, archive, SNAPSHOTS / "qianfan_2025-11-14.tle", "qianfan")
+    mixed = tmp_path / "partly_updated.tle"
+    mixed.write_bytes(partly_updated((SNAPSHOTS / "qianfan_2025-11-14.tle").read_bytes(),
+                                     (SNAPSHOTS / "qianfan_2025-11-15.tle").read_bytes(), kept=40))
+    evening = snapshots.import_file(engine, archive, mixed, "qianfan")
+    assignment.assign_day(engine, "qianfan", DAY, morning.snapshot_id, "live", cause="refresh")
+    block = day_passes.passes_block(engine, settings, "qianfan", DAY, morning.snapshot_id, work=work)
+    day_passes.load_passes_day(engine, settings, "qianfan", DAY, morning.snapshot_id, [block], work=work)
+
+    assignment.assign_day(engine, "qianfan", DAY, evening.snapshot_id, "live", cause="refresh")
+    kept = unchanged_satellites(engine, morning.snapshot_id, evening.snapshot_id)
+    assert len(kept) == 40
+    incremental = day_passes.passes_block(engine, settings, "qianfan", DAY, evening.snapshot_id, work=work)
+    full = day_passes.passes_block(engine, settings, "qianfan", DAY, evening.snapshot_id)
+    for station_id, table in full.items():
+        mine, theirs = incremental[station_id].sorted().columns, table.sorted().columns
+        for name, values in theirs.items():
+            assert np.array_equal(mine[name], values, equal_nan=True), (station_id, name)
+
+    # The kept satellites' passes really come from the work area: altered there, altered here.
+    name = day_passes.pass_cache_name(settings.of("qianfan"), "qianfan", DAY, morning.snapshot_id)
+    arrays = dict(np.load(tmp_path / "work" / f"{name}.npz"))
+    key = next(k for k in arrays if k.endswith("max_elevation_deg"))
+    arrays[key] = arrays[key] + 1.0
+    work.put(name, arrays)
+    altered = day_passes.passes_block(engine, settings, "qianfan", DAY, evening.snapshot_id, work=work)
+    station_id = key.split("|")[1]
+    table = altered[station_id]
+    reused = np.isin(table.columns["norad_cat_id"], list(kept))
+    original = {(n, a): e for n, a, e in zip(*(full[station_id].columns[c] for c in ("norad_cat_id", "aos", "max_elevation_deg")))}
+    shifted = [e - original[(n, a)] for n, a, e in zip(*(table.columns[c] for c in ("norad_cat_id", "aos", "max_elevation_deg")))]
+    assert reused.any() and np.allclose(np.array(shifted)[reused], 1.0) and np.allclose(np.array(shifted)[~reused], 0.0)

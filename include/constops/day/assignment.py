@@ -130,6 +130,17 @@ def require_assigned(conn, constellation_id: str, day: date, snapshot_id: int) -
     return revision
 
 
+def previous_snapshot_id(engine: Engine, constellation_id: str, day: date, snapshot_id: int) -> int | None:
+    """Return the snapshot the constellation's day was computed from before the revision that
+    brought ``snapshot_id`` (its latest such revision), or None for a first revision."""
+    table = schema.day_revisions
+    query = (select(table.c.previous_snapshot_id)
+             .where(table.c.day == day, table.c.group_name == constellation_id, table.c.snapshot_id == snapshot_id)
+             .order_by(table.c.revision.desc()).limit(1))
+    with engine.connect() as conn:
+        return conn.execute(query).scalar()
+
+
 def station_revision(conn, day: date, snapshot_ids: dict[str, int]) -> int:
     """Return the revision of a station's day planned from ``snapshot_ids`` (constellation id
     -> snapshot id, each checked by :func:`require_assigned`): the latest of the served
