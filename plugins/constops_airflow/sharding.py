@@ -114,6 +114,7 @@ def merge_shards(context, snapshots: list[dict], shards, merge) -> list[dict]:
     snapshot resolved for the run, ``arrays`` iterating over the stored partial results of
     the group's shards; then delete the run's partial results."""
     from constops.api import load_settings
+    from constops_airflow.alerts import report_changes
     from constops_airflow.resources import reporting_engine
 
     day, settings, engine, area = run_day(context), load_settings(), reporting_engine(), work_area()
@@ -127,5 +128,6 @@ def merge_shards(context, snapshots: list[dict], shards, merge) -> list[dict]:
         with failing_for_good():
             summaries.append(merge(engine, settings, s["constellation_id"], day, s["snapshot_id"],
                                    (area.get(shard["uri"]) for shard in mine)))
+        report_changes(context, summaries[-1])
     area.discard(run_prefix(context))
     return summaries

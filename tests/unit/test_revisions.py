@@ -59,10 +59,41 @@ def test_a_second_snapshot_opens_revision_two_and_the_first_is_kept_whole(store)
     # Lead: from the acquisition (the newest epoch: 2025-11-14 08:00 and 20:02 UTC) to 2025-11-15 00:00.
     assert [round(r.lead_h, 2) for r in revisions] == [16.0, 3.96]
 
+    # The change list names exactly the satellites whose passes moved beyond 5 s, or were
+    # added or dropped: checked here by pairing each satellite's passes in TCA order.
+    assert second["changes"] and set(second["changes"]) <= {"pass_added", "pass_dropped", "pass_moved"}
+    assert named_satellites(engine, 2) == moved_satellites(engine, 1, 2, threshold_s=5.0) != set()
+
     # A rerun of the same snapshot is the same revision, rewritten: nothing doubles.
     assert _compute(engine, evening.snapshot_id)["revision"] == 2
     assert _revisions(engine, schema.gateway_passes) == {1: first_passes, 2: in_force}
     assert count_rows(engine, schema.day_revisions) == 2
+
+
+def named_satellites(engine, revision: int) -> set[int]:
+    """Return the NORAD ids revision_changes names for ``revision``."""
+    table = schema.revision_changes
+    with engine.connect() as conn:
+        return {n for (n,) in conn.execute(select(table.c.norad_cat_id).where(table.c.revision == revision))}
+
+
+def moved_satellites(engine, old: int, new: int, threshold_s: float) -> set[int]:
+    """Return the satellites whose passes differ between two revisions: another count of
+    passes at a station and mask, or a pass (paired in TCA order) whose AOS, TCA or LOS
+    shifted more than ``threshold_s``."""
+    history = schema.HISTORY["gateway_passes"]
+    by = {}
+    with engine.connect() as conn:
+        for row in conn.execute(select(history).where(history.c.revision.in_((old, new)))):
+            by.setdefault((row.norad_cat_id, row.station_id, row.min_elevation_deg), {}).setdefault(
+                row.revision, []).append((row.aos, row.tca, row.los))
+    moved = set()
+    for (norad, _, _), revisions in by.items():
+        a, b = sorted(revisions.get(old, [])), sorted(revisions.get(new, []))
+        if len(a) != len(b) or any(abs((x - y).total_seconds()) > threshold_s
+                                   for p, q in zip(a, b) for x, y in zip(p, q)):
+            moved.add(norad)
+    return moved
 
 
 def _rows(engine, *columns):
@@ -126,3 +157,26 @@ def test_a_revision_searches_only_the_satellites_whose_elements_changed(store, t
     original = {(n, a): e for n, a, e in zip(*(full[station_id].columns[c] for c in ("norad_cat_id", "aos", "max_elevation_deg")))}
     shifted = [e - original[(n, a)] for n, a, e in zip(*(table.columns[c] for c in ("norad_cat_id", "aos", "max_elevation_deg")))]
     assert reused.any() and np.allclose(np.array(shifted)[reused], 1.0) and np.allclose(np.array(shifted)[~reused], 0.0)
+
+
+def test_contacts_reassigned_moved_added_and_dropped_are_told_apart():
+    from datetime import datetime, timedelta, timezone
+
+    from constops.revision_changes import contact_changes, soon
+
+    t0 = datetime(2025, 11, 15, 6, tzinfo=timezone.utc)
+
+    def contact(norad, antenna, start_s, end_s):
+        return {"norad_cat_id": norad, "group_name": "qianfan", "station_id": "akkol", "antenna_id": antenna,
+                "contact_start": t0 + timedelta(seconds=start_s), "contact_end": t0 + timedelta(seconds=end_s)}
+
+    old = [contact(1, "akkol-1", 0, 300), contact(2, "akkol-2", 100, 400), contact(3, "akkol-1", 600, 900),
+           contact(4, "akkol-3", 0, 200)]
+    new = [contact(1, "akkol-2", 0, 300), contact(2, "akkol-2", 112, 400), contact(3, "akkol-1", 602, 900),
+           contact(5, "akkol-4", 50, 250), contact(4, "akkol-3", 7200, 7400)]
+    changes = {(c["norad_cat_id"], c["kind"]) for c in contact_changes(old, new, threshold_s=5.0)}
+    # 3 shifted 2 s: not a change. 4's contact two hours later is another pass: one dropped, one added.
+    assert changes == {(1, "contact_reassigned"), (2, "contact_moved"), (5, "contact_added"),
+                       (4, "contact_dropped"), (4, "contact_added")}
+    listed = contact_changes(old, new, threshold_s=5.0)
+    assert {c["norad_cat_id"] for c in soon(listed, t0 + timedelta(seconds=30), lead_h=1.0)} == {2, 5}
