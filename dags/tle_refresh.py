@@ -20,7 +20,7 @@ without these, and Airflow 3.3's watchers cannot name a partition.
 
 from __future__ import annotations
 
-from airflow.sdk import dag, task
+from airflow.sdk import Param, dag, task
 from airflow.sdk.exceptions import AirflowSkipException
 
 from constops_airflow.assets import GP_ELEMENTS
@@ -35,6 +35,9 @@ from constops_airflow.runs import DEFAULT_ARGS, FIRST_DAG_DATE, refresh_timetabl
     catchup=False,
     max_active_runs=1,
     default_args=DEFAULT_ARGS,
+    params={"replay": Param(False, type="boolean", title="Replay",
+                            description="Set by make replay: the answers are archived ones served from 127.0.0.1; "
+                                        "the revisions they make are recorded with the cause 'replay'.")},
     tags=["constops", "ingest", "celestrak"],
     doc_md=__doc__,
 )

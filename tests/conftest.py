@@ -11,7 +11,7 @@ import tempfile
 
 import pytest
 
-from tests.support.celestrak_stand_in import CelestrakStandIn
+from celestrak_stand_in import CelestrakStandIn
 from tests.support.data import REPO, snapshot_bytes
 from tests.support.postgres import DATABASES, postgres_database
 

@@ -60,7 +60,7 @@ _WHERE = {
     "connect": "reporting.store", "mask_column": "reporting.schema",
     "RawArchive": "archive", "WorkArea": "archive", "RequestPacer": "celestrak", "refuses_client": "celestrak",
     "GP_PATH": "celestrak", "gp_params": "celestrak",
-    "import_file": "snapshots", "stored_account": "snapshots",
+    "import_file": "snapshots", "stored_account": "snapshots", "newest_plausible_epoch": "snapshots",
     "computable_range": "day.computable", "check_day": "day.computable",
     "Answer": "day.ingest", "ingest_day": "day.ingest",
     "refresh_constellation": "day.refresh", "plan_horizon": "day.refresh", "next_request_at": "day.refresh",

@@ -157,12 +157,13 @@ def refresh_every_constellation(context) -> tuple[list[dict], list[dict]]:
     from constops_airflow.resources import celestrak_fetcher, raw_archive, reporting_engine
 
     settings, engine, archive, now = load_settings(), reporting_engine(), raw_archive(), utc_now()
+    cause = "replay" if context["params"].get("replay") else "refresh"
     fetch = celestrak_fetcher(settings.user_agent, settings.limits.max_body_bytes, settings.request_spacing_s)
     summaries, failed = [], []
     for constellation_id in settings.constellation_ids:
         try:
             with failing_for_good():
-                summary = refresh_constellation(engine, archive, settings, constellation_id, now, fetch)
+                summary = refresh_constellation(engine, archive, settings, constellation_id, now, fetch, cause)
             log.info("%s: %s", constellation_id, summary)
             summaries.append(summary)
         except Exception as exc:

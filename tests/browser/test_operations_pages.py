@@ -37,7 +37,7 @@ from constops.reporting import schema
 from constops.reporting.store import connect
 from constops.settings import load_settings
 from tests.support.airflow_services import Standalone, airflow, airflow_env
-from tests.support.celestrak_stand_in import CelestrakStandIn
+from celestrak_stand_in import CelestrakStandIn
 from tests.support.data import REPO, SNAPSHOTS
 from tests.support.days import compute_day
 
