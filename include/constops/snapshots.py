@@ -289,7 +289,7 @@ def _upsert_satellites(conn, constellation_id: str, snapshot_id: int, element_se
     ])
 
 
-def _newest_plausible_epoch(payload: bytes, source: str, max_future_epoch_h: float) -> datetime:
+def newest_plausible_epoch(payload: bytes, source: str, max_future_epoch_h: float) -> datetime:
     """Return the newest element-set epoch of a file that is not in the future of now (the
     earliest the file can have been downloaded), or now when there is none: a record dated
     in the future is then set aside as such instead of dating the whole file."""
@@ -316,7 +316,7 @@ def import_file(
     file = Path(path)
     payload = file.read_bytes()
     if acquired_at is None:
-        acquired_at = _newest_plausible_epoch(payload, str(file), limits.max_future_epoch_h)
+        acquired_at = newest_plausible_epoch(payload, str(file), limits.max_future_epoch_h)
     return record_payload(
         engine, archive, constellation_id=constellation_id, payload=payload, source=str(file.resolve()), acquired_at=acquired_at,
         limits=limits, flag_thresholds=flag_thresholds,
