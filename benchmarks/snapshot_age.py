@@ -348,11 +348,8 @@ def run(rule: str, window_s: float) -> dict:
     summary = summarise(comparisons)
     condense(comparisons)
     return {
-        "station": station_record(station),
+        **method_record(station, window_s),
         "reference_rule": rule,
-        "match_window_s": window_s,
-        "step_s": STEP_S,
-        "on_station_band_km": [ON_STATION_ALT_KM - ON_STATION_TOLERANCE_KM, ON_STATION_ALT_KM + ON_STATION_TOLERANCE_KM],
         "snapshots": [{"file": s.path.name, "sats": len(s.element_sets), "loader": s.loader,
                        "median_epoch": s.median_epoch.isoformat(),
                        "on_station_sats": sum(abs(a - ON_STATION_ALT_KM) <= ON_STATION_TOLERANCE_KM
@@ -365,10 +362,16 @@ def run(rule: str, window_s: float) -> dict:
     }
 
 
-def station_record(station: Station) -> dict:
-    """Return the station of a run as the results record it (degrees)."""
-    return {"id": station.station_id, "lat_deg": station.lat_deg, "lon_deg": station.lon_deg,
-            "min_elevation_deg": station.min_elevation_deg}
+def method_record(station: Station, window_s: float) -> dict:
+    """Return how a run finds and matches passes as the results record it: the station
+    (degrees), the match window and the sample step (s), the on-station band (km)."""
+    return {
+        "station": {"id": station.station_id, "lat_deg": station.lat_deg, "lon_deg": station.lon_deg,
+                    "min_elevation_deg": station.min_elevation_deg},
+        "match_window_s": window_s,
+        "step_s": STEP_S,
+        "on_station_band_km": [ON_STATION_ALT_KM - ON_STATION_TOLERANCE_KM, ON_STATION_ALT_KM + ON_STATION_TOLERANCE_KM],
+    }
 
 
 def write_results(result: dict, elapsed_s: float, output: Path) -> None:
