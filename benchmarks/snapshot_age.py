@@ -41,6 +41,7 @@ import platform
 import re
 import time
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -282,27 +283,37 @@ def condense(comparisons: list[dict]) -> None:
                 t[key] = error_stats(t[key])
 
 
-def _fmt(value: float | None, digits: int) -> str:
+def fmt_value(value: float | None, digits: int) -> str:
     """Return ``value`` formatted with ``digits`` decimals, or '-' when None."""
     return "-" if value is None else f"{value:.{digits}f}"
 
 
 def stats_cell(stats: dict, digits: int) -> str:
     """Return error statistics as one table cell: 'median/p95/max' with ``digits`` decimals."""
-    return "/".join(_fmt(stats[k], digits) for k in ("median", "p95", "max"))
+    return "/".join(fmt_value(stats[k], digits) for k in ("median", "p95", "max"))
+
+
+def print_fixed_table(head: str, lines: Iterable[str]) -> None:
+    """Print a fixed-width table: its head, a rule as wide, then its lines."""
+    print(head)
+    print("-" * len(head))
+    for line in lines:
+        print(line)
+
+
+def _row_line(r: dict) -> str:
+    """Return one summary row as a line of the fixed-width table (errors in s and deg)."""
+    cells = [stats_cell(r[key], digits)
+             for key, digits in (("abs_daos_s", 1), ("abs_dlos_s", 1), ("abs_dmax_elevation_deg", 2))]
+    return (f"{r['age_bucket_days']:>5} {r['class']:<11} {r['comparisons']:>3} {r['reference_passes']:>5} "
+            f"{r['matched']:>5} {r['missed']:>4} {r['extra']:>5} | {cells[0]:>22} | {cells[1]:>22} | {cells[2]:>21}")
 
 
 def print_table(rows: list[dict]) -> None:
     """Print the summary rows as a fixed-width table."""
-    head = (f"{'age_d':>5} {'class':<11} {'cmp':>3} {'ref':>5} {'match':>5} {'miss':>4} {'extra':>5} "
-            f"| {'|dAOS| s med/p95/max':>22} | {'|dLOS| s med/p95/max':>22} | {'|dEl| deg med/p95/max':>21}")
-    print(head)
-    print("-" * len(head))
-    for r in rows:
-        cells = [stats_cell(r[key], digits)
-                 for key, digits in (("abs_daos_s", 1), ("abs_dlos_s", 1), ("abs_dmax_elevation_deg", 2))]
-        print(f"{r['age_bucket_days']:>5} {r['class']:<11} {r['comparisons']:>3} {r['reference_passes']:>5} "
-              f"{r['matched']:>5} {r['missed']:>4} {r['extra']:>5} | {cells[0]:>22} | {cells[1]:>22} | {cells[2]:>21}")
+    print_fixed_table(f"{'age_d':>5} {'class':<11} {'cmp':>3} {'ref':>5} {'match':>5} {'miss':>4} {'extra':>5} "
+                      f"| {'|dAOS| s med/p95/max':>22} | {'|dLOS| s med/p95/max':>22} | {'|dEl| deg med/p95/max':>21}",
+                      map(_row_line, rows))
 
 
 def unpaired_files() -> list[dict]:
