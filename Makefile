@@ -5,7 +5,11 @@ ENV := $(if $(PORT),export AIRFLOW__API__PORT=$(PORT);) $(if $(HOST),export AIRF
 UV := .tools/bin/uv
 PYTEST_ARGS ?=
 
+<<<<<<< HEAD
 .PHONY: help venv init run test test-fast demo demo-all history import replay pipeline report bench bench-age bench-scale profile cluster whatif antennas bench-plans sun-outages clean-airflow
+=======
+.PHONY: help venv init run test test-fast demo demo-all history import pipeline report bench bench-age bench-lead bench-scale profile cluster whatif antennas bench-plans sun-outages clean-airflow
+>>>>>>> bench-lead
 
 help:
 	@echo "make run [PORT=8080]            Airflow standalone with the pipeline; PORT moves UI, API and tasks"
@@ -22,6 +26,7 @@ help:
 	@echo "make history                    import the bundled week 2025-11-14..20 and compute 2025-11-15..21"
 	@echo "make bench                      engine speed and memory at 108..15,000 satellites"
 	@echo "make bench-age                  pass-time error against snapshot age (justifies max_snapshot_age_days)"
+	@echo "make bench-lead                 pass-time error of plans 0.5, 1 and 2 days ahead (justifies horizon_days)"
 	@echo "make bench-scale                one 15,000-satellite day on 1 and 2 Celery workers (PostgreSQL, Redis)"
 	@echo "make profile                    where each task's time goes on a 15,000-satellite day (cProfile)"
 	@echo "make cluster WORKERS=2          the docker-compose deployment as local processes (PostgreSQL, Redis)"
@@ -100,6 +105,9 @@ bench: venv
 
 bench-age: venv
 	$(ENV) python benchmarks/snapshot_age.py $(BENCH_ARGS)
+
+bench-lead: venv
+	$(ENV) python benchmarks/lead_time.py $(BENCH_ARGS)
 
 bench-scale: venv
 	$(ENV) python benchmarks/bench_scale.py $(BENCH_ARGS)
