@@ -5,11 +5,7 @@ ENV := $(if $(PORT),export AIRFLOW__API__PORT=$(PORT);) $(if $(HOST),export AIRF
 UV := .tools/bin/uv
 PYTEST_ARGS ?=
 
-<<<<<<< HEAD
-.PHONY: help venv init run test test-fast demo demo-all history import replay pipeline report bench bench-age bench-scale profile cluster whatif antennas bench-plans sun-outages clean-airflow
-=======
-.PHONY: help venv init run test test-fast demo demo-all history import pipeline report bench bench-age bench-lead bench-scale profile cluster whatif antennas bench-plans sun-outages clean-airflow
->>>>>>> bench-lead
+.PHONY: help venv init run test test-fast demo demo-all history import replay pipeline report bench bench-age bench-lead bench-scale profile cluster whatif antennas bench-plans sun-outages clean-airflow
 
 help:
 	@echo "make run [PORT=8080]            Airflow standalone with the pipeline; PORT moves UI, API and tasks"

@@ -16,8 +16,9 @@ from constops.archive import RawArchive
 from constops.reporting import schema
 from constops.reporting.store import connect, count_rows
 from tests.dags.test_daily_pipeline import RESULT_TABLES, run, run_chain
-from celestrak_stand_in import CelestrakStandIn
 from tests.support.data import snapshot_bytes
+
+from celestrak_stand_in import CelestrakStandIn
 
 REAL = json.loads(snapshot_bytes("qianfan_2025-11-20.json"))
 TLE = snapshot_bytes("qianfan_2025-11-20.tle").decode().splitlines()

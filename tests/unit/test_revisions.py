@@ -180,3 +180,32 @@ def test_contacts_reassigned_moved_added_and_dropped_are_told_apart():
                        (4, "contact_dropped"), (4, "contact_added")}
     listed = contact_changes(old, new, threshold_s=5.0)
     assert {c["norad_cat_id"] for c in soon(listed, t0 + timedelta(seconds=30), lead_h=1.0)} == {2, 5}
+
+
+def test_an_older_answer_replayed_or_imported_late_revises_no_day_planned_from_a_newer_one(store):
+    """The 20:02 answer plans 2025-11-14 ... 16 at 20:30; the 08:00 answer, fed afterwards
+    (a replay in the wrong order, or a history import), is older than every day's
+    snapshot and revises none."""
+    from datetime import datetime, timezone
+
+    from constops.day.refresh import plan_horizon
+
+    engine, archive = store
+    settings = load_settings()
+    evening = snapshots.import_file(engine, archive, SNAPSHOTS / "qianfan_2025-11-15.tle", "qianfan")
+    at = datetime(2025, 11, 14, 20, 30, tzinfo=timezone.utc)
+    assert plan_horizon(engine, settings, "qianfan", evening, at, "refresh") == ["2025-11-14", "2025-11-15", "2025-11-16"]
+    morning = snapshots.import_file(engine, archive, SNAPSHOTS / "qianfan_2025-11-14.tle", "qianfan")
+    assert plan_horizon(engine, settings, "qianfan", morning, at, "replay") == []
+    assert count_rows(engine, schema.day_revisions) == 3
+    # Fed the same again: nothing new either.
+    assert plan_horizon(engine, settings, "qianfan", evening, at, "refresh") == []
+
+
+def test_replay_takes_the_answers_in_the_order_of_their_acquisition():
+    from replay import answers_in_order
+
+    given = [SNAPSHOTS / "qianfan_2025-11-17.tle", SNAPSHOTS / "qianfan_2025-11-14.tle", SNAPSHOTS / "qianfan_2025-11-16.tle"]
+    ordered = answers_in_order([str(p) for p in given])
+    assert [p.name for _, p in ordered] == ["qianfan_2025-11-14.tle", "qianfan_2025-11-16.tle", "qianfan_2025-11-17.tle"]
+    assert [f"{t:%m-%d %H:%M}" for t, _ in ordered] == ["11-14 08:00", "11-16 12:38", "11-16 19:50"]
