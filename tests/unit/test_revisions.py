@@ -209,3 +209,39 @@ def test_replay_takes_the_answers_in_the_order_of_their_acquisition():
     ordered = answers_in_order([str(p) for p in given])
     assert [p.name for _, p in ordered] == ["qianfan_2025-11-14.tle", "qianfan_2025-11-16.tle", "qianfan_2025-11-17.tle"]
     assert [f"{t:%m-%d %H:%M}" for t, _ in ordered] == ["11-14 08:00", "11-16 12:38", "11-16 19:50"]
+
+
+def test_the_day_page_lists_the_revisions_and_shows_a_past_ones_passes_and_changes(store):
+    import dataclasses
+
+    import pytest
+
+    from constops.dashboard.day_view import day_view
+    from constops.dashboard.pages import day_page, plotly_script
+    from constops.dashboard.revisions_view import passes_of_revision, revisions_view
+
+    engine, archive = store
+    morning = snapshots.import_file(engine, archive, SNAPSHOTS / "qianfan_2025-11-14.tle", "qianfan")
+    evening = snapshots.import_file(engine, archive, SNAPSHOTS / "qianfan_2025-11-15.tle", "qianfan")
+    _compute(engine, morning.snapshot_id)
+    _compute(engine, evening.snapshot_id)
+    settings = load_settings()
+
+    current = revisions_view(engine, DAY, "qianfan")
+    assert (current.in_force, current.selected, current.showing_past) == (2, 2, False)
+    assert list(current.revisions["revision"]) == [1, 2]
+    assert len(current.changes) == count_rows(engine, schema.revision_changes, revision=2) > 0
+    page = day_page(day_view(engine, settings, DAY), settings, plotly_script("p.js"), revisions=current,
+                    revision_href="/day/2025-11-15?revision=")
+    assert page.count('class="revision-link"') == 1 and 'href="/day/2025-11-15?revision=1"' in page
+    assert f"Changes since the previous revision ({len(current.changes)})" in page and "pass moved" in page
+
+    past = revisions_view(engine, DAY, "qianfan", 1)
+    assert past.showing_past and len(past.changes) == 0
+    view = dataclasses.replace(day_view(engine, settings, DAY), passes=passes_of_revision(engine, DAY, "qianfan", 1))
+    page = day_page(view, settings, plotly_script("p.js"), revisions=past, revision_href="/day/2025-11-15?revision=")
+    first = count_rows(engine, schema.HISTORY["gateway_passes"], revision=1)
+    assert f"Passes ({first})" in page and "showing revision 1, not the one in force (2)" in page
+    assert "none: the first revision of the day." in page
+    with pytest.raises(ValueError, match="2025-11-15 has no revision 3; its revisions: 1, 2"):
+        revisions_view(engine, DAY, "qianfan", 3)
