@@ -82,7 +82,7 @@ def site(tmp_path_factory):
     base = f"http://127.0.0.1:{env['AIRFLOW__API__PORT']}"
     passwords = root / "airflow" / "simple_auth_manager_passwords.json.generated"
     services.wait_for("the API server and the DAGs", lambda: passwords.exists() and _healthy(base) and len(
-        services.metadata("SELECT dag_id FROM dag WHERE is_paused = 0")) == 3)
+        services.metadata("SELECT dag_id FROM dag WHERE is_paused = 0")) == 4)  # tle_ingest, tle_refresh, coverage, gateway_passes
     shots = SCREENSHOTS or root / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
     yield base, json.loads(passwords.read_text())["admin"], engine, shots, services, root
