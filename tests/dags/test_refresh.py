@@ -70,6 +70,13 @@ def test_the_evening_answer_revises_the_morning_plan_of_three_days(pipeline, mon
     assert summary["outcome"] == "new" and summary["changed_satellites"] > 0
     assert revisions(engine) == {day: [1, 2] for day in HORIZON} and len(celestrak.requests) == 2
     assert run_dag(dagbag, "gateway_passes", day).state == "success"
+    # The changes within [alerts] lead_h (12 h) of 20:30, those before 08:30 on 11-15, are alerted.
+    soon = [line for line in pipeline_alerts(monkeypatch).splitlines() if "revision 2 changes soon" in line]
+    with engine.connect() as conn:
+        expected = conn.execute(select(schema.revision_changes).where(
+            schema.revision_changes.c.day == day, schema.revision_changes.c.revision == 2)).all()
+    expected = [c for c in expected if c.at.replace(tzinfo=None) <= datetime(2025, 11, 15, 8, 30)]
+    assert len(soon) == len(expected) > 0
 
     # In force: revision 2; history: both, revision 1 as it was.
     history = schema.HISTORY["gateway_passes"]
