@@ -5,7 +5,7 @@ ENV := $(if $(PORT),export AIRFLOW__API__PORT=$(PORT);) $(if $(HOST),export AIRF
 UV := .tools/bin/uv
 PYTEST_ARGS ?=
 
-.PHONY: help venv init run test test-fast demo demo-all history import pipeline report bench bench-age bench-scale profile cluster whatif antennas bench-plans sun-outages clean-airflow
+.PHONY: help venv init run test test-fast demo demo-all history import replay pipeline report bench bench-age bench-lead bench-scale profile cluster whatif antennas bench-plans sun-outages clean-airflow
 
 help:
 	@echo "make run [PORT=8080]            Airflow standalone with the pipeline; PORT moves UI, API and tasks"
@@ -18,9 +18,11 @@ help:
 	@echo "make pipeline DAY=YYYY-MM-DD    run tle_ingest, gateway_passes and coverage for one day"
 	@echo "   [MAX_AGE_DAYS=N]             ... accepting elements up to N days old (recorded as an override)"
 	@echo "make report DAY=YYYY-MM-DD      one self-contained HTML file of the day's charts (in \$$AIRFLOW_HOME/reports) [OUT=file.html]"
+	@echo "make replay FILES='a.tle ...' archived answers fed in acquisition order as new elements: the plan's revisions"
 	@echo "make history                    import the bundled week 2025-11-14..20 and compute 2025-11-15..21"
 	@echo "make bench                      engine speed and memory at 108..15,000 satellites"
 	@echo "make bench-age                  pass-time error against snapshot age (justifies max_snapshot_age_days)"
+	@echo "make bench-lead                 pass-time error of plans 0.5, 1 and 2 days ahead (justifies horizon_days)"
 	@echo "make bench-scale                one 15,000-satellite day on 1 and 2 Celery workers (PostgreSQL, Redis)"
 	@echo "make profile                    where each task's time goes on a 15,000-satellite day (cProfile)"
 	@echo "make cluster WORKERS=2          the docker-compose deployment as local processes (PostgreSQL, Redis)"
@@ -81,6 +83,13 @@ report: init
 	@test -n "$(DAY)" || (echo "usage: make report DAY=YYYY-MM-DD [OUT=file.html]"; exit 2)
 	@$(ENV) python scripts/report.py $(DAY) $(if $(OUT),--out $(OUT))
 
+replay: init
+	@test -n "$(FILES)" || (echo "usage: make replay FILES='a.tle b.xml'"; exit 2)
+	@$(ENV) python scripts/replay.py $(FILES) > "$$AIRFLOW_HOME/replay.log" 2>&1 \
+		|| (tail -40 "$$AIRFLOW_HOME/replay.log"; exit 1); \
+		grep -vE "^\[|^20[0-9][0-9]-[0-9][0-9]-[0-9][0-9]T| INFO | WARNING |^ *warnings|^$$" "$$AIRFLOW_HOME/replay.log" | sed -n '/UTC /,$$p'; \
+		echo "(Airflow's log of the runs: $$AIRFLOW_HOME/replay.log)"
+
 history: init
 	@$(ENV) python scripts/history.py > "$$AIRFLOW_HOME/history.log" 2>&1 \
 		|| (tail -40 "$$AIRFLOW_HOME/history.log"; exit 1); \
@@ -92,6 +101,9 @@ bench: venv
 
 bench-age: venv
 	$(ENV) python benchmarks/snapshot_age.py $(BENCH_ARGS)
+
+bench-lead: venv
+	$(ENV) python benchmarks/lead_time.py $(BENCH_ARGS)
 
 bench-scale: venv
 	$(ENV) python benchmarks/bench_scale.py $(BENCH_ARGS)

@@ -22,7 +22,7 @@ Method, for each target day D from 2025-11-15 to 2025-11-20:
              missed = reference pass of D without a match; extra = candidate pass of D
              without a match. Satellites present in only one of the two snapshots are left
              out of the comparison (counted as ``excluded_sats``).
-  errors     over matched passes: |dAOS| and |dLOS| in seconds, |d max elevation| in deg;
+  errors     over matched passes: |dAOS|, |dTCA| and |dLOS| in seconds, |d max elevation| in deg;
              median, 95th percentile (linear interpolation) and maximum per age bucket.
   split      on_station: the satellite's mean altitude (semi-major axis from the mean
              motion minus the WGS72 equatorial radius) is within 1068 +/- 10 km in both
@@ -41,6 +41,7 @@ import platform
 import re
 import time
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -53,7 +54,9 @@ from constops.freshness import median_epoch
 from constops.passes import Pass, find_passes
 from constops.settings import load_settings
 from constops.sites import Station
+from constops.snapshots import newest_plausible_epoch
 from constops.timescale import day_bounds
+from constops.validation import PayloadLimits
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAPSHOT_DIR = ROOT / "data" / "snapshots" / "qianfan"
@@ -71,18 +74,23 @@ ON_STATION_TOLERANCE_KM = 10.0
 DEFAULT_MATCH_WINDOW_S = 1200.0
 STEP_S = 180.0
 CLASSES = ("all", "on_station", "off_station")
-_FILE_DAY = re.compile(r"qianfan_(\d{4}-\d{2}-\d{2})\.tle$")
+#: The per-pass absolute errors a comparison collects: times in s, elevation in deg.
+ERROR_KEYS = ("abs_daos_s", "abs_dtca_s", "abs_dlos_s", "abs_dmax_elevation_deg")
+COUNT_KEYS = ("reference_passes", "matched", "missed", "extra")
+_FILE_DAY = re.compile(r"qianfan_(\d{4}-\d{2}-\d{2})\.(?:tle|xml|json)$")
 
 
 @dataclass(frozen=True)
 class Snapshot:
-    """One downloaded GP file: its download day, element sets and median epoch (UTC)."""
+    """One downloaded GP file: its download day, element sets, median epoch and acquisition
+    time (UTC; ``acquired_at`` as ``import_file`` sets it by default: the newest plausible epoch)."""
 
     download_day: date
     path: Path
     element_sets: tuple
     median_epoch: datetime
     loader: str
+    acquired_at: datetime
 
     @property
     def mean_altitude_km(self) -> dict[int, float]:
@@ -97,11 +105,13 @@ def mean_altitude_km(element_set) -> float:
 
 def load_snapshot(path: Path) -> Snapshot:
     """Return the snapshot in ``path``, parsed by ``constops.elements.parse``."""
-    element_sets = parse(path.read_bytes(), source=path.name)
+    payload = path.read_bytes()
+    element_sets = parse(payload, source=path.name)
     return Snapshot(
         download_day=date.fromisoformat(_FILE_DAY.search(path.name).group(1)), path=path,
         element_sets=tuple(element_sets), median_epoch=median_epoch(e.epoch for e in element_sets),
-        loader="constops.elements.parse")
+        loader="constops.elements.parse",
+        acquired_at=newest_plausible_epoch(payload, path.name, PayloadLimits().max_future_epoch_h))
 
 
 def load_series() -> dict[date, Snapshot]:
@@ -179,8 +189,7 @@ def satellite_class(norad_cat_id: int, *altitudes_km: dict[int, float]) -> str:
 
 def _empty_tally() -> dict:
     """Return a zeroed tally of one comparison class."""
-    return {"reference_passes": 0, "matched": 0, "missed": 0, "extra": 0,
-            "abs_daos_s": [], "abs_dlos_s": [], "abs_dmax_elevation_deg": []}
+    return {key: 0 for key in COUNT_KEYS} | {key: [] for key in ERROR_KEYS}
 
 
 def compare(day: date, reference: Snapshot, ref_passes: list[Pass], candidate: Snapshot,
@@ -210,6 +219,7 @@ def compare(day: date, reference: Snapshot, ref_passes: list[Pass], candidate: S
         for t in tally_of(r.norad_cat_id):
             t["matched"] += 1
             t["abs_daos_s"].append(abs((c.aos - r.aos).total_seconds()))
+            t["abs_dtca_s"].append(abs((c.tca - r.tca).total_seconds()))
             t["abs_dlos_s"].append(abs((c.los - r.los).total_seconds()))
             t["abs_dmax_elevation_deg"].append(abs(c.max_elevation_deg - r.max_elevation_deg))
     for i, r in enumerate(ref_passes):
@@ -243,44 +253,67 @@ def error_stats(values: list[float]) -> dict:
     return {"median": float(np.median(array)), "p95": float(np.percentile(array, 95)), "max": float(array.max())}
 
 
+def pooled(tallies: list[dict]) -> dict:
+    """Return the tallies of several comparisons pooled: summed counts, and the error
+    statistics (s, deg) over all their passes."""
+    row = {key: sum(t[key] for t in tallies) for key in COUNT_KEYS}
+    return row | {key: error_stats([v for t in tallies for v in t[key]]) for key in ERROR_KEYS}
+
+
 def summarise(comparisons: list[dict]) -> list[dict]:
     """Return one row per (age bucket, class): summed counts and error statistics."""
     rows = []
     for bucket in sorted({c["age_bucket_days"] for c in comparisons}):
         constellation_id = [c for c in comparisons if c["age_bucket_days"] == bucket]
         for name in CLASSES:
-            tallies = [c["tallies"][name] for c in constellation_id]
             row = {
                 "age_bucket_days": bucket, "class": name, "comparisons": len(constellation_id),
                 "age_days_range": [min(c["age_days"] for c in constellation_id), max(c["age_days"] for c in constellation_id)],
                 "excluded_sats": sum(c["excluded_sats"] for c in constellation_id),
             }
-            for key in ("reference_passes", "matched", "missed", "extra"):
-                row[key] = sum(t[key] for t in tallies)
-            for key in ("abs_daos_s", "abs_dlos_s", "abs_dmax_elevation_deg"):
-                row[key] = error_stats([v for t in tallies for v in t[key]])
-            rows.append(row)
+            rows.append(row | pooled([c["tallies"][name] for c in constellation_id]))
     return rows
 
 
-def _fmt(value: float | None, digits: int) -> str:
+def condense(comparisons: list[dict]) -> None:
+    """Replace every comparison's per-pass errors by their statistics, in place (a small JSON)."""
+    for c in comparisons:
+        for t in c["tallies"].values():
+            for key in ERROR_KEYS:
+                t[key] = error_stats(t[key])
+
+
+def fmt_value(value: float | None, digits: int) -> str:
     """Return ``value`` formatted with ``digits`` decimals, or '-' when None."""
     return "-" if value is None else f"{value:.{digits}f}"
 
 
-def print_table(rows: list[dict]) -> None:
-    """Print the summary rows as a fixed-width table."""
-    head = (f"{'age_d':>5} {'class':<11} {'cmp':>3} {'ref':>5} {'match':>5} {'miss':>4} {'extra':>5} "
-            f"| {'|dAOS| s med/p95/max':>22} | {'|dLOS| s med/p95/max':>22} | {'|dEl| deg med/p95/max':>21}")
+def stats_cell(stats: dict, digits: int) -> str:
+    """Return error statistics as one table cell: 'median/p95/max' with ``digits`` decimals."""
+    return "/".join(fmt_value(stats[k], digits) for k in ("median", "p95", "max"))
+
+
+def print_fixed_table(head: str, lines: Iterable[str]) -> None:
+    """Print a fixed-width table: its head, a rule as wide, then its lines."""
     print(head)
     print("-" * len(head))
-    for r in rows:
-        cells = []
-        for key, digits in (("abs_daos_s", 1), ("abs_dlos_s", 1), ("abs_dmax_elevation_deg", 2)):
-            s = r[key]
-            cells.append("/".join(_fmt(s[k], digits) for k in ("median", "p95", "max")))
-        print(f"{r['age_bucket_days']:>5} {r['class']:<11} {r['comparisons']:>3} {r['reference_passes']:>5} "
-              f"{r['matched']:>5} {r['missed']:>4} {r['extra']:>5} | {cells[0]:>22} | {cells[1]:>22} | {cells[2]:>21}")
+    for line in lines:
+        print(line)
+
+
+def _row_line(r: dict) -> str:
+    """Return one summary row as a line of the fixed-width table (errors in s and deg)."""
+    cells = [stats_cell(r[key], digits)
+             for key, digits in (("abs_daos_s", 1), ("abs_dlos_s", 1), ("abs_dmax_elevation_deg", 2))]
+    return (f"{r['age_bucket_days']:>5} {r['class']:<11} {r['comparisons']:>3} {r['reference_passes']:>5} "
+            f"{r['matched']:>5} {r['missed']:>4} {r['extra']:>5} | {cells[0]:>22} | {cells[1]:>22} | {cells[2]:>21}")
+
+
+def print_table(rows: list[dict]) -> None:
+    """Print the summary rows as a fixed-width table."""
+    print_fixed_table(f"{'age_d':>5} {'class':<11} {'cmp':>3} {'ref':>5} {'match':>5} {'miss':>4} {'extra':>5} "
+                      f"| {'|dAOS| s med/p95/max':>22} | {'|dLOS| s med/p95/max':>22} | {'|dEl| deg med/p95/max':>21}",
+                      map(_row_line, rows))
 
 
 def unpaired_files() -> list[dict]:
@@ -324,18 +357,10 @@ def run(rule: str, window_s: float) -> dict:
                                        passes_of(day, candidate), window_s))
         day += timedelta(days=1)
     summary = summarise(comparisons)
-    for c in comparisons:  # keep the JSON small: per-pass errors only as statistics
-        for name in CLASSES:
-            t = c["tallies"][name]
-            for key in ("abs_daos_s", "abs_dlos_s", "abs_dmax_elevation_deg"):
-                t[key] = error_stats(t[key])
+    condense(comparisons)
     return {
-        "station": {"id": station.station_id, "lat_deg": station.lat_deg, "lon_deg": station.lon_deg,
-                    "min_elevation_deg": station.min_elevation_deg},
+        **method_record(station, window_s),
         "reference_rule": rule,
-        "match_window_s": window_s,
-        "step_s": STEP_S,
-        "on_station_band_km": [ON_STATION_ALT_KM - ON_STATION_TOLERANCE_KM, ON_STATION_ALT_KM + ON_STATION_TOLERANCE_KM],
         "snapshots": [{"file": s.path.name, "sats": len(s.element_sets), "loader": s.loader,
                        "median_epoch": s.median_epoch.isoformat(),
                        "on_station_sats": sum(abs(a - ON_STATION_ALT_KM) <= ON_STATION_TOLERANCE_KM
@@ -346,6 +371,26 @@ def run(rule: str, window_s: float) -> dict:
         "summary": summary,
         "comparisons": comparisons,
     }
+
+
+def method_record(station: Station, window_s: float) -> dict:
+    """Return how a run finds and matches passes as the results record it: the station
+    (degrees), the match window and the sample step (s), the on-station band (km)."""
+    return {
+        "station": {"id": station.station_id, "lat_deg": station.lat_deg, "lon_deg": station.lon_deg,
+                    "min_elevation_deg": station.min_elevation_deg},
+        "match_window_s": window_s,
+        "step_s": STEP_S,
+        "on_station_band_km": [ON_STATION_ALT_KM - ON_STATION_TOLERANCE_KM, ON_STATION_ALT_KM + ON_STATION_TOLERANCE_KM],
+    }
+
+
+def write_results(result: dict, elapsed_s: float, output: Path) -> None:
+    """Add the run time (s) and the environment to ``result`` and write it as JSON to ``output``."""
+    result["run_time_s"] = round(elapsed_s, 2)
+    result["environment"] = {"python": platform.python_version(), "machine": platform.machine(),
+                             "generated_utc": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    output.write_text(json.dumps(result, indent=1) + "\n")
 
 
 def main() -> None:
@@ -372,10 +417,7 @@ def main() -> None:
           "on_station = 1068+/-10 km in both snapshots")
     print()
     print_table(result["summary"])
-    result["run_time_s"] = round(elapsed_s, 2)
-    result["environment"] = {"python": platform.python_version(), "machine": platform.machine(),
-                             "generated_utc": datetime.now(timezone.utc).isoformat(timespec="seconds")}
-    args.output.write_text(json.dumps(result, indent=1) + "\n")
+    write_results(result, elapsed_s, args.output)
     print(f"\nrun time {elapsed_s:.1f} s; wrote {args.output}")
 
 

@@ -9,7 +9,11 @@ loaded (flagged when unusual) or set aside with its reason; the task's log, its 
 and ``alerts.log`` say how many, by rule, with the first NORAD ids. The snapshot must be
 fresh for the day (``[ingest] max_snapshot_age_days``, or the run's
 ``max_snapshot_age_days`` override). Either way it assigns the snapshot to the day and publishes the day's partition of ``gp_elements``, which
-starts ``coverage`` and ``gateway_passes`` for that same day. A constellation that
+starts ``coverage`` and ``gateway_passes`` for that same day. For today, CelesTrak is asked
+at most once in ``[ingest] refresh_interval_h`` (``tle_refresh`` asks in between): a "has not
+updated" notice is no failure while the newest snapshot is fresh, and an answer with changed
+element sets also revises, and publishes, the days of the horizon (``[pipeline]
+horizon_days``) it is the newest snapshot for. A constellation that
 fails is left out of the day's partition and named by ``every_constellation``, which
 then fails the run; the others are computed all the same.
 """
@@ -61,10 +65,9 @@ def tle_ingest():
         summaries, failed = ingest_every_constellation(context)
         event = context["outlet_events"][GP_ELEMENTS]
         event.extra = {"day": day.isoformat(), "snapshots": summaries, "failed": failed}
-        if not context["dag_run"].partition_key:
-            # A run triggered with the 'day' parameter instead of a partition key still
-            # publishes the day's partition, so that the downstream DAGs run for it.
-            event.add_partitions(day.isoformat())
+        # The run's day (also for a run triggered with the 'day' parameter) and every day of
+        # the horizon that a new answer revised: the downstream DAGs compute each of them.
+        event.add_partitions(sorted({day.isoformat(), *(d for s in summaries for d in s["days_to_compute"])}))
         return {"snapshots": summaries, "failed": failed}
 
     every_constellation(ingest()["failed"], done="ingested")

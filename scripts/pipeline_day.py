@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="accept a snapshot up to this many days from the day's start (recorded as an override)")
     args = parser.parse_args(argv)
     try:
-        day = check_day(args.day, load_settings().first_day, utc_now())
+        day = check_day(args.day, load_settings().first_day, utc_now(), load_settings().horizon_days)
     except DayOutOfRangeError as exc:
         print(f"cannot compute {args.day!r}: {exc}", file=sys.stderr)
         return 1

@@ -38,6 +38,7 @@ cat <<EOT
   Passwords:   $passwords
   Logs:        $AIRFLOW_HOME/standalone.log
   DAGs:        tle_ingest (daily 00:00 UTC) -> gateway_passes, coverage (same day)
+               tle_refresh (02:00 ... 22:00 UTC, every 2 h) -> the days its new elements revise
   Stop:        Ctrl-C
 EOT
 if [ -n "$celestrak_note" ]; then

@@ -11,9 +11,10 @@ import tempfile
 
 import pytest
 
-from tests.support.celestrak_stand_in import CelestrakStandIn
 from tests.support.data import REPO, snapshot_bytes
 from tests.support.postgres import DATABASES, postgres_database
+
+from celestrak_stand_in import CelestrakStandIn
 
 _AIRFLOW_HOME = tempfile.mkdtemp(prefix="constops-test-airflow-")
 os.environ.update({

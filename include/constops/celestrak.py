@@ -69,7 +69,8 @@ def check_answer(url: str, status: int, body: bytes) -> None:
     if _NOT_UPDATED.lower() in head.lower():
         raise CelestrakAnswerError(
             f"{url}: CelesTrak answered HTTP {status} 'GP data has not updated since your last "
-            f"successful download' ({snippet!r}); not retrying, as CelesTrak's policy requires"
+            f"successful download' ({snippet!r}); not retrying, as CelesTrak's policy requires",
+            source=url, http_status=status, not_updated=True,
         )
     if _NOT_FOUND.lower() in head.lower():
         raise CelestrakAnswerError(f"{url}: CelesTrak answered HTTP {status} 'No GP data found': unknown group or query")

@@ -32,11 +32,13 @@ class ElementsError(ConstopsError, ValueError):
 
 class CelestrakAnswerError(ConstopsError, RuntimeError):
     """CelesTrak answered, but not with element data (a notice, an error page). Never retry
-    automatically. ``source``: the URL; ``http_status``: its status."""
+    automatically. ``source``: the URL; ``http_status``: its status; ``not_updated``: True for
+    the notice "GP data has not updated since your last successful download"."""
 
-    def __init__(self, message: str, *, source: str | None = None, http_status: int | None = None):
+    def __init__(self, message: str, *, source: str | None = None, http_status: int | None = None,
+                 not_updated: bool = False):
         super().__init__(message)
-        self.source, self.http_status = source, http_status
+        self.source, self.http_status, self.not_updated = source, http_status, not_updated
 
 
 class DayOutOfRangeError(ConstopsError, ValueError):

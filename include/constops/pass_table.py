@@ -70,6 +70,10 @@ class PassTable:
         """Return the rows at ``index`` (positions or a boolean mask)."""
         return PassTable({name: values[index] for name, values in self.columns.items()})
 
+    def of_satellites(self, norad_ids) -> PassTable:
+        """Return the rows of the satellites ``norad_ids`` (any iterable of NORAD ids), in order."""
+        return self.take(np.isin(self.columns["norad_cat_id"], np.fromiter(norad_ids, dtype=np.int64)))
+
     def sorted(self) -> PassTable:
         """Return the rows ordered by (AOS, NORAD id), the order of :func:`~constops.passes.find_passes`."""
         return self.take(np.lexsort((self.columns["norad_cat_id"], self.columns["aos"])))

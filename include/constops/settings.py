@@ -101,6 +101,13 @@ class Settings:
     #: Thresholds of the constellations that set their own (``[constellations.<id>.fleet]``, ``.flags``).
     fleet_of: Mapping[str, FleetThresholds]
     flags_of: Mapping[str, FlagThresholds]
+    #: Days ahead a new snapshot plans (``[pipeline] horizon_days``), the least hours between
+    #: two requests of a group (``[ingest] refresh_interval_h``), the shift of a pass or contact
+    #: that a revision lists as moved (s), and how far ahead a change is alerted (h).
+    horizon_days: int = 2
+    refresh_interval_h: float = 2.0
+    changed_threshold_s: float = 5.0
+    alert_lead_h: float = 12.0
     #: The constellation these settings were specialised for by :meth:`of`, else None.
     constellation: Constellation | None = None
 
@@ -306,7 +313,7 @@ def _from_toml(data: dict) -> Settings:
         stations=stations,
         all_stations=stations,
         fleet=FleetThresholds(**fleet_defaults),
-        limits=PayloadLimits(**data["ingest"]),
+        limits=PayloadLimits(**{k: v for k, v in data["ingest"].items() if k != "refresh_interval_h"}),
         flags=FlagThresholds(**flag_defaults),
         constellations=constellations,
         request_spacing_s=float(pipeline["request_spacing_s"]),
@@ -317,7 +324,20 @@ def _from_toml(data: dict) -> Settings:
                   for key, entry in data["constellations"].items() if "fleet" in entry},
         flags_of={key: FlagThresholds(**{**flag_defaults, **entry["flags"]})
                   for key, entry in data["constellations"].items() if "flags" in entry},
+        horizon_days=_whole(pipeline, "pipeline", "horizon_days", 0),
+        refresh_interval_h=_refresh_interval_h(data["ingest"]),
+        changed_threshold_s=_positive(passes, "passes", "changed_threshold_s"),
+        alert_lead_h=_positive(data["alerts"], "alerts", "lead_h"),
     )
+
+
+def _refresh_interval_h(ingest: dict) -> float:
+    """Return ``[ingest] refresh_interval_h``: at least 2 h, as CelesTrak's policy asks."""
+    value = ingest["refresh_interval_h"]
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 2:
+        raise ValueError(f"[ingest] refresh_interval_h must be at least 2 (CelesTrak's GP data change at most "
+                         f"every two hours; asking more often gets a client blocked), not {value!r}")
+    return float(value)
 
 
 def _check_constellations(constellation_ids: tuple[str, ...], constellations: dict, data: dict) -> None:

@@ -289,7 +289,7 @@ def _upsert_satellites(conn, constellation_id: str, snapshot_id: int, element_se
     ])
 
 
-def _newest_plausible_epoch(payload: bytes, source: str, max_future_epoch_h: float) -> datetime:
+def newest_plausible_epoch(payload: bytes, source: str, max_future_epoch_h: float) -> datetime:
     """Return the newest element-set epoch of a file that is not in the future of now (the
     earliest the file can have been downloaded), or now when there is none: a record dated
     in the future is then set aside as such instead of dating the whole file."""
@@ -316,8 +316,32 @@ def import_file(
     file = Path(path)
     payload = file.read_bytes()
     if acquired_at is None:
-        acquired_at = _newest_plausible_epoch(payload, str(file), limits.max_future_epoch_h)
+        acquired_at = newest_plausible_epoch(payload, str(file), limits.max_future_epoch_h)
     return record_payload(
         engine, archive, constellation_id=constellation_id, payload=payload, source=str(file.resolve()), acquired_at=acquired_at,
         limits=limits, flag_thresholds=flag_thresholds,
     )
+
+
+def changed_satellites(engine: Engine, old_snapshot_id: int | None, new_snapshot_id: int) -> set[int]:
+    """Return the NORAD ids whose element set differs between two snapshots: added, dropped,
+    or any stored element changed (all of them when ``old_snapshot_id`` is None)."""
+    new = _element_rows(engine, new_snapshot_id)
+    if old_snapshot_id is None:
+        return set(new)
+    old = _element_rows(engine, old_snapshot_id)
+    return {norad for norad in old.keys() | new.keys() if old.get(norad) != new.get(norad)}
+
+
+def unchanged_satellites(engine: Engine, old_snapshot_id: int, new_snapshot_id: int) -> set[int]:
+    """Return the NORAD ids whose element set is the same, every stored element, in both snapshots."""
+    old, new = _element_rows(engine, old_snapshot_id), _element_rows(engine, new_snapshot_id)
+    return {norad for norad, row in new.items() if old.get(norad) == row}
+
+
+def _element_rows(engine: Engine, snapshot_id: int) -> dict[int, tuple]:
+    """Return {NORAD id: every stored element of its set} of a snapshot."""
+    table = schema.element_sets
+    fields = [column for column in table.columns if column.name != "snapshot_id"]
+    with engine.connect() as conn:
+        return {row[0]: tuple(row) for row in conn.execute(select(*fields).where(table.c.snapshot_id == snapshot_id))}

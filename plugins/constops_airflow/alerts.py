@@ -117,6 +117,17 @@ def report_schedule(context, summary: dict, alert_below_percent: float) -> None:
                 f"day={summary['day']} run={ti.run_id}: contact plan with {why}: {text}")
 
 
+def report_changes(context, summary: dict) -> None:
+    """Log what a load's new revision changed (``summary["changes"]``: counts by kind) and
+    append one NOTICE line per change within ``[alerts] lead_h`` (``summary["changes_soon"]``)."""
+    ti = context["ti"]
+    if summary.get("changes"):
+        log.info("%s revision %s changed: %s", summary["day"], summary.get("revision"), summary["changes"])
+    for change in summary.get("changes_soon", ()):
+        _append(f"{datetime.now(timezone.utc):%Y-%m-%dT%H:%M:%SZ} NOTICE {ti.dag_id}.{ti.task_id} "
+                f"day={summary['day']} run={ti.run_id}: revision {summary.get('revision')} changes soon: {change}")
+
+
 def alerts_path() -> Path:
     """Return the alerts file: ``$CONSTOPS_ALERTS_FILE``, else ``$AIRFLOW_HOME/alerts.log``."""
     from constops_airflow.resources import airflow_home

@@ -50,7 +50,7 @@ def plan_contacts(snapshots):
     @task(task_id="plan_contacts", doc_md=PLAN_DOC)
     def plan(snapshots: list[dict], **context) -> list[dict]:
         from constops.api import load_settings, plan_station_day, planned_stations
-        from constops_airflow.alerts import report_schedule
+        from constops_airflow.alerts import report_changes, report_schedule
         from constops_airflow.resources import reporting_engine, work_area
         from constops_airflow.runs import run_day
 
@@ -60,6 +60,7 @@ def plan_contacts(snapshots):
         for station in planned_stations(settings, snapshot_ids):
             summary = plan_station_day(engine, settings, station.station_id, day, snapshot_ids, work)
             report_schedule(context, summary, settings.contact_plan.continuity_alert_percent)
+            report_changes(context, summary)
             summaries.append(summary)
         return summaries
 

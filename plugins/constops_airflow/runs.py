@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from contextlib import contextmanager
 from datetime import date, datetime, timezone
 
 from airflow.sdk import Param
 
 from constops_airflow.alerts import alert_on_failure
+
+log = logging.getLogger(__name__)
 
 #: ``start_date`` of every DAG. Deliberately long before ``[pipeline] first_day``: Airflow
 #: ends a run whose logical date precedes the start date green without running a single
@@ -71,7 +74,9 @@ def run_day(context) -> date:
             f"run {dag_run.run_id} names no day: trigger it with the 'day' parameter (YYYY-MM-DD)")
     source, value = named[0]
     try:
-        return check_day(value.date() if source == "logical date" else value, load_settings().first_day, utc_now())
+        settings = load_settings()
+        return check_day(value.date() if source == "logical date" else value, settings.first_day, utc_now(),
+                         settings.horizon_days)
     except DayOutOfRangeError as exc:
         shown = repr(value) if isinstance(value, str) else f"{value:%Y-%m-%d %H:%M} UTC"
         raise AirflowFailException(f"run {dag_run.run_id}: {source} {shown}: {exc}") from None
@@ -129,6 +134,42 @@ def ingest_every_constellation(context) -> tuple[list[dict], list[dict]]:
     summaries, failed = for_each_group_apart(context, ingest, done="ingested", every_fault=True)
     for summary in summaries:
         report_records(context, summary)
+    return summaries, failed
+
+
+def refresh_timetable():
+    """Return ``tle_refresh``'s schedule: every two hours from 02:00 to 22:00 UTC, the most
+    often CelesTrak's data change (00:00 is the daily ``tle_ingest``'s). A longer ``[ingest]
+    refresh_interval_h`` is kept by the request log, not the schedule: a run within the
+    interval asks nothing (read at run time, so the DAG file parses without the settings)."""
+    from airflow.timetables.trigger import CronTriggerTimetable
+
+    return CronTriggerTimetable("0 2-22/2 * * *", timezone="UTC")
+
+
+def refresh_every_constellation(context) -> tuple[list[dict], list[dict]]:
+    """Return ``(summaries, failed)`` of ``constops.day.refresh.refresh_constellation`` for
+    every configured constellation at the run's clock, each on its own: one that fails
+    (refused, odd answer, no fresh snapshot) is reported and left out. Fails the task only
+    when every constellation failed."""
+    from constops.api import load_settings, refresh_constellation, utc_now
+    from constops_airflow.alerts import report_group_failure
+    from constops_airflow.resources import celestrak_fetcher, raw_archive, reporting_engine
+
+    settings, engine, archive, now = load_settings(), reporting_engine(), raw_archive(), utc_now()
+    cause = "replay" if context["params"].get("replay") else "refresh"
+    fetch = celestrak_fetcher(settings.user_agent, settings.limits.max_body_bytes, settings.request_spacing_s)
+    summaries, failed = [], []
+    for constellation_id in settings.constellation_ids:
+        try:
+            with failing_for_good():
+                summary = refresh_constellation(engine, archive, settings, constellation_id, now, fetch, cause)
+            log.info("%s: %s", constellation_id, summary)
+            summaries.append(summary)
+        except Exception as exc:
+            failed.append(report_group_failure(context, constellation_id, now.date(), exc.__cause__ or exc))
+    if not summaries:
+        fail_none_left(now.date(), "refreshed", failed)
     return summaries, failed
 
 

@@ -34,14 +34,15 @@ def sharded(product: str, snapshots, *, compute_task_id: str, load_task_id: str,
     @task(task_id=compute_task_id, doc_md=compute_doc, map_index_template=SHARD_LABEL)
     def compute(shard: dict, **context) -> dict:
         spec = _product(product)
-        return compute_shard(context, shard, spec.compute, spec.to_arrays)
+        return compute_shard(context, shard, _with_work(spec, spec.compute), spec.to_arrays)
 
     @task(task_id=load_task_id, doc_md=load_doc)
     def load(snapshots: list[dict], shards: list[dict], **context) -> list[dict]:
         spec = _product(product)
 
         def merge(engine, settings, constellation_id, day, snapshot_id, stored):
-            return spec.load(engine, settings, constellation_id, day, snapshot_id, map(spec.from_arrays, stored))
+            return _with_work(spec, spec.load)(engine, settings, constellation_id, day, snapshot_id,
+                                               map(spec.from_arrays, stored))
 
         return merge_shards(context, snapshots, shards, merge)
 
@@ -54,6 +55,12 @@ def _product(name: str):
     from constops.api import PRODUCTS
 
     return PRODUCTS[name]
+
+
+def _with_work(spec, function):
+    """Return ``function`` given the work area when the product reuses the day's previous
+    revision from there (``Product.incremental``)."""
+    return partial(function, work=work_area()) if spec.incremental else function
 
 
 def plan_shards(context, snapshots: list[dict], blocks) -> list[dict]:
@@ -107,6 +114,7 @@ def merge_shards(context, snapshots: list[dict], shards, merge) -> list[dict]:
     snapshot resolved for the run, ``arrays`` iterating over the stored partial results of
     the group's shards; then delete the run's partial results."""
     from constops.api import load_settings
+    from constops_airflow.alerts import report_changes
     from constops_airflow.resources import reporting_engine
 
     day, settings, engine, area = run_day(context), load_settings(), reporting_engine(), work_area()
@@ -120,5 +128,6 @@ def merge_shards(context, snapshots: list[dict], shards, merge) -> list[dict]:
         with failing_for_good():
             summaries.append(merge(engine, settings, s["constellation_id"], day, s["snapshot_id"],
                                    (area.get(shard["uri"]) for shard in mine)))
+        report_changes(context, summaries[-1])
     area.discard(run_prefix(context))
     return summaries

@@ -37,9 +37,10 @@ from constops.reporting import schema
 from constops.reporting.store import connect
 from constops.settings import load_settings
 from tests.support.airflow_services import Standalone, airflow, airflow_env
-from tests.support.celestrak_stand_in import CelestrakStandIn
 from tests.support.data import REPO, SNAPSHOTS
 from tests.support.days import compute_day
+
+from celestrak_stand_in import CelestrakStandIn
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 if not Path(CHROMIUM).exists():
@@ -81,7 +82,7 @@ def site(tmp_path_factory):
     base = f"http://127.0.0.1:{env['AIRFLOW__API__PORT']}"
     passwords = root / "airflow" / "simple_auth_manager_passwords.json.generated"
     services.wait_for("the API server and the DAGs", lambda: passwords.exists() and _healthy(base) and len(
-        services.metadata("SELECT dag_id FROM dag WHERE is_paused = 0")) == 3)
+        services.metadata("SELECT dag_id FROM dag WHERE is_paused = 0")) == 4)  # tle_ingest, tle_refresh, coverage, gateway_passes
     shots = SCREENSHOTS or root / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
     yield base, json.loads(passwords.read_text())["admin"], engine, shots, services, root
@@ -142,16 +143,21 @@ def test_every_route_needs_a_valid_token(site):
                          headers={"Authorization": f"Bearer {token}"}, timeout=30)
     assert other.status_code == 404 and "'starlink' is not computed here; computed: qianfan" in other.text
     # A day is YYYY-MM-DD and nothing else (422), within the pipeline's days (404): both name the range.
-    tomorrow = datetime.now(timezone.utc).date() + timedelta(days=1)
-    accepted = f"accepted: a UTC day YYYY-MM-DD from 2025-11-01 to {tomorrow}"
+    horizon = datetime.now(timezone.utc).date() + timedelta(days=2)  # [pipeline] horizon_days
+    accepted = f"accepted: a UTC day YYYY-MM-DD from 2025-11-01 to {horizon}"
     auth = {"Authorization": f"Bearer {token}"}
-    for day, status in [("0001-01-01", 404), ("9999-12-31", 404), ("2025-10-31", 404), (str(tomorrow + timedelta(days=1)), 404),
+    for day, status in [("0001-01-01", 404), ("9999-12-31", 404), ("2025-10-31", 404), (str(horizon + timedelta(days=1)), 404),
                         ("20251120", 422), ("2025-W47-4", 422), ("2025-11-31", 422), ("2025-11-20T00:00", 422)]:
         for path in (f"/constellation/day/{day}", f"/constellation/day/{day}/passes.csv",
                      f"/constellation/api/calendar?first={day}"):
             answer = requests.get(base + path, headers=auth, timeout=30)
             assert (answer.status_code, accepted in answer.json()["detail"]) == (status, True), (path, answer.text)
-    assert requests.get(f"{base}/constellation/day/{tomorrow}", headers=auth, timeout=30).status_code == 200
+    assert requests.get(f"{base}/constellation/day/{horizon}", headers=auth, timeout=30).status_code == 200
+    # The day's revisions: one here, named; a revision it lacks is a 404 that lists them.
+    page = requests.get(f"{base}/constellation/day/{COMPUTED}", headers=auth, timeout=30).text
+    assert 'id="revisions-table"' in page and "none: the first revision of the day." in page
+    missing = requests.get(f"{base}/constellation/day/{COMPUTED}?revision=9", headers=auth, timeout=30)
+    assert missing.status_code == 404 and "has no revision 9; its revisions: 1" in missing.json()["detail"]
     # The UI knows both entries: the navigation's and the tab on every DAG run.
     plugins = requests.get(f"{base}/api/v2/plugins", headers={"Authorization": f"Bearer {token}"}, timeout=30).json()
     (plugin,) = [p for p in plugins["plugins"] if p["name"] == "constellation_operations"]

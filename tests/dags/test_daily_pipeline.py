@@ -93,7 +93,9 @@ def test_the_chains_runs_are_the_partitions_runs_so_a_scheduler_does_not_compute
     """``make pipeline`` runs the chain with dag.test(); the ingest's asset event leaves the
     scheduler a pending partition run of each downstream DAG. The downstream runs of the
     chain must take those (else a scheduler started later computes the day again), and
-    show when they really started (dag.test() stores the day's 00:00)."""
+    show when they really started (dag.test() stores the day's 00:00). The days of the
+    horizon that the day's answer revised (2025-11-21 and 22) stay pending: a scheduler
+    computes them."""
     from airflow.models.asset import AssetDagRunQueue, AssetPartitionDagRun
     from airflow.models.dagrun import DagRun
     from airflow.utils.session import create_session
@@ -105,7 +107,8 @@ def test_the_chains_runs_are_the_partitions_runs_so_a_scheduler_does_not_compute
     with create_session() as session:
         pending = session.scalars(select(AssetPartitionDagRun).where(
             AssetPartitionDagRun.created_dag_run_id.is_(None))).all()
-        assert [(p.target_dag_id, p.partition_key) for p in pending] == []
+        assert sorted((p.target_dag_id, p.partition_key) for p in pending) == [
+            (dag_id, day) for dag_id in ("coverage", "gateway_passes") for day in ("2025-11-21", "2025-11-22")]
         assert session.scalars(select(AssetDagRunQueue)).all() == []
         for dag_id, dag_run in runs.items():
             stored = session.scalar(select(DagRun).where(DagRun.dag_id == dag_id, DagRun.run_id == dag_run.run_id))
@@ -124,7 +127,6 @@ NOT_UPDATED = (b"GP data has not updated since your last successful download of 
 
 @pytest.mark.parametrize("status, body, says", [
     (200, b"No GP data found", "No GP data found"),
-    (403, NOT_UPDATED, "HTTP 403 'GP data has not updated"),
     (200, b"<!DOCTYPE html><html><body><h1>Maintenance</h1></body></html>", "HTML page"),
     (200, snapshot_bytes("qianfan_2025-11-20.json")[:20000], "invalid or truncated JSON"),
 ])
@@ -150,6 +152,27 @@ def test_a_bad_answer_fails_the_ingest_keeps_the_payload_and_leaves_earlier_days
     # The operator's one-line alert names the task, the day and what came back.
     (alert,) = Path(os.environ["CONSTOPS_ALERTS_FILE"]).read_text().splitlines()
     assert "FAILED tle_ingest.ingest day=2025-11-21 try=1" in alert and says in alert
+
+
+def test_not_updated_is_no_failure_while_the_elements_are_fresh_and_fails_once_they_are_not(pipeline, monkeypatch):
+    """CelesTrak's notice after the 2025-11-20 answer: the 11-21 run is green, its day kept as
+    the 11-20 answer planned it (revision 1); on 11-25 the same notice fails the run with
+    CelesTrak's words, for the newest elements are 4.7 days old."""
+    dagbag, celestrak, engine = pipeline
+    assert run_chain(dagbag, DAY) == ["success"] * 3
+    monkeypatch.setenv("CONSTOPS_CLOCK_UTC", "2025-11-21T00:05:00Z")
+    celestrak.answer(403, NOT_UPDATED)
+    assert run(dagbag, "tle_ingest", date(2025, 11, 21)).state == "success"
+    with engine.connect() as conn:
+        kept = conn.execute(select(schema.day_revisions).where(schema.day_revisions.c.day == date(2025, 11, 21))).one()
+        rejected = conn.execute(select(schema.gp_snapshots).where(schema.gp_snapshots.c.status == "rejected")).one()
+    assert (kept.revision, kept.snapshot_id) == (1, 1) and rejected.http_status == 403  # the notice archived
+    assert len(celestrak.requests) == 2
+
+    monkeypatch.setenv("CONSTOPS_CLOCK_UTC", "2025-11-25T00:05:00Z")
+    assert run(dagbag, "tle_ingest", date(2025, 11, 25)).state == "failed"
+    (alert,) = Path(os.environ["CONSTOPS_ALERTS_FILE"]).read_text().splitlines()
+    assert "FAILED tle_ingest.ingest day=2025-11-25" in alert and "HTTP 403 'GP data has not updated" in alert
 
 
 def mapped_instances(dag_id: str) -> dict[str, int]:
@@ -181,4 +204,6 @@ def test_sharded_runs_load_exactly_the_rows_of_one_shard(pipeline, tmp_path, mon
     assert mapped_instances("coverage")["count_coverage"] == 5
     assert mapped_instances("gateway_passes")["find_passes"] == 3
     assert table_rows(engine, compared) == unsplit
-    assert list((tmp_path / "work").rglob("*.npz")) == []
+    # The shards' partial results are gone; the day's merged passes stay for its next revision.
+    left = [p.relative_to(tmp_path / "work").parts[:3] for p in (tmp_path / "work").rglob("*.npz")]
+    assert left == [("passes", "qianfan", "2025-11-20")]

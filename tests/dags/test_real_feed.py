@@ -144,7 +144,7 @@ def test_days_the_pipeline_cannot_compute_fail_with_a_reason(reporting, capsys):
     assert pipeline_day.main(["2020-01-01"]) == 1
     assert "before the pipeline's first day 2025-11-01" in capsys.readouterr().err
     assert pipeline_day.main(["2025-02-30"]) == 1
-    assert "accepted: a UTC day YYYY-MM-DD from 2025-11-01 to 2026-12-03" in capsys.readouterr().err
+    assert "accepted: a UTC day YYYY-MM-DD from 2025-11-01 to 2026-12-04" in capsys.readouterr().err
 
     # Through Airflow itself: the same day as a parameter fails the run, and so does a logical
     # date before the pipeline's first day (Airflow would end such a run green without tasks).

@@ -43,6 +43,9 @@ def test_analyst_role_reads_results_only(postgres_url, how):
             subprocess.run(["psql", postgres_url.replace("+psycopg", "").replace("+psycopg2", ""), "-v", f"role={role}",
                             "-v", "ON_ERROR_STOP=1", "-q", "-f", str(REPO / "include/constops/reporting/analyst_role.sql")],
                            check=True, capture_output=True)
+        from constops.reporting.schema import HISTORY
+
+        assert set(t.name for t in HISTORY.values()) <= set(ANALYST_READABLE)  # every revision they may read
         for name in ANALYST_READABLE:
             assert _as_role(engine, role, f"SELECT count(*) FROM {name}") == [(0,)]
         for forbidden in ("SELECT * FROM gp_snapshots", "SELECT * FROM day_snapshots",

@@ -153,7 +153,7 @@ def test_each_day_says_why_it_is_not_computed_and_only_what_can_work(computed):
     2025-11-20 and 21 within the 3-day limit; nothing serves 2025-11-19 or 2025-11-24."""
     engine, settings, _ = computed
     now = datetime(2025, 12, 1, 10, tzinfo=timezone.utc)
-    days = {d.day: d for d in calendar_days(engine, settings, date(2025, 11, 1), date(2025, 12, 2), now=now)}
+    days = {d.day: d for d in calendar_days(engine, settings, date(2025, 11, 1), date(2025, 12, 3), now=now)}
     assert days[DAY].state == "computed" and "snapshot" in days[DAY].reason
     nxt = days[DAY + timedelta(days=1)]
     assert (nxt.state, nxt.computable, nxt.actions) == ("missing", True, ("backfill",)) and "backfill" in nxt.reason
@@ -167,12 +167,12 @@ def test_each_day_says_why_it_is_not_computed_and_only_what_can_work(computed):
         assert days[live].actions == ("backfill", "trigger") and "fetches the elements from CelesTrak" in days[live].reason
     tomorrow = days[date(2025, 12, 2)]
     assert tomorrow.actions == ("trigger",) and "a backfill refuses" in tomorrow.reason
-    # 11-21 and 22 from the archive (2.1 days old; 11-23: 3.1), the two live days, tomorrow.
-    assert [d.day.day for d in days.values() if d.computable] == [21, 22, 30, 1, 2]
+    # 11-21 and 22 from the archive (2.1 days old; 11-23: 3.1), the two live days, the horizon (2 days).
+    assert [d.day.day for d in days.values() if d.computable] == [21, 22, 30, 1, 2, 3]
     early = day_outlook(engine, settings, date(2025, 10, 31), now=now)
     assert (early.computable, early.actions) == (False, ()) and "before the pipeline's first day" in early.reason
-    later = day_outlook(engine, settings, date(2025, 12, 3), now=now)
-    assert (later.computable, later.actions) == (False, ()) and "more than a day ahead" in later.reason
+    later = day_outlook(engine, settings, date(2025, 12, 4), now=now)
+    assert (later.computable, later.actions) == (False, ()) and "beyond the planning horizon" in later.reason
     # The day page of a day without results says the day's own reason and offers what can work.
     page = day_page(day_view(engine, settings, before.day), settings, plotly_script("p.js"), outlook=before.as_json())
     assert "a backfill cannot" in page and "make import" in page and "Start a backfill" not in page

@@ -128,14 +128,14 @@ def test_a_satellite_that_decays_mid_day_loses_only_its_samples_after_the_failur
     ("2020-01-01", "day 2020-01-01 is before the pipeline's first day 2025-11-01"),
     ("2025-13-01", "day '2025-13-01' is not an ISO date YYYY-MM-DD"),
     ("tomorrow", "day 'tomorrow' is not an ISO date"),
-    ("2026-12-04", "day 2026-12-04 lies more than a day ahead"),
+    ("2026-12-05", "day 2026-12-05 lies beyond the planning horizon (2 days ahead"),
 ])
 def test_days_the_pipeline_cannot_compute_are_refused_naming_what_is_accepted(text, says):
     with pytest.raises(DayOutOfRangeError) as caught:
         check_day(text, date(2025, 11, 1), NOW)
     assert says in str(caught.value)
-    assert "accepted: a UTC day YYYY-MM-DD from 2025-11-01 to 2026-12-03" in str(caught.value)
-    assert check_day("2026-12-03", date(2025, 11, 1), NOW) == date(2026, 12, 3)
+    assert "accepted: a UTC day YYYY-MM-DD from 2025-11-01 to 2026-12-04" in str(caught.value)
+    assert check_day("2026-12-04", date(2025, 11, 1), NOW) == date(2026, 12, 4)
 
 
 def test_the_engines_compute_everyone_else_and_the_decaying_satellite_until_it_fails():

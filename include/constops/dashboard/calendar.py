@@ -123,7 +123,7 @@ class _Outlook:
 
     def __init__(self, engine: Engine, settings: Settings, constellation_id: str, now: datetime):
         self.constellation_id, self.now = constellation_id, now
-        self.first_day, self.last_day = computable_range(settings.first_day, now)
+        self.first_day, self.last_day = computable_range(settings.first_day, now, settings.horizon_days)
         self.live_window_h = settings.live_window_h
         self.limit_days = settings.of(constellation_id).limits.max_snapshot_age_days
         table = schema.gp_snapshots
@@ -138,8 +138,8 @@ class _Outlook:
         if day < self.first_day:
             return self._cannot(f"{day} is before the pipeline's first day {self.first_day} ([pipeline] first_day)")
         if day > self.last_day:
-            return self._cannot(f"{day} lies more than a day ahead: its passes cannot be predicted yet "
-                                f"(the last day that can be computed now is {self.last_day})")
+            return self._cannot(f"{day} lies beyond the planning horizon ([pipeline] horizon_days): its passes "
+                                f"cannot be predicted yet (the last day that can be computed now is {self.last_day})")
         start, _ = day_bounds(day)
         if start > self.now:
             return {"computable": True, "actions": ("trigger",),

@@ -81,7 +81,7 @@ def day_view(engine: Engine, settings: Settings, day: date, constellation_id: st
     return DayView(
         day=day, constellation_id=constellation_id, snapshot=snapshot, coverage=coverage, cells=cells,
         cell_size_deg=float(coverage["cell_size_deg"].iloc[0]) if len(coverage) else None,
-        passes=_with_local_times(passes), region_in_view=region_in_view,
+        passes=with_local_times(passes), region_in_view=region_in_view,
         station_in_view=station_in_view(near_passes, day), fleet=fleet, set_aside=set_aside,
         propagation_errors=errors,
     )
@@ -163,7 +163,8 @@ def _passes_overlapping(conn, day: date, constellation_id: str) -> pd.DataFrame:
     return frame[(aos < pd.Timestamp(end)) & (los > pd.Timestamp(start))]
 
 
-def _with_local_times(passes: pd.DataFrame) -> pd.DataFrame:
+def with_local_times(passes: pd.DataFrame) -> pd.DataFrame:
+    """Return ``passes`` with AOS, TCA and LOS as UTC timestamps and ``<name>_local`` in Kazakhstan time."""
     for column in ("aos", "tca", "los"):
         passes[column] = _utc(passes[column]) if len(passes) else pd.Series(dtype="datetime64[ns, UTC]")
         passes[f"{column}_local"] = passes[column].dt.tz_convert(KAZAKHSTAN_TIME) if len(passes) else []

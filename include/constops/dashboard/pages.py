@@ -73,14 +73,16 @@ class ScheduleSection:
 def day_page(view: DayView, settings: Settings, plotly: Markup, nav: list[tuple[str, str]] = (),
              runs: list[dict] = (), csv_href: str | None = None, title_suffix: str = "",
              outlook: dict | None = None, calendar_href: str | None = None,
-             schedules: list[ScheduleSection] = ()) -> str:
+             schedules: list[ScheduleSection] = (), revisions=None, revision_href: str | None = None) -> str:
     """Return the HTML of the day page of ``view``: the coverage map per mask, the pass timeline
     and table, satellites in view through the day, the fleet and the records set aside, the
     snapshot used (and, from the plugin, the runs that computed it), for the stations and
     region of the view's constellation. A day without results says why (``outlook``: the
     calendar's entry of the day, with the day's last failure as ``alert``) and offers only
     the actions that can work. Each of ``schedules`` adds a station's contact plan: its
-    figures, the antennas' timeline and the sky plot."""
+    figures, the antennas' timeline and the sky plot. ``revisions`` (a
+    :class:`~constops.dashboard.revisions_view.RevisionsView`) adds the day's revisions and
+    the selected one's changes, each revision linked as ``revision_href`` + its number."""
     settings = settings.of(view.constellation_id)
     figures = {}
     if view.computed:
@@ -97,6 +99,7 @@ def day_page(view: DayView, settings: Settings, plotly: Markup, nav: list[tuple[
         figures=figures_json(figures), names=names, status_counts=_status_counts(view),
         coverage=_coverage_rows(view), title_suffix=title_suffix, outlook=outlook, calendar_href=calendar_href,
         schedules=schedules if view.computed else (), alert_percent=settings.contact_plan.continuity_alert_percent,
+        revisions=revisions if view.computed else None, revision_href=revision_href,
     )
 
 

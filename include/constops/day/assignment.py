@@ -10,13 +10,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, func, select, update
 
 from ..clock import utc_now
 from ..errors import NoSnapshotError, SnapshotSupersededError
 from ..reporting import schema
-from ..reporting.store import replace
+from ..reporting.store import replace, utc
 from ..snapshots import Snapshot, snapshot_from_row
+from ..timescale import day_bounds
+
+#: Why a revision was opened: the daily run, a refresh, a replayed answer, a backfill (a
+#: past day), or a day assigned before revisions were kept.
+CAUSES = ("daily", "refresh", "replay", "backfill", "upgrade")
 
 
 def assigned_snapshot_query(constellation_id: str, day: date):
@@ -52,41 +57,95 @@ def snapshot_for_day(engine: Engine, constellation_id: str, day: date) -> Snapsh
 def assign_day(
     engine: Engine, constellation_id: str, day: date, snapshot_id: int, selection: str,
     age_days: float | None = None, max_age_days: float | None = None, age_override: bool = False,
-) -> None:
+    cause: str = "daily",
+) -> int:
     """Record that results for ``day`` are computed from ``snapshot_id``, of age ``age_days``
-    under the limit ``max_age_days`` (``age_override``: an operator's limit). The snapshot
+    under the limit ``max_age_days`` (``age_override``: an operator's limit), and return the
+    day's revision that holds it: a new one (:func:`open_revision`, for ``cause``) when the
+    constellation's day had another snapshot or none, else the same (a rerun). The snapshot
     fetched live for the day, once there is one, is kept in ``live_snapshot_id`` whatever is
     chosen later."""
 
     table = schema.day_snapshots
     key = {"day": day, "group_name": constellation_id}
     with engine.begin() as conn:
-        live = conn.execute(select(table.c.live_snapshot_id).where(
-            table.c.day == day, table.c.group_name == constellation_id)).scalar()
+        current = conn.execute(select(table.c.snapshot_id, table.c.live_snapshot_id, table.c.revision).where(
+            table.c.day == day, table.c.group_name == constellation_id)).first()
+        if current is not None and current.snapshot_id == snapshot_id and current.revision is not None:
+            revision = current.revision
+        else:
+            previous = None if current is None else current.snapshot_id
+            revision = open_revision(conn, constellation_id, day, snapshot_id, previous, selection, cause)
         replace(conn, table, key, [{
             **key, "snapshot_id": snapshot_id, "selection": selection, "recorded_at": utc_now(),
-            "live_snapshot_id": snapshot_id if selection == "live" else live,
+            "live_snapshot_id": snapshot_id if selection == "live" else (current.live_snapshot_id if current else None),
             "snapshot_age_days": age_days, "max_age_days": max_age_days, "age_override": age_override,
+            "revision": revision,
         }])
+    return revision
 
 
-def require_assigned(conn, constellation_id: str, day: date, snapshot_id: int) -> None:
-    """Raise SnapshotSupersededError unless ``day`` is still assigned ``snapshot_id``, and hold
-    the day's assignment until the caller's transaction ends: called first in the transaction
-    of every load, so that one day's results never mix two snapshots.
+def open_revision(conn, constellation_id: str, day: date, snapshot_id: int, previous_snapshot_id: int | None,
+                  selection: str, cause: str) -> int:
+    """Add the day's next revision to ``day_revisions`` in ``conn``'s transaction: the
+    constellation's day is now computed from ``snapshot_id``; return its number (1, 2, ...
+    over all the day's constellations). Its lead is the hours from the snapshot's
+    acquisition to the day's start (negative: acquired during the day)."""
+    if cause not in CAUSES:
+        raise ValueError(f"revision cause {cause!r} is not one of {CAUSES}")
+    table, snaps = schema.day_revisions, schema.gp_snapshots
+    revision = (conn.execute(select(func.max(table.c.revision)).where(table.c.day == day)).scalar() or 0) + 1
+    acquired_at = utc(conn.execute(select(snaps.c.acquired_at).where(snaps.c.snapshot_id == snapshot_id)).scalar_one())
+    conn.execute(table.insert().values(
+        day=day, revision=revision, group_name=constellation_id, snapshot_id=snapshot_id,
+        previous_snapshot_id=previous_snapshot_id, selection=selection, acquired_at=acquired_at,
+        lead_h=(day_bounds(day)[0] - acquired_at).total_seconds() / 3600, assigned_at=utc_now(), cause=cause))
+    return revision
+
+
+def require_assigned(conn, constellation_id: str, day: date, snapshot_id: int) -> int:
+    """Return the day's revision that holds ``snapshot_id`` for the constellation; raise
+    SnapshotSupersededError unless ``day`` is still assigned ``snapshot_id``, and hold the
+    day's assignment until the caller's transaction ends: called first in the transaction of
+    every load, so that one day's results never mix two snapshots and carry one revision.
 
     The no-op UPDATE takes the write lock before the check: on PostgreSQL a lock on the
     row (an ``assign_day`` meanwhile waits for this load, or this load waits for it and
-    then sees its new row), on SQLite the database's write lock."""
+    then sees its new row), on SQLite the database's write lock. A day assigned before
+    revisions were kept is given its first one here."""
     table = schema.day_snapshots
     where = (table.c.day == day, table.c.group_name == constellation_id)
     conn.execute(update(table).where(*where).values(snapshot_id=table.c.snapshot_id))
-    current = conn.execute(select(table.c.snapshot_id).where(*where)).scalar()
-    if current != snapshot_id:
+    current = conn.execute(select(table.c.snapshot_id, table.c.selection, table.c.revision).where(*where)).first()
+    if current is None or current.snapshot_id != snapshot_id:
         raise SnapshotSupersededError(
             f"{constellation_id} {day.isoformat()}: this run computed the day from snapshot {snapshot_id}, but the day is "
-            f"now assigned snapshot {current} (an ingest reassigned it meanwhile); nothing was loaded",
-            constellation_id=constellation_id, day=day, snapshot_id=snapshot_id, current_snapshot_id=current)
+            f"now assigned snapshot {current and current.snapshot_id} (an ingest reassigned it meanwhile); nothing was loaded",
+            constellation_id=constellation_id, day=day, snapshot_id=snapshot_id,
+            current_snapshot_id=current and current.snapshot_id)
+    if current.revision is not None:
+        return current.revision
+    revision = open_revision(conn, constellation_id, day, snapshot_id, None, current.selection, "upgrade")
+    conn.execute(update(table).where(*where).values(revision=revision))
+    return revision
+
+
+def previous_snapshot_id(engine: Engine, constellation_id: str, day: date, snapshot_id: int) -> int | None:
+    """Return the snapshot the constellation's day was computed from before the revision that
+    brought ``snapshot_id`` (its latest such revision), or None for a first revision."""
+    table = schema.day_revisions
+    query = (select(table.c.previous_snapshot_id)
+             .where(table.c.day == day, table.c.group_name == constellation_id, table.c.snapshot_id == snapshot_id)
+             .order_by(table.c.revision.desc()).limit(1))
+    with engine.connect() as conn:
+        return conn.execute(query).scalar()
+
+
+def station_revision(conn, day: date, snapshot_ids: dict[str, int]) -> int:
+    """Return the revision of a station's day planned from ``snapshot_ids`` (constellation id
+    -> snapshot id, each checked by :func:`require_assigned`): the latest of the served
+    constellations' revisions, so a plan carries the number of the day's revision it reflects."""
+    return max(require_assigned(conn, cid, day, sid) for cid, sid in snapshot_ids.items())
 
 
 def live_snapshot(engine: Engine, constellation_id: str, day: date) -> Snapshot | None:

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from ..fleet import fleet_status
 from ..propagation import propagation_failures
 from ..reporting import schema
-from ..reporting.store import replace
+from ..reporting.store import replace_revision
 from ..settings import Settings
 from ..snapshots import load_element_sets, snapshot_by_id, snapshots_before
 from ..timescale import day_bounds
@@ -37,14 +37,14 @@ def compute_fleet_day(engine: Engine, settings: Settings, constellation_id: str,
     failures = propagation_failures(current, start, end, settings.coverage_step_s)
     key = {"day": day, "group_name": constellation_id}
     with engine.begin() as conn:
-        require_assigned(conn, constellation_id, day, snapshot.snapshot_id)
-        replace(conn, schema.fleet_status, key, [
+        revision = require_assigned(conn, constellation_id, day, snapshot.snapshot_id)
+        replace_revision(conn, schema.fleet_status, key, revision, rows=[
             {**key, **asdict(status), "snapshot_id": snapshot.snapshot_id} for status in statuses
         ])
-        replace(conn, schema.propagation_errors, key, [
+        replace_revision(conn, schema.propagation_errors, key, revision, rows=[
             {**key, **asdict(failure), "snapshot_id": snapshot.snapshot_id} for failure in failures
         ])
     return {"day": day.isoformat(), "constellation_id": constellation_id, "snapshot_id": snapshot.snapshot_id,
-            "history_snapshots": len(history), "status": dict(Counter(s.status for s in statuses)),
+            "revision": revision, "history_snapshots": len(history), "status": dict(Counter(s.status for s in statuses)),
             "propagation_errors": [f"{f.norad_cat_id} error {f.error_code} from {f.first_error_at:%H:%M:%S} UTC"
                                    for f in failures]}

@@ -25,6 +25,7 @@ from ..snapshots import (
 )
 from ..timescale import day_bounds
 from .assignment import assign_day, live_snapshot
+from .refresh import refresh_constellation
 
 
 @dataclass(frozen=True)
@@ -62,8 +63,12 @@ def ingest_day(
 ) -> dict:
     """Choose and record the snapshot for ``day``; return a summary.
 
-    As of start, a day that had a snapshot fetched live for it keeps that one (reruns
-    reproduce it and never call CelesTrak); otherwise a live day fetches the constellation
+    As of start, today or a day ahead takes the group's newest snapshot after asking
+    CelesTrak within its policy (:func:`constops.day.refresh.refresh_constellation`: at most
+    once in ``refresh_interval_h``; an answer with changed element sets also revises the
+    other days of the horizon it is newest for, listed in ``days_to_compute``). A past day
+    that had a snapshot fetched live for it keeps that one (reruns reproduce it and never
+    call CelesTrak); otherwise yesterday, while live, fetches the constellation
     once (:func:`fetch_constellation`) and loads what came back, and a past day takes the
     newest archived snapshot acquired at or before the day's start, or raises
     NoSnapshotError naming the day. ``nearest`` takes the archived snapshot acquired
@@ -82,8 +87,13 @@ def ingest_day(
         raise ValueError(f"snapshot choice {choice!r} is not one of {SNAPSHOT_CHOICES}")
     start, end = day_bounds(day)
     live = live_snapshot(engine, constellation_id, day)
+    refreshed = None
     if choice == "nearest":
         snapshot, selection = snapshot_nearest(engine, constellation_id, start + (end - start) / 2), "nearest"
+    elif day >= now.date():  # today or ahead: the newest elements, CelesTrak asked within its policy
+        refreshed = refresh_constellation(engine, archive, settings, constellation_id, now, fetch, cause="daily",
+                                          require_fresh_today=False)
+        snapshot, selection = snapshot_at(engine, constellation_id, now), "live"
     elif live is not None:
         snapshot, selection = live, "live"  # a rerun reproduces the day, and asks CelesTrak nothing
     elif is_live(day, now, settings.live_window_h):
@@ -100,11 +110,15 @@ def ingest_day(
     age = age_days(snapshot_median_epoch(engine, snapshot), day)
     if not is_fresh(age, limit):
         raise SnapshotTooOldError(
-            _too_old(engine, constellation_id, day, snapshot, selection, age, limit), constellation_id=constellation_id, day=day,
+            too_old(engine, constellation_id, day, snapshot, selection, age, limit), constellation_id=constellation_id, day=day,
             snapshot_id=snapshot.snapshot_id, age_days=age, limit_days=limit, needed_days=math.ceil(abs(age) * 10) / 10)
-    assign_day(engine, constellation_id, day, snapshot.snapshot_id, selection,
-               age_days=age, max_age_days=limit, age_override=override)
+    revision = assign_day(engine, constellation_id, day, snapshot.snapshot_id, selection, age_days=age,
+                          max_age_days=limit, age_override=override, cause="daily" if selection == "live" else "backfill")
+    # The day itself is computed whatever happened; the horizon's days when the answer revised them.
+    days = sorted({*(refreshed["revised_days"] if refreshed else ()), day.isoformat()})
     return {
+        "revision": revision, "days_to_compute": days,
+        "request": None if refreshed is None else {k: refreshed[k] for k in ("requested", "outcome", "changed_satellites")},
         "day": day.isoformat(), "constellation_id": constellation_id, "snapshot_id": snapshot.snapshot_id,
         "selection": selection, "object_count": snapshot.object_count,
         "acquired_at": snapshot.acquired_at.isoformat(), "source": snapshot.source,
@@ -153,7 +167,7 @@ def _record(engine, archive, settings: Settings, constellation_id: str, now: dat
     )
 
 
-def _too_old(engine: Engine, constellation_id: str, day: date, snapshot, selection: str, age: float, limit: float) -> str:
+def too_old(engine: Engine, constellation_id: str, day: date, snapshot, selection: str, age: float, limit: float) -> str:
     """Return the message of a day whose snapshot is too old: which one, how old, what to do."""
     return (
         f"{constellation_id} {day.isoformat()}: the {selection} snapshot {snapshot.snapshot_id} (acquired "

@@ -29,6 +29,9 @@ class Product:
     from_arrays: Callable
     #: (engine, settings, constellation_id, day, snapshot_id, blocks) -> the day's summary
     load: Callable
+    #: True when ``compute`` and ``load`` take a ``work`` area (keyword), in which a revision
+    #: of the day keeps what the next one reuses for the satellites whose elements did not change
+    incremental: bool = False
 
 
 PRODUCTS = {
@@ -47,6 +50,7 @@ PRODUCTS = {
         to_arrays=pass_tables_to_arrays,
         from_arrays=arrays_to_pass_tables,
         load=gateway_passes.load_passes_day,
+        incremental=True,
     ),
 }
 

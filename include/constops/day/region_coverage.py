@@ -21,7 +21,7 @@ from ..errors import NoSnapshotError
 from ..partial_results import Counts, add_counts
 from ..reporting import schema
 from ..reporting.dimensions import record_sites
-from ..reporting.store import replace
+from ..reporting.store import replace_revision
 from ..settings import Settings
 from ..snapshots import load_element_sets
 from ..timescale import TimeGrid, day_bounds
@@ -95,12 +95,12 @@ def load_coverage_day(
             ]
             summary[f"{set_name}/{service}/{mask_deg:g}"] = region["percent_time_covered"]
     with engine.begin() as conn:
-        require_assigned(conn, constellation_id, day, snapshot_id)
+        revision = require_assigned(conn, constellation_id, day, snapshot_id)
         record_sites(conn, settings, grid)
-        replace(conn, schema.coverage_daily, key, daily_rows)
-        replace(conn, schema.coverage_cells, key, cell_rows)
-        replace(conn, schema.coverage_timeseries, key, series_rows)
-    return {"day": day.isoformat(), "constellation_id": constellation_id, "snapshot_id": snapshot_id,
+        for table, rows in ((schema.coverage_daily, daily_rows), (schema.coverage_cells, cell_rows),
+                            (schema.coverage_timeseries, series_rows)):
+            replace_revision(conn, table, key, revision, rows=rows)
+    return {"day": day.isoformat(), "constellation_id": constellation_id, "snapshot_id": snapshot_id, "revision": revision,
             "operational": len(operational), "percent_time_covered": summary}
 
 

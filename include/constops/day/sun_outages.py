@@ -18,12 +18,12 @@ from sqlalchemy import Engine, select
 from ..clock import utc_now
 from ..reporting import schema
 from ..reporting.dimensions import record_sites
-from ..reporting.store import replace, utc
+from ..reporting.store import replace_revision, utc
 from ..settings import Settings
 from ..sites import Station
 from ..snapshots import load_element_sets
 from ..sun_outages import sun_outages
-from .assignment import require_assigned
+from .assignment import station_revision
 
 
 def sun_outage_stations(settings: Settings, constellation_ids) -> list[tuple[Station, list[str]]]:
@@ -61,10 +61,9 @@ def sun_outages_day(engine: Engine, settings: Settings, day: date, snapshot_ids:
                     "computed_at": computed_at,
                 })
         with engine.begin() as conn:
-            for constellation_id in served:
-                require_assigned(conn, constellation_id, day, snapshot_ids[constellation_id])
+            revision = station_revision(conn, day, {cid: snapshot_ids[cid] for cid in served})
             record_sites(conn, settings)
-            replace(conn, schema.sun_outages, {"day": day, "station_id": station.station_id}, rows)
+            replace_revision(conn, schema.sun_outages, {"day": day, "station_id": station.station_id}, revision, rows=rows)
         summaries.append({
             "station_id": station.station_id, "group_names": ",".join(served), "half_angle_deg": half_angle_deg,
             "outages": len(rows), "longest_s": max((r["duration_s"] for r in rows), default=None),

@@ -16,6 +16,10 @@ ANALYST_READABLE = (
     "propagation_errors", "stations", "regions", "constellations", "gateway_passes", "gateway_daily",
     "coverage_daily", "coverage_cells", "coverage_timeseries", "daily_trend", "constellation_comparison",
     "sun_outages", "antennas", "contact_plan", "keep_out_intervals", "gateway_schedule_daily",
+    "day_revisions", "revision_changes", "celestrak_requests",
+    "gateway_passes_revisions", "gateway_daily_revisions", "coverage_daily_revisions", "fleet_status_revisions",
+    "propagation_errors_revisions", "contact_plan_revisions", "keep_out_intervals_revisions",
+    "gateway_schedule_daily_revisions", "sun_outages_revisions",
 )
 _ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 

@@ -11,4 +11,8 @@ REVOKE ALL ON ALL TABLES IN SCHEMA public FROM :"role";
 GRANT SELECT ON satellites, element_sets, set_aside_records, flagged_element_sets, fleet_status,
       propagation_errors, stations, regions, constellations, gateway_passes, gateway_daily,
       coverage_daily, coverage_cells, coverage_timeseries, daily_trend, constellation_comparison,
-      sun_outages, antennas, contact_plan, keep_out_intervals, gateway_schedule_daily TO :"role";
+      sun_outages, antennas, contact_plan, keep_out_intervals, gateway_schedule_daily,
+      day_revisions, revision_changes, celestrak_requests,
+      gateway_passes_revisions, gateway_daily_revisions, coverage_daily_revisions, fleet_status_revisions,
+      propagation_errors_revisions, contact_plan_revisions, keep_out_intervals_revisions,
+      gateway_schedule_daily_revisions, sun_outages_revisions TO :"role";

@@ -136,6 +136,7 @@ day_snapshots = Table(
     Column("snapshot_age_days", Float, comment="day start minus the snapshot's median epoch, days"),
     Column("max_age_days", Float, comment="the age limit the day was computed under, days"),
     Column("age_override", Boolean, comment="true when an operator raised the age limit for this day"),
+    Column("revision", Integer, comment="the day's revision in force (day_revisions); NULL before revisions were kept"),
 )
 
 propagation_errors = Table(
@@ -503,3 +504,79 @@ sun_outages = Table(
     Column("snapshot_id", Integer, ForeignKey("gp_snapshots.snapshot_id"), nullable=False),
     Column("computed_at", UTC, nullable=False),
 )
+
+
+# --- Revisions: every computation of a day is kept -------------------------------------
+
+day_revisions = Table(
+    "day_revisions",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("revision", Integer, primary_key=True,
+           comment="1, 2, ... per day: each new snapshot assigned to one of the day's constellations"),
+    Column("group_name", String(64), nullable=False, comment="the constellation whose snapshot changed"),
+    Column("snapshot_id", Integer, ForeignKey("gp_snapshots.snapshot_id"), nullable=False),
+    Column("previous_snapshot_id", Integer, ForeignKey("gp_snapshots.snapshot_id"),
+           comment="the constellation's snapshot before this revision; NULL for its first"),
+    Column("selection", String(16), nullable=False, comment="live, archive or nearest (day_snapshots)"),
+    Column("acquired_at", UTC, nullable=False, comment="when the snapshot was downloaded"),
+    Column("lead_h", Float, nullable=False,
+           comment="hours from acquired_at to the day's start; negative: acquired during the day"),
+    Column("assigned_at", UTC, nullable=False, comment="when this revision was opened (the clock of the run)"),
+    Column("cause", String(16), nullable=False, comment="daily, refresh, replay or backfill"),
+)
+
+celestrak_requests = Table(
+    "celestrak_requests",
+    metadata,
+    Column("request_id", Integer, primary_key=True, autoincrement=True),
+    Column("group_name", String(64), nullable=False),
+    Column("requested_at", UTC, nullable=False, comment="the clock of the run (UTC)"),
+    Column("cause", String(16), nullable=False, comment="daily or refresh"),
+    Column("outcome", String(16), nullable=False,
+           comment="new (changed element sets), unchanged, not_updated (CelesTrak's notice) or failed"),
+    Column("snapshot_id", Integer, ForeignKey("gp_snapshots.snapshot_id"),
+           comment="the snapshot recorded from the answer; NULL for a notice or a failure"),
+    Column("changed_satellites", Integer, comment="element sets that differ from the previous snapshot's"),
+    Column("revised_days", Text, comment="days given a new revision, comma-separated"),
+)
+
+revision_changes = Table(
+    "revision_changes",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("revision", Integer, primary_key=True, comment="the revision that made the change"),
+    Column("station_id", String(64), primary_key=True),
+    Column("kind", String(24), primary_key=True, comment=one_of(
+        ("pass_added", "pass_dropped", "pass_moved", "contact_added", "contact_dropped", "contact_reassigned",
+         "contact_moved"))),
+    Column("norad_cat_id", BigInteger, primary_key=True),
+    Column("at", UTC, primary_key=True, comment="the pass's TCA or the contact's start, new (old when dropped)"),
+    Column("group_name", String(64), nullable=False),
+    Column("previous_revision", Integer, comment="the revision compared with"),
+    Column("shift_s", Float, comment="largest shift of AOS, TCA or LOS (contacts: start or end), s"),
+    Column("antenna_id", String(80), comment="contacts: the antenna now (NULL when dropped)"),
+    Column("previous_antenna_id", String(80), comment="contacts: the antenna before (NULL when added)"),
+    Column("detail", Text, nullable=False, comment="the change in words"),
+)
+
+
+def revisions_table(table: Table) -> Table:
+    """Return the history table ``<table>_revisions``: every column of ``table`` and
+    ``revision`` in its key, so that each revision of a day keeps its own rows."""
+    columns = [Column("revision", Integer, primary_key=True, comment="day_revisions.revision of these rows")]
+    for column in table.columns:
+        if column.name != "revision":
+            columns.append(Column(column.name, column.type, primary_key=column.primary_key,
+                                  nullable=column.nullable, comment=column.comment))
+    return Table(f"{table.name}_revisions", metadata, *columns)
+
+
+#: The result tables whose every revision is kept, each with its history table. Not kept:
+#: coverage_cells and coverage_timeseries (48,000 rows a Qianfan day; a revision's are
+#: recomputed exactly from its snapshot, named in day_revisions).
+REVISED = (gateway_passes, gateway_daily, coverage_daily, fleet_status, propagation_errors,
+           contact_plan, keep_out_intervals, gateway_schedule_daily, sun_outages)
+for _table in (*REVISED, coverage_cells, coverage_timeseries):
+    _table.append_column(Column("revision", Integer, comment="day_revisions.revision these rows belong to"))
+HISTORY = {table.name: revisions_table(table) for table in REVISED}

@@ -170,6 +170,34 @@ def replace_columns(conn: Connection, table, key: Mapping[str, object], columns:
     return n_rows
 
 
+def replace_revision(conn: Connection, table, key: Mapping[str, object], revision: int,
+                     rows: Iterable[Mapping[str, object]] | None = None, columns: Mapping[str, Sequence] | None = None,
+                     repeated: Mapping[str, object] | None = None) -> int:
+    """Load the rows of ``key`` of revision ``revision`` as the rows in force (:func:`replace`
+    with ``rows``, or :func:`replace_columns` with ``columns`` and ``repeated``) and, for a
+    table whose revisions are kept (``schema.HISTORY``), copy them to its history table;
+    return the number of rows loaded. Call inside the load's transaction: the revision is
+    written whole or not at all."""
+    if columns is not None:
+        loaded = replace_columns(conn, table, key, columns, {**(repeated or {}), "revision": revision})
+    else:
+        loaded = replace(conn, table, key, ({**row, "revision": revision} for row in rows))
+    if table.name in schema.HISTORY:
+        keep_revision(conn, table, key, revision)
+    return loaded
+
+
+def keep_revision(conn: Connection, table, key: Mapping[str, object], revision: int) -> int:
+    """Copy the rows of ``table`` matching every ``key`` column (the revision in force, just
+    loaded in this transaction) into its history table ``<table>_revisions`` as revision
+    ``revision``, replacing an earlier copy of that revision (a rerun); return the rows copied."""
+    history = schema.HISTORY[table.name]
+    _delete(conn, history, {**key, "revision": revision})
+    names = [column.name for column in history.columns]
+    where = and_(*(table.c[name] == value for name, value in key.items()))
+    return conn.execute(history.insert().from_select(names, select(*(table.c[name] for name in names)).where(where))).rowcount
+
+
 def _delete(conn: Connection, table, key: Mapping[str, object]) -> None:
     """Delete the rows of ``table`` matching every ``key`` column."""
     conn.execute(delete(table).where(and_(*(table.c[name] == value for name, value in key.items()))))

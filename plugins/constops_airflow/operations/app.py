@@ -132,7 +132,7 @@ def _day(text: str) -> date:
     can compute now, from ``[pipeline] first_day`` to tomorrow (else 404); both name the range."""
     from constops.api import computable_range, utc_now
 
-    first, last = computable_range(_settings().first_day, utc_now())
+    first, last = computable_range(_settings().first_day, utc_now(), _settings().horizon_days)
     accepted = f"accepted: a UTC day YYYY-MM-DD from {first.isoformat()} to {last.isoformat()}"
     try:
         if not _ISO_DAY.fullmatch(text):
@@ -151,16 +151,27 @@ def index(request: Request) -> RedirectResponse:
 
 
 @app.get("/day/{day}", response_class=HTMLResponse)
-def day_page(day: str, request: Request, constellation_id: str | None = GROUP_PARAM) -> str:
-    """Return the day page: coverage map, passes, satellites in view, fleet, snapshot, runs."""
+def day_page(day: str, request: Request, constellation_id: str | None = GROUP_PARAM,
+             revision: int | None = Query(None, ge=1, description="show this revision's passes (default: in force)")) -> str:
+    """Return the day page: coverage map, passes, satellites in view, fleet, snapshot, runs,
+    the day's revisions and what the shown one changed (404 for a revision the day lacks)."""
+    import dataclasses
+
     from constops.dashboard.day_view import day_view
     from constops.dashboard.pages import day_page as render
+    from constops.dashboard.revisions_view import passes_of_revision, revisions_view
 
     the_day, settings, constellation_id = _day(day), _settings(), _group(constellation_id)
     root, airflow_root = _base(request)
     runs = runs_by_day(the_day, the_day, airflow_root).get(the_day, [])
     engine = _engine()
     view = day_view(engine, settings, the_day, constellation_id)
+    try:
+        revisions = revisions_view(engine, the_day, constellation_id, revision)
+    except ValueError as exc:
+        raise HTTPException(status_code=404, detail=str(exc)) from None
+    if revisions.showing_past:
+        view = dataclasses.replace(view, passes=passes_of_revision(engine, the_day, constellation_id, revision))
     outlook = None
     if not view.computed:
         from constops.dashboard.calendar import day_outlook
@@ -171,7 +182,8 @@ def day_page(day: str, request: Request, constellation_id: str | None = GROUP_PA
     return render(view, settings, _plotly(request), _nav(request, the_day, constellation_id), runs,
                   csv_href=f"{root}/day/{the_day}/passes.csv?group={constellation_id}", outlook=outlook,
                   calendar_href=f"{root}/calendar?group={constellation_id}",
-                  schedules=_schedules(engine, settings, the_day, constellation_id, root) if view.computed else ())
+                  schedules=_schedules(engine, settings, the_day, constellation_id, root) if view.computed else (),
+                  revisions=revisions, revision_href=f"{root}/day/{the_day}?group={constellation_id}&revision=")
 
 
 def _schedules(engine, settings, day: date, constellation_id: str, root: str) -> list:
@@ -315,7 +327,7 @@ def calendar_json(request: Request, first: str | None = None, last: str | None =
     from constops_airflow.alerts import failures_by_day
 
     settings, now = _settings(), utc_now()
-    first_day, last_day = computable_range(settings.first_day, now)
+    first_day, last_day = computable_range(settings.first_day, now, settings.horizon_days)
     first_day, last_day = _day(first) if first else first_day, _day(last) if last else last_day
     if first_day > last_day:
         raise HTTPException(status_code=422, detail=f"first {first_day} is after last {last_day}")

@@ -1,4 +1,4 @@
-"""A real HTTP server on 127.0.0.1 that answers CelesTrak GP requests with what a test sets."""
+"""A real HTTP server on 127.0.0.1 that answers CelesTrak GP requests with what a test (or `make replay`) sets."""
 
 from __future__ import annotations
 
