@@ -10,6 +10,7 @@ was reassigned, one whose start or end shifted beyond the threshold moved.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
@@ -97,6 +98,18 @@ def _contact_change(kind: str, before: Mapping | None, after: Mapping | None, sh
 def _signed(delta: timedelta) -> str:
     """Return a shift as "+12.3 s" or "-0.4 s"."""
     return f"{delta.total_seconds():+.1f} s"
+
+
+def said(change: Mapping) -> str:
+    """Return one change in words, for the alerts file."""
+    return (f"{change['station_id']} {change['norad_cat_id']} {change['kind']} at {change['at']:%Y-%m-%d %H:%M:%S} UTC: "
+            f"{change['detail']}")
+
+
+def change_summary(changes: list[Mapping], now: datetime, lead_h: float) -> dict:
+    """Return ``{"changes": {kind: count}, "changes_soon": [each change within lead_h of now, in words]}``."""
+    return {"changes": dict(Counter(c["kind"] for c in changes)),
+            "changes_soon": [said(c) for c in soon(changes, now, lead_h)]}
 
 
 def soon(changes: Iterable[Mapping], now: datetime, lead_h: float) -> list[Mapping]:

@@ -25,6 +25,26 @@ def previous_revision_rows(conn, table, key: Mapping[str, object], revision: int
                     for row in rows]
 
 
+def revise_changes(conn, table, key: Mapping[str, object], revision: int, new_rows: list[Mapping], compare,
+                   kinds: Sequence[str], group_names: Iterable[str], threshold_s: float) -> list[dict]:
+    """Compare ``new_rows`` of ``revision`` with the rows ``table``'s history keeps of the
+    previous revision for ``key`` (``compare``: ``pass_changes`` or ``contact_changes``),
+    write the changes of ``kinds`` (:func:`record_changes`) and return them; none for a
+    first revision."""
+    fields = [column.name for column in table.columns if column.name in _COMPARED]
+    before, old = previous_revision_rows(conn, table, key, revision, fields)
+    if before is None:
+        return []
+    changes = compare(old, new_rows, threshold_s)
+    record_changes(conn, key["day"], revision, group_names, key["station_id"], kinds, changes, before)
+    return changes
+
+
+#: The columns the comparisons of :mod:`constops.revision_changes` read.
+_COMPARED = ("norad_cat_id", "group_name", "station_id", "min_elevation_deg", "antenna_id", "aos", "tca", "los",
+             "contact_start", "contact_end")
+
+
 def record_changes(conn, day: date, revision: int, group_names: Iterable[str], station_id: str,
                    kinds: Sequence[str], changes: Iterable[Mapping], previous_revision: int | None) -> int:
     """Replace the changes of ``kinds`` that ``revision`` made at ``station_id`` for the

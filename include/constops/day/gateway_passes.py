@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 
@@ -19,13 +18,13 @@ from ..passes import find_passes
 from ..reporting import schema
 from ..reporting.dimensions import record_sites
 from ..reporting.store import replace_revision
-from ..revision_changes import PASS_KINDS, pass_changes, soon
+from ..revision_changes import PASS_KINDS, change_summary, pass_changes
 from ..settings import Settings
 from ..snapshots import load_element_sets, unchanged_satellites
 from ..timescale import day_bounds
 from ..windows import continuous_windows
 from .assignment import previous_snapshot_id, require_assigned
-from .changes import previous_revision_rows, record_changes
+from .changes import revise_changes
 
 #: Satellites slower than this (a period above 12 h: GEO, high orbits) are also tested for
 #: a window in view all day (:mod:`constops.windows`); a LEO satellite always sets.
@@ -139,33 +138,18 @@ def load_passes_day(
         work.discard(pass_cache_prefix(constellation_id, day))
         work.put(pass_cache_name(settings, constellation_id, day, snapshot_id), pass_tables_to_arrays(around_of))
     return {"day": day.isoformat(), "constellation_id": constellation_id, "snapshot_id": snapshot_id,
-            "revision": revision, "stations": summaries, "changes": _change_counts(changes),
-            "changes_soon": [_said(c) for c in soon(changes, computed_at, settings.alert_lead_h)]}
+            "revision": revision, "stations": summaries,
+            **change_summary(changes, computed_at, settings.alert_lead_h)}
 
 
 def _record_pass_changes(conn, settings: Settings, key: dict, revision: int, passes: PassTable) -> list[dict]:
     """Write the pass changes of ``revision`` against the day's previous revision at one
     station and mask (none for a first revision); return them."""
-    fields = ("norad_cat_id", "group_name", "station_id", "min_elevation_deg", "aos", "tca", "los")
-    before, old = previous_revision_rows(conn, schema.gateway_passes, key, revision, fields)
-    if before is None:
-        return []
     new = [{"norad_cat_id": p.norad_cat_id, "group_name": key["group_name"], "station_id": key["station_id"],
             "min_elevation_deg": key["min_elevation_deg"], "aos": p.aos, "tca": p.tca, "los": p.los}
            for p in passes.to_passes()]
-    changes = pass_changes(old, new, settings.changed_threshold_s)
-    record_changes(conn, key["day"], revision, [key["group_name"]], key["station_id"], PASS_KINDS, changes, before)
-    return changes
-
-
-def _change_counts(changes: list[dict]) -> dict[str, int]:
-    """Return {kind: count} of ``changes``."""
-    return dict(Counter(c["kind"] for c in changes))
-
-
-def _said(change: Mapping) -> str:
-    """Return one change in words, for the alerts file."""
-    return f"{change['station_id']} {change['norad_cat_id']} {change['kind']} at {change['at']:%Y-%m-%d %H:%M:%S} UTC: {change['detail']}"
+    return revise_changes(conn, schema.gateway_passes, key, revision, new, pass_changes, PASS_KINDS,
+                          [key["group_name"]], settings.changed_threshold_s)
 
 
 def _pass_columns(table: PassTable) -> dict:

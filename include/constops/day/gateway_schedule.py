@@ -13,7 +13,6 @@ new rows with the previous files: a rerun writes both again.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -31,14 +30,14 @@ from ..pointing import antenna_files
 from ..reporting import schema
 from ..reporting.dimensions import record_sites
 from ..reporting.store import replace, replace_revision
-from ..revision_changes import CONTACT_KINDS, contact_changes, soon
+from ..revision_changes import CONTACT_KINDS, change_summary, contact_changes
 from ..settings import Settings
 from ..sites import Station
 from ..snapshots import load_element_sets
 from ..timescale import day_bounds
 from ..usable_intervals import KeepOut, UsableInterval, usable_intervals
 from .assignment import station_revision
-from .changes import previous_revision_rows, record_changes
+from .changes import revise_changes
 
 
 def planned_stations(settings: Settings, constellation_ids) -> list[Station]:
@@ -98,7 +97,8 @@ def plan_station_day(engine: Engine, settings: Settings, station_id: str, day: d
         record_sites(conn, settings)
         replace(conn, schema.antennas, {"station_id": station_id}, antenna_rows(station, computed_at))
         contacts = contact_rows(plan, station, start, served, rules, computed_at)
-        changes = _record_contact_changes(conn, settings, key, revision, served, contacts)
+        changes = revise_changes(conn, schema.contact_plan, key, revision, contacts, contact_changes, CONTACT_KINDS,
+                                 served, settings.changed_threshold_s)
         replace_revision(conn, schema.contact_plan, key, revision, rows=contacts)
         replace_revision(conn, schema.keep_out_intervals, key, revision,
                          rows=keep_out_rows(keep_outs, start, served, computed_at, key))
@@ -106,22 +106,7 @@ def plan_station_day(engine: Engine, settings: Settings, station_id: str, day: d
         replace_revision(conn, schema.gateway_schedule_daily, key, revision, rows=[summary])
     files = [] if work is None else write_pointing(work, settings, station, day, plan, element_sets_of, computed_at)
     return {**summary, "day": day.isoformat(), "computed_at": computed_at.isoformat(), "pointing_files": files,
-            "changes": dict(Counter(c["kind"] for c in changes)),
-            "changes_soon": [f"{c['station_id']} {c['norad_cat_id']} {c['kind']} at {c['at']:%Y-%m-%d %H:%M:%S} UTC: "
-                             f"{c['detail']}" for c in soon(changes, computed_at, settings.alert_lead_h)]}
-
-
-def _record_contact_changes(conn, settings: Settings, key: dict, revision: int, served: Mapping[str, int],
-                            contacts: list[dict]) -> list[dict]:
-    """Write the contact changes of the station day's ``revision`` against its previous
-    revision (none for a first); return them."""
-    fields = ("norad_cat_id", "group_name", "station_id", "antenna_id", "contact_start", "contact_end")
-    before, old = previous_revision_rows(conn, schema.contact_plan, key, revision, fields)
-    if before is None:
-        return []
-    changes = contact_changes(old, contacts, settings.changed_threshold_s)
-    record_changes(conn, key["day"], revision, served, key["station_id"], CONTACT_KINDS, changes, before)
-    return changes
+            **change_summary(changes, computed_at, settings.alert_lead_h)}
 
 
 def write_pointing(work: WorkArea, settings: Settings, station: Station, day: date, plan: ContactPlan,
