@@ -47,14 +47,18 @@ init: venv
 run: init
 	@$(ENV) exec bash scripts/run_standalone.sh
 
+# Both suites on one process per core (pytest-xdist), each running a whole module at a time
+# (its module fixtures, such as the browser test's installation, are made once).
+TEST_PROCESSES ?= auto
+XDIST = -n $(TEST_PROCESSES) --dist loadfile
 test: venv
 	$(ENV) ruff check --quiet . && echo "ruff: no findings (rules in pyproject.toml)"
-	$(ENV) python -m pytest --durations=20 $(PYTEST_ARGS)
+	$(ENV) python -m pytest $(XDIST) --no-loadscope-reorder --durations=20 $(PYTEST_ARGS)
 
 # The loop while editing: tests/unit less what runs Airflow, a process, PostgreSQL or a browser.
 FAST := not slow and not postgres and not browser and not cluster
 test-fast: venv
-	$(ENV) python -m pytest tests/unit -q -m "$(FAST)" $(PYTEST_ARGS)
+	$(ENV) python -m pytest tests/unit -q $(XDIST) -m "$(FAST)" $(PYTEST_ARGS)
 
 import: init
 	@test -n "$(FILES)" || (echo "usage: make import FILES='a.tle b.xml'"; exit 2)

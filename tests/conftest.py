@@ -57,9 +57,19 @@ def reporting_url(request, tmp_path):
 _FOLDER_MARKS = {"dags": ("slow",), "integration": ("slow",), "browser": ("slow", "browser")}
 
 
+#: The modules that take minutes, longest first: ``make test`` runs the suite on two
+#: processes (pytest-xdist, one module per process at a time), and starting with these keeps
+#: both busy to the end instead of leaving one of them the last long test alone.
+_LONGEST_FIRST = ["test_scheduled_days.py", "test_celery_cluster.py", "test_operations_pages.py",
+                  "test_constellations_real.py", "test_real_feed.py", "test_daily_pipeline.py"]
+
+
 def pytest_collection_modifyitems(items):
-    """Mark each test by its folder (see ``_FOLDER_MARKS``)."""
+    """Mark each test by its folder (see ``_FOLDER_MARKS``); run the longest modules first
+    (see ``_LONGEST_FIRST``), the others in their usual order."""
     for item in items:
         folder = item.path.parent.name
         for name in _FOLDER_MARKS.get(folder, ()):
             item.add_marker(getattr(pytest.mark, name))
+    rank = {name: i for i, name in enumerate(_LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: the rest keep their order
