@@ -4,9 +4,12 @@
 where a coverage.py shadows the coverage package that libraries import; Numba does.)
 
 Runs once for each day partition that ``tle_ingest`` publishes (or by hand with the
-``day`` parameter). ``resolve_snapshots`` reads once which snapshot each constellation's day is
+``day`` parameter). ``compute_day`` reads once which snapshot each constellation's day is
 computed from; every later task uses that snapshot. A constellation without one is left
-out, the others are computed, and ``every_constellation`` then fails the run naming it. ``fleet_status`` labels every satellite from
+out, the others are computed, and the run then fails naming it. A day that fits one shard
+per constellation (the cost model; every shipped constellation) is computed, loaded and
+checked whole inside ``compute_day``, and the tasks after it are skipped. A larger day
+runs them: ``fleet_status`` labels every satellite from
 its elements and records the satellites whose SGP4 propagation fails during the day. The
 day's satellites are then split into shards of at most ``[coverage] shard_satellites``
 (settings); ``count_coverage`` is mapped over the shards (each counts the satellites in
@@ -22,9 +25,10 @@ from __future__ import annotations
 from airflow.sdk import dag, task
 
 from constops.api import check_coverage_day
-from constops_airflow.day_tasks import every_constellation, quality_gate, resolve_snapshots
+from constops_airflow.day_tasks import every_constellation, quality_gate
 from constops_airflow.runs import per_day_dag
 from constops_airflow.sharding import sharded
+from constops_airflow.whole_day import compute_day, coverage_day
 
 
 @dag(**per_day_dag("coverage", tags=["coverage"], doc_md=__doc__))
@@ -38,7 +42,7 @@ def coverage():
 
         return for_each_snapshot(context, snapshots, compute_fleet_day)
 
-    snapshots, failed = resolve_snapshots()
+    snapshots, failed = compute_day("coverage", coverage_day)
     shards, loaded = sharded(
         "coverage", snapshots, compute_task_id="count_coverage", load_task_id="load_coverage",
         compute_doc="Count the satellites of one shard in view of every cell and store the counts.",

@@ -197,7 +197,7 @@ def _listed(failed: list[dict]) -> str:
 
 def for_each_snapshot(context, snapshots: list[dict], compute) -> list[dict]:
     """Return ``compute(engine, settings, group, day, snapshot_id)`` for every group's snapshot
-    resolved at the start of the run (``snapshots``: what ``resolve_snapshots`` returned)."""
+    resolved at the start of the run (``snapshots``: what ``compute_day`` returned)."""
     from constops.api import load_settings
     from constops_airflow.resources import reporting_engine
 

@@ -25,7 +25,7 @@ SHARD_LABEL = "{{ shard_label }}"
 def sharded(product: str, snapshots, *, compute_task_id: str, load_task_id: str, compute_doc: str, load_doc: str):
     """Add ``plan_shards >> <compute_task_id>[shard, ...] >> <load_task_id>`` for ``product``
     (a key of ``constops.day.products.PRODUCTS``) to the DAG being defined, over the
-    ``snapshots`` that ``resolve_snapshots`` returned. Return (plan output, load output)."""
+    ``snapshots`` that ``compute_day`` returned. Return (plan output, load output)."""
 
     @task(task_id="plan_shards", doc_md=f"Split every group's satellites of the day into blocks for `{compute_task_id}`.")
     def plan(snapshots: list[dict], **context) -> list[dict]:
@@ -66,7 +66,7 @@ def _with_work(spec, function):
 def plan_shards(context, snapshots: list[dict], blocks) -> list[dict]:
     """Return one shard ``{"group", "snapshot_id", "first", "stop"}`` per block that
     ``blocks(settings, n_satellites, slots)`` plans for each group's snapshot resolved for
-    the run (``snapshots``, from ``resolve_snapshots``; the cost model of
+    the run (``snapshots``, from ``compute_day``; the cost model of
     ``constops.day.shard_plan.plan_shards``), and clear what an earlier attempt of the run left in
     the work area."""
     from constops.api import available_slots, load_settings, plan_day_blocks

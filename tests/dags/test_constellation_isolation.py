@@ -42,8 +42,9 @@ def test_one_constellations_bad_answer_leaves_the_others_day_intact(two_constell
     for dag_id, table in (("gateway_passes", schema.gateway_daily), ("coverage", schema.coverage_daily)):
         downstream = run(dagbag, dag_id, DAY)
         states = {ti.task_id: ti.state for ti in downstream.get_task_instances()}
-        assert downstream.state == "failed" and states.pop("every_constellation") == "failed", states
-        assert set(states.values()) == {"success"}, states  # Qianfan's day computed and checked
+        # Both days fit one shard: compute_day computes and checks Qianfan's, then fails naming OneWeb.
+        assert downstream.state == "failed" and states.pop("compute_day") == "failed", states
+        assert set(states.values()) == {"upstream_failed"}, states
         with engine.connect() as conn:
             constellation_ids = dict(conn.execute(select(table.c.group_name, func.count()).group_by(table.c.group_name)).all())
         assert set(constellation_ids) == {"qianfan"} and constellation_ids["qianfan"] > 0

@@ -36,24 +36,24 @@ def test_heavy_tasks_are_mapped_over_shards_between_a_plan_and_a_merge(dagbag):
         dag = dagbag.get_dag(dag_id)
         assert dag.get_task(mapped).upstream_task_ids == {"plan_shards"}
         # Every task that reads elements gets the snapshot resolved once at the run's start.
-        assert dag.get_task(merge).upstream_task_ids == {mapped, "resolve_snapshots"}
-        # The last task names the constellations the run left out (from resolve_snapshots).
+        assert dag.get_task(merge).upstream_task_ids == {mapped, "compute_day"}
+        # The last task names the constellations the run left out (from compute_day).
         assert dag.leaves == [dag.get_task("every_constellation")]
-        assert "resolve_snapshots" in dag.get_task("plan_shards").upstream_task_ids
-        assert dag.get_task("resolve_snapshots").upstream_task_ids == set()
+        assert "compute_day" in dag.get_task("plan_shards").upstream_task_ids
+        assert dag.get_task("compute_day").upstream_task_ids == set()
     coverage = dagbag.get_dag("coverage")
-    assert coverage.get_task("quality_gate").upstream_task_ids == {"load_coverage", "resolve_snapshots"}
-    assert coverage.get_task("every_constellation").upstream_task_ids == {"quality_gate", "resolve_snapshots"}
+    assert coverage.get_task("quality_gate").upstream_task_ids == {"load_coverage", "compute_day"}
+    assert coverage.get_task("every_constellation").upstream_task_ids == {"quality_gate", "compute_day"}
     # The contact plan is made from the loaded passes, the sun outages beside it; one gate
     # checks passes and plans together, after both.
     passes = dagbag.get_dag("gateway_passes")
-    assert passes.get_task("plan_contacts").upstream_task_ids == {"load_passes", "resolve_snapshots"}
-    assert passes.get_task("find_sun_outages").upstream_task_ids == {"load_passes", "resolve_snapshots"}
+    assert passes.get_task("plan_contacts").upstream_task_ids == {"load_passes", "compute_day"}
+    assert passes.get_task("find_sun_outages").upstream_task_ids == {"load_passes", "compute_day"}
     assert passes.get_task("quality_gate").upstream_task_ids == {"plan_contacts", "find_sun_outages",
-                                                                 "resolve_snapshots"}
-    assert passes.get_task("every_constellation").upstream_task_ids == {"quality_gate", "resolve_snapshots"}
-    assert coverage.get_task("plan_shards").upstream_task_ids == {"fleet_status", "resolve_snapshots"}
-    assert coverage.get_task("fleet_status").upstream_task_ids == {"resolve_snapshots"}
+                                                                 "compute_day"}
+    assert passes.get_task("every_constellation").upstream_task_ids == {"quality_gate", "compute_day"}
+    assert coverage.get_task("plan_shards").upstream_task_ids == {"fleet_status", "compute_day"}
+    assert coverage.get_task("fleet_status").upstream_task_ids == {"compute_day"}
 
 
 def test_downstream_dags_are_partitioned_on_the_ingest_asset(dagbag):
