@@ -67,7 +67,7 @@ _WHERE = {
     "resolve_day_snapshot": "day.assignment", "assign_day": "day.assignment",
     "plan_day_blocks": "day.shard_plan", "available_slots": "day.shard_plan",
     "PRODUCTS": "day.products", "compute_fleet_day": "day.fleet_status",
-    "fits_one_block": "day.whole_day", "compute_whole": "day.whole_day",
+    "fits_one_block": "day.whole_day", "day_blocks": "day.products", "compute_whole": "day.whole_day",
     "check_coverage_day": "quality", "check_passes_day": "quality", "check_gateway_day": "quality",
     "plan_station_day": "day.gateway_schedule", "planned_stations": "day.gateway_schedule",
     "pointing_prefix": "day.gateway_schedule",

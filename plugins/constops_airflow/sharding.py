@@ -29,7 +29,7 @@ def sharded(product: str, snapshots, *, compute_task_id: str, load_task_id: str,
 
     @task(task_id="plan_shards", doc_md=f"Split every group's satellites of the day into blocks for `{compute_task_id}`.")
     def plan(snapshots: list[dict], **context) -> list[dict]:
-        return plan_shards(context, snapshots, _product(product).blocks)
+        return plan_shards(context, snapshots, product)
 
     @task(task_id=compute_task_id, doc_md=compute_doc, map_index_template=SHARD_LABEL)
     def compute(shard: dict, **context) -> dict:
@@ -63,13 +63,12 @@ def _with_work(spec, function):
     return partial(function, work=work_area()) if spec.incremental else function
 
 
-def plan_shards(context, snapshots: list[dict], blocks) -> list[dict]:
+def plan_shards(context, snapshots: list[dict], product: str) -> list[dict]:
     """Return one shard ``{"group", "snapshot_id", "first", "stop"}`` per block that
-    ``blocks(settings, n_satellites, slots)`` plans for each group's snapshot resolved for
-    the run (``snapshots``, from ``compute_day``; the cost model of
-    ``constops.day.shard_plan.plan_shards``), and clear what an earlier attempt of the run left in
+    ``constops.day.products.day_blocks`` plans for ``product`` of each group's snapshot
+    resolved for the run (``snapshots``, from ``compute_day``), and clear what an earlier attempt of the run left in
     the work area."""
-    from constops.api import available_slots, load_settings, plan_day_blocks
+    from constops.api import day_blocks, load_settings
     from constops_airflow.resources import reporting_engine
 
     settings, engine = load_settings(), reporting_engine()
@@ -77,8 +76,7 @@ def plan_shards(context, snapshots: list[dict], blocks) -> list[dict]:
     return [
         {"constellation_id": s["constellation_id"], "snapshot_id": s["snapshot_id"], "first": first, "stop": stop}
         for s in snapshots
-        for first, stop in plan_day_blocks(
-            engine, s["snapshot_id"], partial(blocks, settings.of(s["constellation_id"]), slots=available_slots(settings)))
+        for first, stop in day_blocks(engine, settings, product, s["constellation_id"], s["snapshot_id"])
     ]
 
 

@@ -7,7 +7,7 @@ from datetime import date, datetime, timezone
 from constops.day import fleet_status as day_fleet
 from constops.day import ingest
 from constops.day.assignment import snapshot_for_day
-from constops.day.products import PRODUCTS
+from constops.day.whole_day import compute_whole
 from constops.settings import load_settings
 
 #: "Now" for past days: long after the bundled downloads, so none of them is live.
@@ -17,10 +17,8 @@ LATER = datetime(2026, 1, 1, tzinfo=timezone.utc)
 def compute_whole_day(name: str, engine, settings, constellation_id: str, day: date) -> dict:
     """Compute product ``name`` (a key of ``PRODUCTS``) of ``day`` from all the satellites of
     the day's snapshot in one block and load it; return its summary (the unsharded path)."""
-    product = PRODUCTS[name]
-    snapshot_id = snapshot_for_day(engine, constellation_id, day).snapshot_id
-    block = product.compute(engine, settings, constellation_id, day, snapshot_id)
-    return product.load(engine, settings, constellation_id, day, snapshot_id, [block])
+    return compute_whole(name, engine, settings, constellation_id, day,
+                         snapshot_for_day(engine, constellation_id, day).snapshot_id)
 
 
 def compute_day(engine, archive, day: date, constellation_id: str = "qianfan", now: datetime = LATER) -> None:

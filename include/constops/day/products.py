@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from ..partial_results import arrays_to_counts, arrays_to_pass_tables, counts_to_arrays, pass_tables_to_arrays
 from . import gateway_passes, region_coverage
-from .shard_plan import plan_shards
+from .shard_plan import available_slots, plan_day_blocks, plan_shards
 
 
 @dataclass(frozen=True)
@@ -54,3 +55,11 @@ PRODUCTS = {
     ),
 }
 
+
+
+def day_blocks(engine, settings, name: str, constellation_id: str, snapshot_id: int) -> list[tuple[int, int]]:
+    """Return the ``[first, stop)`` blocks product ``name`` (a key of :data:`PRODUCTS`) of
+    snapshot ``snapshot_id`` is split into: the cost model of the constellation's settings
+    for the slots of ``[pipeline] slots``."""
+    blocks = partial(PRODUCTS[name].blocks, settings.of(constellation_id), slots=available_slots(settings))
+    return plan_day_blocks(engine, snapshot_id, blocks)

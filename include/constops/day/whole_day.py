@@ -11,26 +11,19 @@ area would carry, so the rows are the same whichever shape computed them.
 from __future__ import annotations
 
 from datetime import date
-from functools import partial
 
 from sqlalchemy.engine import Engine
 
 from ..archive import WorkArea
 from ..settings import Settings
-from .products import PRODUCTS
-from .shard_plan import available_slots, plan_day_blocks
+from .products import PRODUCTS, day_blocks
 
 
 def fits_one_block(engine: Engine, settings: Settings, name: str, snapshots: list[dict]) -> bool:
     """Return True when product ``name`` (a key of ``PRODUCTS``) of every snapshot of
     ``snapshots`` (``[{"constellation_id", "snapshot_id"}]``) is planned as at most one
-    block for the slots of ``[pipeline] slots``: the day then runs as one task."""
-    blocks = PRODUCTS[name].blocks
-    slots = available_slots(settings)
-    return all(
-        len(plan_day_blocks(engine, s["snapshot_id"], partial(blocks, settings.of(s["constellation_id"]), slots=slots))) <= 1
-        for s in snapshots
-    )
+    block (:func:`~constops.day.products.day_blocks`): the day then runs as one task."""
+    return all(len(day_blocks(engine, settings, name, s["constellation_id"], s["snapshot_id"])) <= 1 for s in snapshots)
 
 
 def compute_whole(name: str, engine: Engine, settings: Settings, constellation_id: str, day: date, snapshot_id: int,
