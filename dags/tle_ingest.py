@@ -24,7 +24,7 @@ from airflow.sdk import CronPartitionTimetable, Param, dag, task
 
 from constops_airflow.assets import GP_ELEMENTS
 from constops_airflow.day_tasks import every_constellation
-from constops_airflow.runs import DAY_PARAM, DEFAULT_ARGS, FIRST_DAG_DATE
+from constops_airflow.runs import DAY_PARAM, DEFAULT_ARGS, FIRST_DAG_DATE, ingest_runs_at_once
 
 
 @dag(
@@ -32,7 +32,7 @@ from constops_airflow.runs import DAY_PARAM, DEFAULT_ARGS, FIRST_DAG_DATE
     schedule=CronPartitionTimetable("0 0 * * *", timezone="UTC", key_format="%Y-%m-%d"),
     start_date=FIRST_DAG_DATE,
     catchup=False,
-    max_active_runs=3,
+    max_active_runs=ingest_runs_at_once(),
     default_args=DEFAULT_ARGS,
     params={
         "day": DAY_PARAM,

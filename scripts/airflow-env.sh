@@ -7,6 +7,9 @@ export AIRFLOW__CORE__DAGS_FOLDER="${AIRFLOW__CORE__DAGS_FOLDER:-$_repo/dags}"
 export AIRFLOW__CORE__PLUGINS_FOLDER="${AIRFLOW__CORE__PLUGINS_FOLDER:-$_repo/plugins}"
 export AIRFLOW__CORE__LOAD_EXAMPLES="${AIRFLOW__CORE__LOAD_EXAMPLES:-False}"
 export AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION="${AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION:-False}"
+# The LocalExecutor, loading the library and its compiled kernels once before it forks its
+# workers, so that every task process starts with them (plugins/constops_airflow/preload.py).
+export AIRFLOW__CORE__EXECUTOR="${AIRFLOW__CORE__EXECUTOR:-constops_airflow.preload.PreloadingLocalExecutor}"
 # One setting moves the whole installation: AIRFLOW__API__PORT (`make run PORT=8090`) is
 # the UI's and API's port and, unless set apart, where tasks reach Airflow's execution API.
 export AIRFLOW__API__PORT="${AIRFLOW__API__PORT:-8080}"

@@ -83,6 +83,7 @@ def environment(config: ClusterConfig) -> dict[str, str]:
     env = {
         "AIRFLOW_HOME": str(config.home),
         "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
+        "AIRFLOW__CELERY__CELERY_CONFIG_OPTIONS": "constops_airflow.celery_preload.CELERY_CONFIG",
         "AIRFLOW__CORE__AUTH_MANAGER": SIMPLE_AUTH_MANAGER,
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata,
         "AIRFLOW__CELERY__RESULT_BACKEND": "db+" + metadata.replace("postgresql+psycopg2://", "postgresql://"),

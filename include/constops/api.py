@@ -66,6 +66,7 @@ _WHERE = {
     "refresh_constellation": "day.refresh", "plan_horizon": "day.refresh", "next_request_at": "day.refresh",
     "resolve_day_snapshot": "day.assignment", "assign_day": "day.assignment",
     "plan_day_blocks": "day.shard_plan", "available_slots": "day.shard_plan",
+    "configured_slots": "slots", "runs_at_once": "slots", "ingests_at_once": "slots",
     "PRODUCTS": "day.products", "compute_fleet_day": "day.fleet_status",
     "fits_one_block": "day.whole_day", "day_blocks": "day.products", "compute_whole": "day.whole_day",
     "check_coverage_day": "quality", "check_passes_day": "quality", "check_gateway_day": "quality",
@@ -73,7 +74,7 @@ _WHERE = {
     "pointing_prefix": "day.gateway_schedule",
     "sun_outages_day": "day.sun_outages", "sun_outage_stations": "day.sun_outages",
     "sun_outage_days": "day.sun_outages",
-    "day_summary": "reporting.text_summary",
+    "day_summary": "reporting.text_summary", "warm_kernels": "kernels",
     # Errors: every exception the library raises on purpose.
     "ConstopsError": "errors", "ElementsError": "errors", "CelestrakAnswerError": "errors",
     "DayOutOfRangeError": "errors", "NoSnapshotError": "errors", "SnapshotTooOldError": "errors",

@@ -8,6 +8,10 @@ import tomllib
 from pathlib import Path
 
 DEFAULTS_PATH = Path(__file__).with_name("defaults.toml")
+#: The variable naming a settings file laid over the defaults.
+SETTINGS_ENV = "CONSTOPS_SETTINGS"
+#: Prefix of the environment variables that override one setting: CONSTOPS__INGEST__MAX_SNAPSHOT_AGE_DAYS.
+OVERRIDE_PREFIX = "CONSTOPS__"
 DEFAULTS: dict = tomllib.loads(DEFAULTS_PATH.read_text(encoding="utf-8"))
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from .antennas import AntennaSpec, GeoBeam
 from .celestrak import USER_AGENT
 from .constellations import Constellation, constellation_from_toml
-from .defaults import DEFAULTS, DEFAULTS_PATH
+from .defaults import DEFAULTS, DEFAULTS_PATH, OVERRIDE_PREFIX, SETTINGS_ENV
 from .flags import FlagThresholds
 from .fleet import FleetThresholds
 from .sites import Region, Station
@@ -51,9 +51,6 @@ class ContactPlanSettings:
     pointing_step_s: float
     oem_step_s: float
 
-SETTINGS_ENV = "CONSTOPS_SETTINGS"
-#: Prefix of the environment variables that override one setting: CONSTOPS__INGEST__MAX_SNAPSHOT_AGE_DAYS.
-OVERRIDE_PREFIX = "CONSTOPS__"
 
 
 @dataclass(frozen=True)

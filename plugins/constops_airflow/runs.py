@@ -40,17 +40,27 @@ DEFAULT_ARGS = {
 def per_day_dag(dag_id: str, tags: list[str], doc_md: str) -> dict:
     """Return the ``@dag`` arguments of a DAG that computes one day for each day partition of
     ``gp_elements`` that ``tle_ingest`` publishes (``coverage``, ``gateway_passes``): a run
-    per partition, at most 2 at once, the ``day`` parameter for manual runs, the shared
-    start date and task defaults, no catch-up."""
+    per partition, one per slot at once (``constops.slots.runs_at_once``), the
+    ``day`` parameter for manual runs, the shared start date and task defaults, no catch-up."""
     from airflow.sdk import PartitionedAssetTimetable
 
+    from constops.api import configured_slots, runs_at_once
     from constops_airflow.assets import GP_ELEMENTS
 
     return {
         "dag_id": dag_id, "schedule": PartitionedAssetTimetable(assets=GP_ELEMENTS), "start_date": FIRST_DAG_DATE,
-        "catchup": False, "max_active_runs": 2, "default_args": DEFAULT_ARGS, "params": {"day": DAY_PARAM},
+        "catchup": False, "max_active_runs": runs_at_once(configured_slots()), "default_args": DEFAULT_ARGS,
+        "params": {"day": DAY_PARAM},
         "tags": ["constops", *tags], "doc_md": doc_md,
     }
+
+
+def ingest_runs_at_once() -> int:
+    """Return ``tle_ingest``'s ``max_active_runs``: enough runs at once to keep the slots busy
+    through a backfill (``constops.slots.ingests_at_once``)."""
+    from constops.api import configured_slots, ingests_at_once
+
+    return ingests_at_once(configured_slots())
 
 
 def run_day(context) -> date:

@@ -36,11 +36,11 @@ from constops.day.gateway_schedule import plan_station_day
 from constops.reporting import schema
 from constops.reporting.store import connect
 from constops.settings import load_settings
-from tests.support.airflow_services import Standalone, airflow, airflow_env
 from tests.support.data import REPO, SNAPSHOTS
 from tests.support.days import compute_day
 
 from celestrak_stand_in import CelestrakStandIn
+from standalone import Standalone, airflow, airflow_env
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 if not Path(CHROMIUM).exists():

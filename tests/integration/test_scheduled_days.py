@@ -14,8 +14,6 @@ previous day's download. One installation: the reference tables come from the li
 whose tasks the DAGs call (tests/support/days.py), not from a second scheduler."""
 
 import json
-import subprocess
-import sys
 from datetime import date, timedelta
 
 import pytest
@@ -25,10 +23,11 @@ from constops.archive import RawArchive
 from constops.reporting import schema
 from constops.reporting.store import connect
 from constops.snapshots import import_file
-from tests.support.airflow_services import Standalone, airflow, airflow_env
-from tests.support.data import REPO, SNAPSHOTS
+from tests.support.data import SNAPSHOTS
 from tests.support.days import compute_day
 from tests.support.tables import table_rows
+
+from standalone import airflow, start_installation
 
 DAYS = [date(2025, 11, 19) + timedelta(days=i) for i in range(3)]
 KEYS = [d.isoformat() for d in DAYS]
@@ -39,25 +38,6 @@ EXPECTED_FILE = dict(zip(DAYS, ["19", "20", "20"]))
 COMPARED = (schema.day_snapshots, schema.fleet_status, schema.coverage_daily, schema.coverage_cells,
             schema.coverage_timeseries, schema.gateway_passes, schema.gateway_daily)
 NOT_UPDATED = b"GP data has not updated since your last successful download of GROUP=qianfan."
-
-
-def start_installation(root, celestrak) -> tuple[Standalone, dict, object]:
-    """Migrate a fresh Airflow home under ``root``, import the week of snapshots, start standalone."""
-    root.mkdir()
-    env = airflow_env(
-        root / "airflow",
-        AIRFLOW_CONN_CELESTRAK=celestrak.connection_json,
-        AIRFLOW_CONN_REPORTING_DB=json.dumps({"conn_type": "sqlite", "host": str(root / "reporting.db")}),
-        CONSTOPS_ARCHIVE_URL=str(root / "archive"),
-    )
-    (root / "airflow").mkdir()
-    airflow(env, "db", "migrate")
-    subprocess.run([sys.executable, str(REPO / "scripts" / "import_snapshots.py"),
-                    *map(str, FILES)], env=env, check=True, capture_output=True)
-    services = Standalone(env)
-    services.wait_for("the DAGs to be parsed", lambda: len(services.metadata(
-        "SELECT dag_id FROM dag WHERE dag_id IN ('tle_ingest', 'coverage', 'gateway_passes') AND is_paused = 0")) == 3)
-    return services, env, connect(f"sqlite:///{root / 'reporting.db'}")
 
 
 def downstream_runs(services, keys):
@@ -81,7 +61,8 @@ def installations(tmp_path, celestrak):
     started = []
 
     def start(name):
-        started.append(start_installation(tmp_path / name, celestrak))
+        services, env, url = start_installation(tmp_path / name, celestrak.connection_json, FILES)
+        started.append((services, env, connect(url)))
         return started[-1]
 
     yield start, celestrak

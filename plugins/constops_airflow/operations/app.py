@@ -309,13 +309,16 @@ def calendar_page(request: Request, constellation_id: str | None = GROUP_PARAM) 
     backfills, which compute every constellation of the days)."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+    from constops.api import available_slots, ingests_at_once
+
     root, airflow_root = _base(request)
     settings, constellation_id = _settings(), _group(constellation_id)
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
     return env.get_template("calendar.html").render(
         root=root, airflow_root=airflow_root, nav=_nav(request, constellation_id=constellation_id, page="calendar"), constellation_id=constellation_id,
         first_day=settings.first_day.isoformat(), script=_static_text("calendar.js"),
-        continuity_alert_percent=settings.contact_plan.continuity_alert_percent)
+        continuity_alert_percent=settings.contact_plan.continuity_alert_percent,
+        backfill_runs=ingests_at_once(available_slots(settings)))
 
 
 @app.get("/api/calendar")

@@ -1,7 +1,12 @@
-"""Start and stop real Airflow processes for integration tests, in their own AIRFLOW_HOME."""
+"""Start and stop ``airflow standalone`` in an AIRFLOW_HOME of its own, beside other installations.
+
+Used by the integration and browser tests and by ``benchmarks/bench_backfill.py``: each
+installation gets free ports for its API server and log servers, so several run at once.
+"""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -10,11 +15,12 @@ import sys
 import time
 from pathlib import Path
 
-from tests.support.data import REPO
-
 from cluster import free_port, session_alive, signal_group, signal_session
 
 BIN = Path(sys.executable).parent
+REPO = Path(__file__).resolve().parents[1]
+#: ``make run``'s executor (scripts/airflow-env.sh).
+PRELOADING_EXECUTOR = "constops_airflow.preload.PreloadingLocalExecutor"
 
 
 def airflow_env(home: Path, **extra: str) -> dict[str, str]:
@@ -28,6 +34,7 @@ def airflow_env(home: Path, **extra: str) -> dict[str, str]:
         "AIRFLOW__CORE__PLUGINS_FOLDER": str(REPO / "plugins"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
+        "AIRFLOW__CORE__EXECUTOR": PRELOADING_EXECUTOR,  # as make run: tasks start with the library loaded
         "AIRFLOW__API__PORT": str(port),
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
         # Log servers of their own, so that installations can run side by side.
@@ -95,13 +102,37 @@ class Standalone:
 
     def stop(self) -> None:
         """Stop every process of the group: TERM, then KILL whatever is left after 30 s."""
-        constellation_id = self.process.pid
-        signal_group(constellation_id, signal.SIGTERM)
+        session = self.process.pid
+        signal_group(session, signal.SIGTERM)
         deadline = time.monotonic() + 30
-        while session_alive(constellation_id) and time.monotonic() < deadline:
+        while session_alive(session) and time.monotonic() < deadline:
             self.process.poll()
             time.sleep(0.5)
-        if session_alive(constellation_id):
-            signal_session(constellation_id, signal.SIGKILL)
+        if session_alive(session):
+            signal_session(session, signal.SIGKILL)
         self.process.wait(timeout=10)
         self.log.close()
+
+
+def start_installation(root: Path, celestrak_connection: str, files, **extra: str) -> tuple[Standalone, dict, str]:
+    """Migrate a fresh Airflow home under ``root`` (reporting tables in SQLite, archive
+    beside them), import the snapshot files ``files``, start ``airflow standalone`` and wait
+    until the per-day DAGs are parsed and unpaused. ``celestrak_connection`` is the
+    CelesTrak connection as JSON; ``extra`` more environment. Return (the running
+    installation, its environment, the reporting database's URL)."""
+    root.mkdir()
+    env = airflow_env(
+        root / "airflow",
+        AIRFLOW_CONN_CELESTRAK=celestrak_connection,
+        AIRFLOW_CONN_REPORTING_DB=json.dumps({"conn_type": "sqlite", "host": str(root / "reporting.db")}),
+        CONSTOPS_ARCHIVE_URL=str(root / "archive"),
+        **extra,
+    )
+    (root / "airflow").mkdir()
+    airflow(env, "db", "migrate")
+    subprocess.run([sys.executable, str(REPO / "scripts" / "import_snapshots.py"), *map(str, files)],
+                   env=env, check=True, capture_output=True)
+    services = Standalone(env)
+    services.wait_for("the DAGs to be parsed", lambda: len(services.metadata(
+        "SELECT dag_id FROM dag WHERE dag_id IN ('tle_ingest', 'coverage', 'gateway_passes') AND is_paused = 0")) == 3)
+    return services, env, f"sqlite:///{root / 'reporting.db'}"
