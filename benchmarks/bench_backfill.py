@@ -257,6 +257,55 @@ def measure(days: list[date], root: Path, settings_path: Path | None, timeout_s:
     }
 
 
+#: Every shipped constellation's real answer of one day (``make demo-all``'s).
+SIZING_DAY = date(2026, 5, 30)
+SIZING_CONSTELLATIONS = ("qianfan", "oneweb", "starlink", "kuiper", "kazsat")
+
+
+def engine_day_by_constellation(root: Path) -> dict[str, dict]:
+    """Compute SIZING_DAY of each of SIZING_CONSTELLATIONS from its real answer with the
+    library in this process, with the default settings (Akkol's contact plan for the
+    constellations its antennas serve); return per constellation its satellites and the
+    CPU seconds of each product."""
+    from constops import api
+
+    api.warm_kernels()
+    return {c: engine_day(root, api.load_settings(), c) for c in SIZING_CONSTELLATIONS}
+
+
+def engine_day(root: Path, settings, constellation_id: str) -> dict:
+    """Return SIZING_DAY of ``constellation_id`` computed by the library on a fresh SQLite
+    database under ``root``: its satellites and the CPU seconds of each product."""
+    import sqlalchemy as sa
+
+    from constops import api
+    from constops.reporting import schema
+
+    engine = api.connect(f"sqlite:///{root / f'sizing-{constellation_id}.db'}")
+    archive = api.RawArchive(str(root / f"sizing-archive-{constellation_id}"))
+    path = REPO / "data" / "snapshots" / constellation_id / f"{constellation_id}_{SIZING_DAY}.tle"
+    api.import_file(engine, archive, path, constellation_id)
+    api.ingest_day(engine, archive, settings, constellation_id, SIZING_DAY, datetime(2026, 12, 1, tzinfo=timezone.utc),
+                   None, max_age_days=MAX_AGE_DAYS)
+    snapshot = api.resolve_day_snapshot(engine, settings, constellation_id, SIZING_DAY)["snapshot_id"]
+    calls = [("fleet_status", api.compute_fleet_day, (engine, settings, constellation_id, SIZING_DAY, snapshot)),
+             *((product, api.compute_whole, (product, engine, settings, constellation_id, SIZING_DAY, snapshot))
+               for product in ("coverage", "passes")),
+             *(("contact_plan", api.plan_station_day,
+                (engine, settings, station.station_id, SIZING_DAY, {constellation_id: snapshot}))
+               for station in api.planned_stations(settings, [constellation_id]))]
+    spent: dict[str, float] = {}
+    for product, call, args in calls:
+        began = time.process_time()
+        call(*args)
+        spent[product] = round(spent.get(product, 0.0) + time.process_time() - began, 2)
+    with engine.connect() as conn:
+        satellites = conn.execute(sa.select(schema.gp_snapshots.c.object_count).where(
+            schema.gp_snapshots.c.snapshot_id == snapshot)).scalar()
+    engine.dispose()
+    return {"satellites": satellites, "core_s": spent}
+
+
 def print_shape(name: str, figures: dict) -> None:
     """Print one shape's figures and its task table."""
     print(f"\n== {name}")
@@ -275,6 +324,8 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--plan-days", type=int, default=10, help="days of the contact plan's shape")
     parser.add_argument("--max-active-runs", type=int, help="tle_ingest runs at once (default: the DAG's)")
+    parser.add_argument("--sizing", action="store_true",
+                        help="also each shipped constellation's engine day (2026-05-30), for the README's sizing")
     parser.add_argument("--airflow-only", action="store_true", help="no engine run, no comparison")
     parser.add_argument("--executor", help="another executor than make run's (LocalExecutor: without the preload)")
     parser.add_argument("--shapes", default="coverage_and_passes,with_contact_plan",
@@ -287,7 +338,7 @@ def main() -> int:
         "first_day": days[0].isoformat(), "max_snapshot_age_days": MAX_AGE_DAYS,
         "executor": args.executor or "make run's (constops_airflow.preload.PreloadingLocalExecutor)",
     }
-    shapes = args.shapes.split(",")
+    shapes = [shape for shape in args.shapes.split(",") if shape]
     with tempfile.TemporaryDirectory(prefix="constops-backfill-") as tmp:
         root = Path(tmp)
         for shape in shapes:
@@ -296,6 +347,9 @@ def main() -> int:
             result[shape] = measure(shape_days, root / shape, settings_path, args.timeout_s, args.executor,
                                     args.airflow_only, args.max_active_runs)
             print_shape(shape, result[shape])
+        if args.sizing:
+            result["engine_day_by_constellation"] = engine_day_by_constellation(root)
+            print(json.dumps(result["engine_day_by_constellation"], indent=2))
     args.out.write_text(json.dumps(result, indent=2) + "\n")
     good = all(not result[s]["failed_runs"] and all(result[s].get("same_rows_as_the_engine", {}).values())
                for s in shapes)

@@ -40,7 +40,7 @@ DEFAULT_ARGS = {
 def per_day_dag(dag_id: str, tags: list[str], doc_md: str) -> dict:
     """Return the ``@dag`` arguments of a DAG that computes one day for each day partition of
     ``gp_elements`` that ``tle_ingest`` publishes (``coverage``, ``gateway_passes``): a run
-    per partition, one per slot at once (``constops.slots.runs_at_once``), the
+    per partition, two per slot at once (``constops.slots.runs_at_once``), the
     ``day`` parameter for manual runs, the shared start date and task defaults, no catch-up."""
     from airflow.sdk import PartitionedAssetTimetable
 

@@ -103,18 +103,19 @@ def test_no_dag_file_shadows_a_module_that_tasks_import():
 
 
 def test_runs_at_once_follow_the_slots_of_the_cost_model(airflow_db, monkeypatch):
-    """A backfill fills the slots: each per-day DAG runs one day per slot at once, tle_ingest
-    three per slot (a past day's ingest asks CelesTrak nothing); on a cluster the slots
+    """A backfill fills the slots: each per-day DAG runs two days per slot at once, tle_ingest
+    six per slot (a past day's ingest asks CelesTrak nothing); on a cluster the slots
     (``[pipeline] slots``, workers x concurrency) scale them."""
     from airflow.dag_processing.dagbag import DagBag
 
-    from constops.slots import INGESTS_PER_SLOT
+    from constops.slots import INGESTS_PER_SLOT, RUNS_PER_SLOT
 
     for slots in (2, 8):
         monkeypatch.setenv("CONSTOPS__PIPELINE__SLOTS", str(slots))
         bag = DagBag(dag_folder=os.environ["AIRFLOW__CORE__DAGS_FOLDER"])
         assert {d: bag.get_dag(d).max_active_runs for d in PIPELINE} == {
-            "coverage": slots, "gateway_passes": slots, "tle_ingest": INGESTS_PER_SLOT * slots}
+            "coverage": RUNS_PER_SLOT * slots, "gateway_passes": RUNS_PER_SLOT * slots,
+            "tle_ingest": INGESTS_PER_SLOT * slots}
     monkeypatch.setenv("CONSTOPS__PIPELINE__SLOTS", "0")  # 0: the cores of the machine
     bag = DagBag(dag_folder=os.environ["AIRFLOW__CORE__DAGS_FOLDER"])
-    assert bag.get_dag("coverage").max_active_runs == (os.cpu_count() or 1)
+    assert bag.get_dag("coverage").max_active_runs == RUNS_PER_SLOT * (os.cpu_count() or 1)

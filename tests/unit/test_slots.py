@@ -5,7 +5,7 @@ import pytest
 
 from constops.day.shard_plan import available_slots
 from constops.settings import load_settings
-from constops.slots import INGESTS_PER_SLOT, configured_slots, ingests_at_once, runs_at_once
+from constops.slots import INGESTS_PER_SLOT, RUNS_PER_SLOT, configured_slots, ingests_at_once, runs_at_once
 
 
 @pytest.mark.parametrize("layers", [
@@ -31,6 +31,6 @@ def test_a_slots_value_that_is_not_a_number_is_named():
         configured_slots({"CONSTOPS__PIPELINE__SLOTS": "many"})
 
 
-def test_each_per_day_dag_runs_a_day_per_slot_and_the_ingest_three():
-    assert [runs_at_once(n) for n in (1, 2, 16)] == [1, 2, 16]
-    assert [ingests_at_once(n) for n in (1, 2, 16)] == [INGESTS_PER_SLOT * n for n in (1, 2, 16)] == [3, 6, 48]
+def test_each_per_day_dag_runs_two_days_per_slot_and_the_ingest_six():
+    assert [runs_at_once(n) for n in (1, 2, 16)] == [RUNS_PER_SLOT * n for n in (1, 2, 16)] == [2, 4, 32]
+    assert [ingests_at_once(n) for n in (1, 2, 16)] == [INGESTS_PER_SLOT * n for n in (1, 2, 16)] == [6, 12, 96]
