@@ -78,6 +78,21 @@ def process_cpu_s(session: int) -> dict[int, tuple[str, float]]:
     return found
 
 
+#: How the installation's processes are told apart: a word of the title -> its component.
+COMPONENTS = (("LocalExecutor", "tasks"), ("scheduler", "scheduler"), ("dag-processor", "dag_processor"),
+              ("triggerer", "triggerer"), ("api_server", "api_server"), ("api-server", "api_server"))
+
+
+def cpu_by_component_s(session: int) -> dict[str, float]:
+    """Return the CPU seconds of the live processes of ``session`` by component
+    (:data:`COMPONENTS`; ``other`` for the rest, ``airflow standalone`` among them)."""
+    found: dict[str, float] = {}
+    for title, seconds in process_cpu_s(session).values():
+        component = next((name for word, name in COMPONENTS if word in title), "other")
+        found[component] = found.get(component, 0.0) + seconds
+    return found
+
+
 def cpu_split_s(session: int) -> tuple[float, float]:
     """Return (CPU s of the executor's workers and their tasks, CPU s of the whole session)."""
     processes = process_cpu_s(session).values()
@@ -141,18 +156,22 @@ def through_airflow(days: list[date], root: Path, settings: dict, timeout_s: flo
         keys = [d.isoformat() for d in days]
         time.sleep(10)  # let the installation settle: its start-up is not the backfill's cost
         tasks0, session0 = cpu_split_s(services.process.pid)
+        components0 = cpu_by_component_s(services.process.pid)
         start = datetime.now(timezone.utc)
         at_once = ["--max-active-runs", str(max_active_runs)] if max_active_runs else []
         airflow(env, "backfill", "create", "--dag-id", "tle_ingest", "--from-date", keys[0], "--to-date", keys[-1],
                 "--dag-run-conf", json.dumps({"max_snapshot_age_days": MAX_AGE_DAYS}), *at_once)
         runs = wait_for_days(services, keys, timeout_s)
         tasks1, session1 = cpu_split_s(services.process.pid)
+        components1 = cpu_by_component_s(services.process.pid)
         end = max(datetime.fromisoformat(r[4]).replace(tzinfo=timezone.utc) for r in runs)
         failed = sorted((r[0], r[1]) for r in runs if r[2] != "success")
         figures = {
             "wall_s": round((end - start).total_seconds(), 1),
             "task_core_s": round(tasks1 - tasks0, 1),
             "installation_core_s": round(session1 - session0, 1),
+            "installation_core_s_by_component": {
+                name: round(seconds - components0.get(name, 0.0), 1) for name, seconds in sorted(components1.items())},
             "failed_runs": failed,
             "tasks": task_figures(services, keys),
         }
@@ -250,7 +269,8 @@ def measure(days: list[date], root: Path, settings_path: Path | None, timeout_s:
     cores = os.cpu_count() or 1
     return {
         "days": len(days), "engine_core_s": round(engine_core_s, 1), "engine_core_s_by_product": by_product,
-        **{k: run[k] for k in ("wall_s", "task_core_s", "installation_core_s", "task_run_s", "task_instances_run")},
+        **{k: run[k] for k in ("wall_s", "task_core_s", "installation_core_s", "installation_core_s_by_component",
+                               "task_run_s", "task_instances_run")},
         **ratios(run["wall_s"], engine_core_s, run["task_core_s"], cores, len(days)),
         "same_rows_as_the_engine": same_rows(airflow_url, engine_url),
         "failed_runs": run["failed_runs"], "tasks": run["tasks"],
