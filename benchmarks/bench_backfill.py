@@ -56,7 +56,6 @@ SNAPSHOTS = sorted((REPO / "data" / "snapshots" / "qianfan").glob("qianfan_2025-
 MAX_AGE_DAYS = 40
 #: ``make run``'s intervals (airflow_env's are the tests' faster ones).
 RUN_DEFAULTS = {"AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "300", "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "5"}
-WORKER_TITLE = "airflow worker -- LocalExecutor"
 TICKS_PER_S = os.sysconf("SC_CLK_TCK")
 
 
@@ -91,12 +90,6 @@ def cpu_by_component_s(session: int) -> dict[str, float]:
         component = next((name for word, name in COMPONENTS if word in title), "other")
         found[component] = found.get(component, 0.0) + seconds
     return found
-
-
-def cpu_split_s(session: int) -> tuple[float, float]:
-    """Return (CPU s of the executor's workers and their tasks, CPU s of the whole session)."""
-    processes = process_cpu_s(session).values()
-    return (sum(s for title, s in processes if title.startswith(WORKER_TITLE)), sum(s for _, s in processes))
 
 
 def wait_for_days(services, keys: list[str], timeout_s: float) -> list[tuple]:
@@ -155,23 +148,20 @@ def through_airflow(days: list[date], root: Path, settings: dict, timeout_s: flo
     try:
         keys = [d.isoformat() for d in days]
         time.sleep(10)  # let the installation settle: its start-up is not the backfill's cost
-        tasks0, session0 = cpu_split_s(services.process.pid)
-        components0 = cpu_by_component_s(services.process.pid)
+        before = cpu_by_component_s(services.process.pid)
         start = datetime.now(timezone.utc)
         at_once = ["--max-active-runs", str(max_active_runs)] if max_active_runs else []
         airflow(env, "backfill", "create", "--dag-id", "tle_ingest", "--from-date", keys[0], "--to-date", keys[-1],
                 "--dag-run-conf", json.dumps({"max_snapshot_age_days": MAX_AGE_DAYS}), *at_once)
         runs = wait_for_days(services, keys, timeout_s)
-        tasks1, session1 = cpu_split_s(services.process.pid)
-        components1 = cpu_by_component_s(services.process.pid)
+        spent = {name: seconds - before.get(name, 0.0) for name, seconds in cpu_by_component_s(services.process.pid).items()}
         end = max(datetime.fromisoformat(r[4]).replace(tzinfo=timezone.utc) for r in runs)
         failed = sorted((r[0], r[1]) for r in runs if r[2] != "success")
         figures = {
             "wall_s": round((end - start).total_seconds(), 1),
-            "task_core_s": round(tasks1 - tasks0, 1),
-            "installation_core_s": round(session1 - session0, 1),
-            "installation_core_s_by_component": {
-                name: round(seconds - components0.get(name, 0.0), 1) for name, seconds in sorted(components1.items())},
+            "task_core_s": round(spent.get("tasks", 0.0), 1),
+            "installation_core_s": round(sum(spent.values()), 1),
+            "installation_core_s_by_component": {name: round(seconds, 1) for name, seconds in sorted(spent.items())},
             "failed_runs": failed,
             "tasks": task_figures(services, keys),
         }

@@ -52,7 +52,6 @@ class ContactPlanSettings:
     oem_step_s: float
 
 
-
 @dataclass(frozen=True)
 class Settings:
     """Everything a daily run needs to know besides the day and the database.

@@ -34,6 +34,7 @@ AIRFLOW_LAYER = ("constops_airflow.whole_day", "constops_airflow.sharding", "con
                  "constops_airflow.runs", "constops_airflow.resources", "constops_airflow.hooks",
                  "constops_airflow.alerts", "constops_airflow.assets")
 
+
 def preload() -> float | None:
     """Import every module of the library's public face (``constops.api``) and
     :data:`AIRFLOW_LAYER`, and load the Numba kernels into this process; return the seconds
@@ -61,4 +62,3 @@ class PreloadingLocalExecutor(LocalExecutor):
     def start(self) -> None:
         preload()
         super().start()
-

@@ -48,7 +48,7 @@ def test_the_local_executor_holds_the_library_and_its_kernels_when_it_forks_its_
     assert seen["compiled"] == list(KERNELS)
 
 
-def test_a_failed_preload_is_logged_and_leaves_the_process_running(monkeypatch, capsys):
+def test_a_failed_preload_is_logged_and_leaves_the_process_running(monkeypatch, capsys, caplog):
     from constops import api
     from constops_airflow import preload
 
@@ -57,7 +57,8 @@ def test_a_failed_preload_is_logged_and_leaves_the_process_running(monkeypatch, 
 
     monkeypatch.setattr(api, "warm_kernels", broken)
     assert preload.preload() is None
-    logged = capsys.readouterr().out  # Airflow's structlog writes the process's log to stdout
+    # Airflow's structlog writes to stdout once configured; before that, logging's handlers.
+    logged = capsys.readouterr().out + caplog.text
     assert "constops preload failed" in logged and "read-only" in logged
 
 
