@@ -102,9 +102,13 @@ def test_a_backfill_beside_a_triggered_day_gives_the_librarys_tables(installatio
         assigned = {r.day: r.snapshot_id for r in conn.execute(select(schema.day_snapshots))}
         sources = {r.snapshot_id: r.source for r in conn.execute(select(schema.gp_snapshots))}
     assert {d: sources[assigned[d]].rsplit("_", 1)[1][8:10] for d in DAYS} == EXPECTED_FILE
-    # Past days never call CelesTrak: at most one request, the scheduler's run for today
-    # (none when that run starts before the api-server listens and fails).
-    assert len(celestrak.requests) <= 1
+    # Past days never call CelesTrak: the only requests are the scheduler's own runs for
+    # today, at most one each of tle_ingest ("daily") and tle_refresh ("refresh"; none when
+    # the daily request came first, or a run starts before the api-server listens).
+    with backfill_engine.connect() as conn:
+        causes = sorted(conn.execute(select(schema.celestrak_requests.c.cause)).scalars())
+    assert len(celestrak.requests) <= len(causes) and set(causes) <= {"daily", "refresh"}
+    assert len(causes) == len(set(causes)), causes
 
     # Reprocessing completed days replaces their rows, all from one new run per day.
     airflow(env, "backfill", "create", "--dag-id", "tle_ingest", "--from-date", KEYS[0], "--to-date", KEYS[1],
