@@ -57,11 +57,16 @@ def reporting_url(request, tmp_path):
 _FOLDER_MARKS = {"dags": ("slow",), "integration": ("slow",), "browser": ("slow", "browser")}
 
 
-#: The modules that take minutes, longest first: ``make test`` runs the suite on two
-#: processes (pytest-xdist, one module per process at a time), and starting with these keeps
-#: both busy to the end instead of leaving one of them the last long test alone.
-_LONGEST_FIRST = ["test_scheduled_days.py", "test_celery_cluster.py", "test_operations_pages.py",
-                  "test_constellations_real.py", "test_real_feed.py", "test_daily_pipeline.py"]
+#: The modules that run Airflow's own servers (a scheduler, a Celery cluster, an
+#: installation under a browser) spend most of their minutes waiting for them: ``make test``
+#: runs them one after another on one pytest-xdist process, beside one process per core for
+#: the other modules (see ``pytest_xdist_make_scheduler``), so that their waiting overlaps
+#: the CPU-bound modules instead of two of them waiting side by side.
+_AIRFLOW_SERVICES = ("test_scheduled_days.py", "test_celery_cluster.py", "test_operations_pages.py")
+#: Then the longest CPU-bound modules first, so that no process is left alone with the last
+#: long module.
+_LONGEST_FIRST = [*_AIRFLOW_SERVICES, "test_real_feed.py", "test_constellations_real.py", "test_daily_pipeline.py",
+                  "test_gateway_schedule.py"]
 
 
 def pytest_collection_modifyitems(items):
@@ -73,3 +78,19 @@ def pytest_collection_modifyitems(items):
             item.add_marker(getattr(pytest.mark, name))
     rank = {name: i for i, name in enumerate(_LONGEST_FIRST)}
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: the rest keep their order
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """With ``--dist loadfile``: each module is one unit of work, as pytest-xdist makes them,
+    except the ``_AIRFLOW_SERVICES`` modules, which are one unit together (xdist's own
+    ``loadgroup`` does not group under pytest 9: it renames node ids, which pytest 9 ignores)."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class AirflowServicesTogether(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = super()._split_scope(nodeid)
+            return "airflow services" if module.rsplit("/", 1)[-1] in _AIRFLOW_SERVICES else module
+
+    return AirflowServicesTogether(config, log)
