@@ -51,17 +51,16 @@ run: init
 # Both suites on pytest-xdist processes, each running a whole module at a time (its module
 # fixtures, such as the browser test's installation, are made once). make test: one process
 # per core, and one more for the modules that wait on Airflow's servers (tests/conftest.py).
-CORES := $(shell nproc 2>/dev/null || echo 2)
-TEST_PROCESSES ?= $(shell echo $$(( $(CORES) + 1 )))
-XDIST = -n auto --dist loadfile
+TEST_PROCESSES ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 2) + 1 )))
+XDIST = --dist loadfile
 test: venv
 	$(ENV) ruff check --quiet . && echo "ruff: no findings (rules in pyproject.toml)"
-	$(ENV) python -m pytest -n $(TEST_PROCESSES) --dist loadfile --no-loadscope-reorder --durations=20 $(PYTEST_ARGS)
+	$(ENV) python -m pytest -n $(TEST_PROCESSES) $(XDIST) --no-loadscope-reorder --durations=20 $(PYTEST_ARGS)
 
 # The loop while editing: tests/unit less what runs Airflow, a process, PostgreSQL or a browser.
 FAST := not slow and not postgres and not browser and not cluster
 test-fast: venv
-	$(ENV) python -m pytest tests/unit -q $(XDIST) -m "$(FAST)" $(PYTEST_ARGS)
+	$(ENV) python -m pytest tests/unit -q -n auto $(XDIST) -m "$(FAST)" $(PYTEST_ARGS)
 
 import: init
 	@test -n "$(FILES)" || (echo "usage: make import FILES='a.tle b.xml'"; exit 2)

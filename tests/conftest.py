@@ -82,8 +82,9 @@ def pytest_collection_modifyitems(items):
 
 def pytest_xdist_make_scheduler(config, log):
     """With ``--dist loadfile``: each module is one unit of work, as pytest-xdist makes them,
-    except the ``_AIRFLOW_SERVICES`` modules, which are one unit together (xdist's own
-    ``loadgroup`` does not group under pytest 9: it renames node ids, which pytest 9 ignores)."""
+    except the ``_AIRFLOW_SERVICES`` modules, which are one unit together. Return None (xdist's
+    own scheduler) for any other mode. (xdist 3.8's ``loadgroup`` under pytest 9.2 sent the
+    tests of one ``xdist_group`` to two workers here.)"""
     if config.getvalue("dist") != "loadfile":
         return None
     from xdist.scheduler import LoadFileScheduling
