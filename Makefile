@@ -5,7 +5,7 @@ ENV := $(if $(PORT),export AIRFLOW__API__PORT=$(PORT);) $(if $(HOST),export AIRF
 UV := .tools/bin/uv
 PYTEST_ARGS ?=
 
-.PHONY: help venv init run test test-fast demo demo-all history import replay pipeline report bench bench-age bench-lead bench-scale bench-backfill profile cluster whatif antennas bench-plans sun-outages clean-airflow
+.PHONY: help venv init run test test-fast demo demo-all history import replay pipeline report bench bench-age bench-lead bench-scale bench-backfill bench-imports profile cluster whatif antennas bench-plans sun-outages clean-airflow
 
 help:
 	@echo "make run [PORT=8080]            Airflow standalone with the pipeline; PORT moves UI, API and tasks"
@@ -25,6 +25,7 @@ help:
 	@echo "make bench-lead                 pass-time error of plans 0.5, 1 and 2 days ahead (justifies horizon_days)"
 	@echo "make bench-scale                one 15,000-satellite day on 1 and 2 Celery workers (PostgreSQL, Redis)"
 	@echo "make bench-backfill [DAYS=30]   a backfill of Qianfan days through make run's scheduler against the engine alone"
+	@echo "make bench-imports              what a task process pays before its work: Airflow, DAG files, library, kernels"
 	@echo "make profile                    where each task's time goes on a 15,000-satellite day (cProfile)"
 	@echo "make cluster WORKERS=2          the docker-compose deployment as local processes (PostgreSQL, Redis)"
 	@echo "make whatif                     Walker shells for continuous 25-deg coverage of Kazakhstan"
@@ -116,6 +117,9 @@ bench-scale: venv
 
 bench-backfill: venv
 	$(ENV) python benchmarks/bench_backfill.py --days $(or $(DAYS),30) $(BENCH_ARGS)
+
+bench-imports: venv
+	$(ENV) python benchmarks/bench_imports.py $(BENCH_ARGS)
 
 profile: venv
 	$(ENV) python benchmarks/profile_day.py $(BENCH_ARGS)
