@@ -15,6 +15,8 @@ steps, 3 masks; shards planned by the cost model for the workers' slots). Report
   task_s       the sum of every task's run time (the work, wherever it ran)
   speedup      day_s of the first worker count / day_s of this one (same run, same machine)
   tasks        per task: instances, total and longest run time (the breakdown table)
+  wall_per_engine_parallel  day_s / (the engine's one-thread seconds of coverage and
+               passes / the workers' slots): the ratio of issue 28's table
   shards÷engine  core-seconds of the coverage (passes) shards of the day / the same
                satellites computed by the library in one process on one thread, no Airflow
 
@@ -166,6 +168,10 @@ def print_breakdown(results: list[dict], engine: dict[str, float]) -> None:
         shards = {task: r["tasks"].get(task, {}).get("total_s", 0.0) for task in ("count_coverage", "find_passes")}
         r["shards_per_engine"] = {"coverage": round(shards["count_coverage"] / engine["coverage"], 2),
                                   "passes": round(shards["find_passes"] / engine["passes"], 2)}
+        # The issue-28 ratio: the day's wall time against the engine's work spread over the slots.
+        r["wall_per_engine_parallel"] = round(r["day_s"] / (sum(engine.values()) / r["workers"]), 2)
+        print(f"{r['workers']} worker(s): day {r['day_s']} s, wall / (engine one-thread s / {r['workers']} slots) = "
+              f"{r['wall_per_engine_parallel']}")
         print(f"{r['workers']} worker(s): day {r['day_s']} s; shards / engine core-seconds: coverage "
               f"{shards['count_coverage']} / {engine['coverage']} = {r['shards_per_engine']['coverage']}, passes "
               f"{shards['find_passes']} / {engine['passes']} = {r['shards_per_engine']['passes']}")
