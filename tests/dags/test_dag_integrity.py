@@ -68,6 +68,10 @@ def test_downstream_dags_are_partitioned_on_the_ingest_asset(dagbag):
         assert isinstance(dagbag.get_dag(dag_id).timetable, PartitionedAssetTimetable)
 
 
+#: The library modules a DAG file may load when parsed (none of them imports NumPy).
+_LIGHT_LIBRARY_MODULES = {"constops.api", "constops.defaults", "constops.errors", "constops.quality", "constops.slots"}
+
+
 def test_dag_files_import_nothing_heavy_beyond_airflow():
     """The DAG processor parses every file often: beyond Airflow's own import the files add
     only the light modules of the library and the Airflow layer (no NumPy, pandas, SGP4,
@@ -87,10 +91,6 @@ def test_dag_files_import_nothing_heavy_beyond_airflow():
     assert not {name.split(".")[0] for name in added} & heavy, added
     assert any(name.startswith("constops") for name in added)
     assert not any(name.startswith("constops.") and name not in _LIGHT_LIBRARY_MODULES for name in added), added
-
-
-#: The library modules a DAG file may load when parsed (none of them imports NumPy).
-_LIGHT_LIBRARY_MODULES = {"constops.api", "constops.defaults", "constops.errors", "constops.quality", "constops.slots"}
 
 
 def test_no_dag_file_shadows_a_module_that_tasks_import():
